@@ -1,0 +1,14 @@
+//! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
+//! the pool's time zone, the clock, secret tokens and the database connection.
+
+pub mod clock;
+pub mod db;
+pub mod languages;
+pub mod secret;
+pub mod time;
+pub mod vocab;
+pub mod when;
+
+pub use clock::{Clock, SystemClock};
+pub use languages::{LanguageCode, LanguageFit, UnknownLanguage};
+pub mod validation;

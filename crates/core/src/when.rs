@@ -1,0 +1,86 @@
+//! Instants as people in the pool read them: local time in Europe/Berlin, spelled out in German
+//! and in English. The German names are a small table because chrono formats English only.
+
+use crate::time::POOL_TZ;
+use chrono::{DateTime, Datelike, Utc};
+
+const WEEKDAYS_DE: [&str; 7] = [
+    "Montag",
+    "Dienstag",
+    "Mittwoch",
+    "Donnerstag",
+    "Freitag",
+    "Samstag",
+    "Sonntag",
+];
+const MONTHS_DE: [&str; 12] = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
+
+/// "Donnerstag, 3. Dezember 2026, 10:00 Uhr"
+pub fn de(t: &DateTime<Utc>) -> String {
+    let local = t.with_timezone(&POOL_TZ);
+    format!(
+        "{}, {}. {} {}, {} Uhr",
+        WEEKDAYS_DE[local.weekday().num_days_from_monday() as usize],
+        local.day(),
+        MONTHS_DE[local.month0() as usize],
+        local.year(),
+        local.format("%H:%M")
+    )
+}
+
+/// "Thursday, 3 December 2026, 10:00"
+pub fn en(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&POOL_TZ).format("%A, %-d %B %Y, %H:%M").to_string()
+}
+
+/// "03.12.2026", for subjects.
+pub fn date(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&POOL_TZ).format("%d.%m.%Y").to_string()
+}
+
+/// "60 Minuten"
+pub fn minutes_de(minutes: &u32) -> String {
+    format!("{minutes} Minuten")
+}
+
+/// "60 minutes"
+pub fn minutes_en(minutes: &u32) -> String {
+    format!("{minutes} minutes")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_spelled_out_in_berlin_time() {
+        // 09:00 UTC is 10:00 in Berlin in winter.
+        let t: DateTime<Utc> = "2026-12-03T09:00:00Z".parse().unwrap();
+        assert_eq!(de(&t), "Donnerstag, 3. Dezember 2026, 10:00 Uhr");
+        assert_eq!(en(&t), "Thursday, 3 December 2026, 10:00");
+        assert_eq!(date(&t), "03.12.2026");
+    }
+
+    #[test]
+    fn summer_time_and_umlauts_are_right() {
+        // 22:30 UTC on 31 March is already 1 April in Berlin (UTC+2).
+        let t: DateTime<Utc> = "2027-03-31T22:30:00Z".parse().unwrap();
+        assert_eq!(de(&t), "Donnerstag, 1. April 2027, 00:30 Uhr");
+        let march: DateTime<Utc> = "2027-03-01T08:00:00Z".parse().unwrap();
+        assert_eq!(de(&march), "Montag, 1. März 2027, 09:00 Uhr");
+        assert_eq!(date(&t), "01.04.2027");
+    }
+}

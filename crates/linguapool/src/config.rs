@@ -1,0 +1,224 @@
+//! Configuration: the built-in `config/default.toml`, then the files `config/default.toml` and
+//! `config/local.toml` if present, then `LINGUAPOOL__SECTION__KEY` environment variables.
+//! A bad value stops the start with a message that names its key.
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use lp_core::vocab::{GermanLevel, Setting};
+use lp_matcher::{MatchConfig, ScoreWeights};
+use lp_notify::{MailerConfig, TransportKind};
+use lp_requests::RequestSettings;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const BUILT_IN: &str = include_str!("../../../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub public_base_url: String,
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub email: EmailConfig,
+    pub matching: MatchingConfig,
+    pub training: TrainingConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    pub addr: SocketAddr,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailConfig {
+    pub transport: TransportKind,
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub file_dir: PathBuf,
+    pub send_timeout_seconds: u64,
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatchingConfig {
+    pub wave_size: u32,
+    pub wave_interval_minutes: u32,
+    pub min_german: GermanLevel,
+    pub settings_open_to_untrained: Vec<Setting>,
+    pub travel_buffer_minutes: u32,
+    pub weights: ScoreWeights,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingConfig {
+    pub validity_months: u32,
+}
+
+impl Config {
+    pub fn load() -> anyhow::Result<Self> {
+        Self::from_figment(
+            Figment::from(Toml::string(BUILT_IN))
+                .merge(Toml::file("config/default.toml"))
+                .merge(Toml::file("config/local.toml"))
+                .merge(Env::prefixed("LINGUAPOOL__").split("__")),
+        )
+    }
+
+    fn from_figment(figment: Figment) -> anyhow::Result<Self> {
+        let config: Config = figment.extract().map_err(|err| {
+            let messages: Vec<String> = err.into_iter().map(describe).collect();
+            anyhow::anyhow!("invalid configuration: {}", messages.join("; "))
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Rules a type cannot express, each naming its key.
+    fn check(&self) -> anyhow::Result<()> {
+        let base = &self.public_base_url;
+        if !(base.starts_with("http://") || base.starts_with("https://")) || base.ends_with('/') {
+            bail!(
+                "invalid configuration: public_base_url must start with http:// or https:// and not end with /, got `{base}`"
+            );
+        }
+        if !(self.database.url.starts_with("sqlite:") || self.database.url.starts_with("postgres")) {
+            bail!("invalid configuration: database.url must start with sqlite: or postgres:");
+        }
+        if self.database.max_connections == 0 {
+            bail!("invalid configuration: database.max_connections must be at least 1");
+        }
+        if self.email.transport == TransportKind::Smtp && self.email.smtp_url.is_none() {
+            bail!("invalid configuration: email.smtp_url is required when email.transport is smtp");
+        }
+        if !(1..=50).contains(&self.matching.wave_size) {
+            bail!("invalid configuration: matching.wave_size must be between 1 and 50");
+        }
+        if self.matching.wave_interval_minutes == 0 {
+            bail!("invalid configuration: matching.wave_interval_minutes must be at least 1");
+        }
+        if self.training.validity_months == 0 {
+            bail!("invalid configuration: training.validity_months must be at least 1");
+        }
+        Ok(())
+    }
+
+    pub fn request_settings(&self) -> RequestSettings {
+        RequestSettings {
+            wave_size: self.matching.wave_size,
+            wave_interval_minutes: self.matching.wave_interval_minutes,
+            matching: MatchConfig {
+                min_german: self.matching.min_german,
+                settings_open_to_untrained: self.matching.settings_open_to_untrained.clone(),
+                travel_buffer_minutes: self.matching.travel_buffer_minutes,
+                weights: self.matching.weights,
+            },
+            training_validity_months: self.training.validity_months,
+            public_base_url: self.public_base_url.clone(),
+        }
+    }
+
+    pub fn mailer(&self) -> MailerConfig {
+        MailerConfig {
+            transport: self.email.transport,
+            smtp_url: self.email.smtp_url.clone(),
+            from: self.email.from.clone(),
+            file_dir: self.email.file_dir.clone(),
+            send_timeout: Duration::from_secs(self.email.send_timeout_seconds),
+        }
+    }
+
+    /// Makes sure the directory of a SQLite file exists, so a first run just works.
+    pub fn prepare_database_dir(&self) -> anyhow::Result<()> {
+        let Some(rest) = self.database.url.strip_prefix("sqlite://") else {
+            return Ok(());
+        };
+        let path = rest.split('?').next().unwrap_or_default();
+        if let Some(dir) = std::path::Path::new(path)
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        }
+        Ok(())
+    }
+}
+
+fn describe(error: figment::Error) -> String {
+    let key = error.path.join(".");
+    let kind = error.kind.to_string();
+    if key.is_empty() { kind } else { format!("{key}: {kind}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(extra: &str) -> anyhow::Result<Config> {
+        Config::from_figment(Figment::from(Toml::string(BUILT_IN)).merge(Toml::string(extra)))
+    }
+
+    #[test]
+    fn built_in_defaults_match_the_spec() {
+        let config = with("").unwrap();
+        assert_eq!(config.server.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
+        assert_eq!(config.email.transport, TransportKind::File);
+        assert_eq!(config.email.from, "Dolmetscherpool <pool@localhost>");
+        assert_eq!(config.matching.wave_size, 3);
+        assert_eq!(config.matching.wave_interval_minutes, 60);
+        assert!(config.database.url.starts_with("sqlite://data/"));
+    }
+
+    #[test]
+    fn wrong_type_names_the_key() {
+        let err = with("[matching]\nwave_size = \"many\"").unwrap_err().to_string();
+        assert!(err.contains("matching.wave_size"), "{err}");
+    }
+
+    #[test]
+    fn unknown_transport_names_the_key() {
+        let err = with("[email]\ntransport = \"pigeon\"").unwrap_err().to_string();
+        assert!(err.contains("email.transport"), "{err}");
+    }
+
+    #[test]
+    fn smtp_without_url_is_refused() {
+        let err = with("[email]\ntransport = \"smtp\"").unwrap_err().to_string();
+        assert!(err.contains("email.smtp_url"), "{err}");
+    }
+
+    #[test]
+    fn misspelt_key_is_refused() {
+        let err = with("[matching]\nwavesize = 4").unwrap_err().to_string();
+        assert!(err.contains("wavesize"), "{err}");
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err, reason = "figment's Jail fixes the closure's error type")]
+    fn environment_overrides_files() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("LINGUAPOOL__MATCHING__WAVE_SIZE", "5");
+            jail.set_env("LINGUAPOOL__EMAIL__TRANSPORT", "smtp");
+            jail.set_env("LINGUAPOOL__EMAIL__SMTP_URL", "smtp://127.0.0.1:2525");
+            let config = Config::load().map_err(|e| e.to_string())?;
+            assert_eq!(config.matching.wave_size, 5);
+            assert_eq!(config.email.smtp_url.as_deref(), Some("smtp://127.0.0.1:2525"));
+            Ok(())
+        });
+    }
+}

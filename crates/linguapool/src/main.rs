@@ -1,0 +1,183 @@
+//! `linguapool`: the one binary. Wires configuration, database, mail delivery and the web
+//! server together, and offers the operator's commands.
+
+mod config;
+mod demo;
+mod serve;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::Config;
+use lp_core::vocab::Role;
+use lp_registry::staff::{self, StaffUserInput};
+use lp_requests::RequestSettings;
+use sea_orm_migration::MigratorTrait;
+use uuid::Uuid;
+
+#[derive(Parser)]
+#[command(
+    name = "linguapool",
+    version,
+    about = "A volunteer interpreter pool: requests, offers by email, trainings"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and the mail worker.
+    Serve {
+        /// Do not apply pending migrations at start.
+        #[arg(long)]
+        no_migrate: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage staff users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Fill an empty database with a realistic demo pool, print its credentials, then serve.
+    Demo {
+        /// Seed of the generated pool.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a coordinator or caseworker. Prints a one-time password, or with --api-token the
+    /// API token, alone on the last line.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The caseworker's organisation id.
+        #[arg(long)]
+        organisation: Option<Uuid>,
+        /// Print the API token instead of the one-time password.
+        #[arg(long)]
+        api_token: bool,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse().map_err(|e: lp_core::vocab::UnknownValue| e.to_string())
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    serve::init_logging();
+    let config = Config::load()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(run(cli.command, config))
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { no_migrate } => {
+            let db = serve::connect(&config).await?;
+            if config.database.migrate_on_start && !no_migrate {
+                lp_migrations::Migrator::up(&db, None)
+                    .await
+                    .context("migrating the database")?;
+            }
+            serve::serve(config, db).await
+        }
+        Command::Migrate => {
+            let db = serve::connect(&config).await?;
+            lp_migrations::Migrator::up(&db, None)
+                .await
+                .context("migrating the database")?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    role,
+                    organisation,
+                    api_token,
+                },
+        } => {
+            let db = serve::connect(&config).await?;
+            lp_migrations::Migrator::up(&db, None)
+                .await
+                .context("migrating the database")?;
+            let input = StaffUserInput {
+                email,
+                name,
+                role,
+                organisation_id: organisation,
+                password: None,
+            };
+            let created = staff::create(&db, &input, chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created {} {} ({})",
+                created.user.role, created.user.email, created.user.id
+            );
+            if api_token {
+                println!("API token (shown once):");
+                println!("{}", created.api_token);
+            } else {
+                println!("one-time password (shown once; change it after the first login):");
+                println!("{}", created.one_time_password.unwrap_or_default());
+            }
+            Ok(())
+        }
+        Command::Demo { seed } => {
+            let db = serve::connect(&config).await?;
+            lp_migrations::Migrator::up(&db, None)
+                .await
+                .context("migrating the database")?;
+            let settings: RequestSettings = config.request_settings();
+            if demo::is_empty(&db).await? {
+                let pool = demo::seed(&db, &settings, chrono::Utc::now(), seed).await?;
+                print_demo(&pool, &config);
+            } else {
+                println!("The database has data already; not seeding the demo pool again.");
+                println!("(Delete {} to start afresh.)", config.database.url);
+            }
+            serve::serve(config, db).await
+        }
+    }
+}
+
+fn print_demo(pool: &demo::DemoPool, config: &Config) {
+    println!();
+    println!(
+        "Demo pool: {} organisations, {} volunteers, {} requests.",
+        pool.organisations, pool.volunteers, pool.requests
+    );
+    println!("Staff (password / API token):");
+    for person in std::iter::once(&pool.coordinator).chain(&pool.caseworkers) {
+        let org = person.organisation.as_deref().unwrap_or("Koordination");
+        println!(
+            "  {:<40} {:<45} {} / {}",
+            person.email, org, person.password, person.api_token
+        );
+    }
+    println!();
+    println!(
+        "Try:  curl -H 'Authorization: Bearer {}' {}/api/v1/requests",
+        pool.coordinator.api_token, config.public_base_url
+    );
+    if config.email.transport == lp_notify::TransportKind::File {
+        println!(
+            "Emails the demo sent (click the offer links): {}/mailbox",
+            config.public_base_url
+        );
+    }
+    println!();
+}

@@ -1,0 +1,303 @@
+//! The message catalogue: one struct per email, rendered German first and English second below
+//! a divider, as plain text and as simple inline-styled HTML (askama files in `templates/`).
+//!
+//! The structs take display-ready strings (language and vocabulary names in both languages) and
+//! instants, shown in the pool's zone by `lp_core::when`. They hold only what the recipient
+//! needs: an offer names no street and no client reference, since it goes to people who may not
+//! get the job.
+
+mod ics;
+
+use askama::Template;
+use chrono::{DateTime, Utc};
+use lp_core::when;
+
+use crate::{Attachment, Email};
+
+/// Renders a template whose fields are plain strings and numbers, which cannot fail.
+fn render(template: &impl Template) -> String {
+    template.render().expect("templates of plain strings render")
+}
+
+/// One struct per template file, each borrowing the mail it renders.
+macro_rules! bodies {
+    ($mail:ty: $text:ident = $text_path:tt, $html:ident = $html_path:tt) => {
+        #[derive(Template)]
+        #[template(path = $text_path)]
+        struct $text<'a> {
+            m: &'a $mail,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_path)]
+        struct $html<'a> {
+            m: &'a $mail,
+        }
+    };
+}
+
+/// The offer of a job to a volunteer, with its secret link.
+#[derive(Clone, Debug)]
+pub struct OfferMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub mode_de: String,
+    pub mode_en: String,
+    /// Only the town, never the street: the offer goes to several volunteers.
+    pub town: Option<String>,
+    pub setting_de: String,
+    pub setting_en: String,
+    /// The offer page `{public_base_url}/o/{token}`: details and Accept/Decline buttons.
+    pub accept_url: String,
+    /// The volunteer's own availability page `{public_base_url}/v/{token}`, which the SPEC
+    /// puts in every offer mail.
+    pub availability_url: Option<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+bodies!(OfferMail: OfferText = "offer.txt", OfferHtml = "offer.html");
+
+impl OfferMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "offer".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Dolmetscheinsatz {} am {} – Interpreting job",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&OfferText { m: self }),
+            html: render(&OfferHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the volunteers who did not get a job they were offered.
+#[derive(Clone, Debug)]
+pub struct OfferFilledMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub town: Option<String>,
+}
+
+bodies!(OfferFilledMail: OfferFilledText = "offer_filled.txt", OfferFilledHtml = "offer_filled.html");
+
+impl OfferFilledMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "offer_filled".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Einsatz {} am {} ist vergeben – Job already filled",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&OfferFilledText { m: self }),
+            html: render(&OfferFilledHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the volunteer who accepted: everything needed on the day, with a calendar entry.
+#[derive(Clone, Debug)]
+pub struct AssignmentConfirmedMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub mode_de: String,
+    pub mode_en: String,
+    pub town: Option<String>,
+    pub address: Option<String>,
+    /// Notes for the interpreter from the caseworker.
+    pub notes: Option<String>,
+    pub organisation_name: String,
+    pub caseworker_name: String,
+    pub caseworker_email: String,
+    /// The caseworker's pseudonymous reference, never a name.
+    pub client_ref: Option<String>,
+    /// The offer page, where the volunteer may still withdraw.
+    pub manage_url: Option<String>,
+    /// Makes the calendar entry's UID: one entry per request, updated rather than doubled.
+    pub request_id: String,
+}
+
+bodies!(AssignmentConfirmedMail: AssignmentConfirmedText = "assignment_confirmed.txt", AssignmentConfirmedHtml = "assignment_confirmed.html");
+
+impl AssignmentConfirmedMail {
+    pub const ICS_FILENAME: &'static str = "einsatz.ics";
+
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "assignment_confirmed".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Bestätigt: Dolmetscheinsatz {} am {} – Confirmed: interpreting job",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&AssignmentConfirmedText { m: self }),
+            html: render(&AssignmentConfirmedHtml { m: self }),
+            attachment: Some(Attachment {
+                filename: Self::ICS_FILENAME.to_owned(),
+                content_type: "text/calendar; charset=utf-8; method=PUBLISH".to_owned(),
+                body: ics::assignment(self),
+            }),
+        }
+    }
+
+    /// Street and town as one line, or whichever is known.
+    fn place(&self) -> Option<String> {
+        match (&self.address, &self.town) {
+            (Some(address), Some(town)) => Some(format!("{address}, {town}")),
+            (Some(one), None) | (None, Some(one)) => Some(one.clone()),
+            (None, None) => None,
+        }
+    }
+}
+
+/// To the caseworker: who will interpret, and how to reach them.
+#[derive(Clone, Debug)]
+pub struct InterpreterFoundMail {
+    pub to: String,
+    pub caseworker_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub client_ref: Option<String>,
+    pub volunteer_name: String,
+    pub volunteer_phone: Option<String>,
+    pub request_url: String,
+}
+
+bodies!(InterpreterFoundMail: InterpreterFoundText = "interpreter_found.txt", InterpreterFoundHtml = "interpreter_found.html");
+
+impl InterpreterFoundMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "interpreter_found".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Dolmetscher/in gefunden: {} am {} – Interpreter found",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&InterpreterFoundText { m: self }),
+            html: render(&InterpreterFoundHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the assigned volunteer when the caseworker cancels.
+#[derive(Clone, Debug)]
+pub struct RequestCancelledMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub town: Option<String>,
+}
+
+bodies!(RequestCancelledMail: RequestCancelledText = "request_cancelled.txt", RequestCancelledHtml = "request_cancelled.html");
+
+impl RequestCancelledMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "request_cancelled".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Abgesagt: Dolmetscheinsatz {} am {} – Cancelled: interpreting job",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&RequestCancelledText { m: self }),
+            html: render(&RequestCancelledHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the caseworker and the coordinator when nobody was found in time.
+#[derive(Clone, Debug)]
+pub struct RequestUnfilledMail {
+    pub to: String,
+    pub recipient_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub client_ref: Option<String>,
+    pub request_url: String,
+}
+
+bodies!(RequestUnfilledMail: RequestUnfilledText = "request_unfilled.txt", RequestUnfilledHtml = "request_unfilled.html");
+
+impl RequestUnfilledMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "request_unfilled".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Nicht besetzt: Anfrage {} am {} – No interpreter found",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&RequestUnfilledText { m: self }),
+            html: render(&RequestUnfilledHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// A new staff account with its one-time password.
+#[derive(Clone)]
+pub struct StaffWelcomeMail {
+    pub to: String,
+    pub name: String,
+    pub role_de: String,
+    pub role_en: String,
+    pub login_url: String,
+    pub one_time_password: String,
+}
+
+/// Leaves the password out.
+impl std::fmt::Debug for StaffWelcomeMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffWelcomeMail")
+            .field("to", &self.to)
+            .field("name", &self.name)
+            .field("role_en", &self.role_en)
+            .finish_non_exhaustive()
+    }
+}
+
+bodies!(StaffWelcomeMail: StaffWelcomeText = "staff_welcome.txt", StaffWelcomeHtml = "staff_welcome.html");
+
+impl StaffWelcomeMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "staff_welcome".to_owned(),
+            to: self.to.clone(),
+            subject: "Ihr Zugang zum Dolmetscherpool – Your interpreter pool account".to_owned(),
+            text: render(&StaffWelcomeText { m: self }),
+            html: render(&StaffWelcomeHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

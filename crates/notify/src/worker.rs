@@ -1,0 +1,227 @@
+//! The delivery worker: claims due outbox rows one by one, sends each through the [`Mailer`] and
+//! records the outcome, with exponential backoff on failure.
+//!
+//! No database transaction is held across a send. A row is protected instead by a lease taken
+//! with one conditional update; the lease outlasts the send timeout, so no second worker (in this
+//! process or another instance) can take a row while its send is in flight. The one duplicate
+//! left is a crash after the SMTP server accepted a message and before the row was marked: the
+//! row is sent again once its lease lapses, with the same Message-ID (see [`Mailer`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use lp_core::Clock;
+use sea_orm::DatabaseConnection;
+use tokio::sync::{Notify, watch};
+use uuid::Uuid;
+
+use crate::mailer::SendError;
+use crate::outbox::{self, Failure, Row};
+use crate::{Mailer, NotifyError};
+
+const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
+/// What a lease keeps beyond the send timeout: the time to mark the row after the send.
+const LEASE_MARGIN: Duration = Duration::from_secs(30);
+const DEFAULT_BATCH_SIZE: u64 = 50;
+/// 30 s, 1, 2, 4 ... 32 min, then hourly: about five hours of outage before a row is dead.
+const DEFAULT_MAX_ATTEMPTS: u32 = 12;
+const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
+const FIRST_BACKOFF: Duration = Duration::from_secs(30);
+const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);
+
+/// What one pass did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    pub sent: usize,
+    /// Failed and rescheduled.
+    pub retried: usize,
+    /// Failed for good: refused permanently or out of attempts.
+    pub dead: usize,
+}
+
+pub struct DeliveryWorker {
+    db: DatabaseConnection,
+    mailer: Mailer,
+    clock: Arc<dyn Clock>,
+    /// Who holds a lease; random per worker, so instances sharing a database never mistake
+    /// each other's leases for their own.
+    owner: String,
+    lease: Duration,
+    batch_size: u64,
+    max_attempts: u32,
+    poll_interval: Duration,
+}
+
+impl DeliveryWorker {
+    pub fn new(db: DatabaseConnection, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            db,
+            mailer,
+            clock,
+            owner: Uuid::new_v4().to_string(),
+            lease: DEFAULT_LEASE,
+            batch_size: DEFAULT_BATCH_SIZE,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
+    }
+
+    /// How long a claimed row stays reserved for this worker. Never shorter than the mailer's
+    /// send timeout plus a margin, whatever is asked: a lease lapsing mid-send could let a
+    /// second worker send the same row.
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
+        self
+    }
+
+    /// How many due rows one pass looks at.
+    pub fn with_batch_size(mut self, batch_size: u64) -> Self {
+        self.batch_size = batch_size.max(1);
+        self
+    }
+
+    /// After this many failed attempts a row is `dead`.
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts.max(1);
+        self
+    }
+
+    /// How long [`run`](Self::run) sleeps when nothing wakes it.
+    pub fn with_poll_interval(mut self, poll_interval: Duration) -> Self {
+        self.poll_interval = poll_interval;
+        self
+    }
+
+    fn lease(&self) -> Duration {
+        self.lease.max(self.mailer.send_timeout() + LEASE_MARGIN)
+    }
+
+    /// One pass: claims the due rows one at a time, sends each, and marks it.
+    pub async fn deliver_due(&self) -> Result<DeliveryReport, NotifyError> {
+        Ok(self.deliver(None).await?.0)
+    }
+
+    /// Delivers until `shutdown` turns true (or its sender is dropped): a pass, then a wait for
+    /// `wake`, the poll interval or the shutdown. Callers wake it with `notify_one` after
+    /// committing an email, so mail leaves at once; a wake during a pass is kept for the next.
+    pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
+        tracing::info!(owner = %self.owner, "email delivery worker started");
+        while !*shutdown.borrow() {
+            let more_due = match self.deliver(Some(&shutdown)).await {
+                Ok((_, full_batch)) => full_batch,
+                Err(e) => {
+                    tracing::warn!("email delivery pass failed: {e}");
+                    false
+                }
+            };
+            if more_due {
+                continue;
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(self.poll_interval) => {}
+                changed = shutdown.changed() => {
+                    if changed.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        tracing::info!(owner = %self.owner, "email delivery worker stopped");
+    }
+
+    /// A pass; also says whether the batch was full, i.e. more rows may be due already.
+    async fn deliver(&self, shutdown: Option<&watch::Receiver<bool>>) -> Result<(DeliveryReport, bool), NotifyError> {
+        let mut report = DeliveryReport::default();
+        let ids = outbox::due_ids(&self.db, self.clock.now(), self.batch_size).await?;
+        for id in &ids {
+            if shutdown.is_some_and(|s| *s.borrow()) {
+                break;
+            }
+            let now = self.clock.now();
+            let lease = chrono::Duration::from_std(self.lease()).unwrap_or(chrono::Duration::MAX);
+            let lease_until = now.checked_add_signed(lease).unwrap_or(DateTime::<Utc>::MAX_UTC);
+            if !outbox::claim(&self.db, id, &self.owner, now, lease_until).await? {
+                continue; // another worker has it, or it was rescheduled meanwhile
+            }
+            let Some(row) = outbox::load(&self.db, id).await? else {
+                continue;
+            };
+            match self.mailer.send_row(&row).await {
+                Ok(()) => {
+                    self.mark_sent(&row).await?;
+                    tracing::info!("sent email {} kind={}", row.id, row.kind);
+                    report.sent += 1;
+                }
+                Err(error) => {
+                    if self.mark_failed(&row, &error).await? {
+                        report.dead += 1;
+                    } else {
+                        report.retried += 1;
+                    }
+                }
+            }
+        }
+        Ok((report, ids.len() as u64 == self.batch_size))
+    }
+
+    /// The message is out: the row must say so, or it will go out again when the lease lapses.
+    /// So a passing database hiccup is retried a few times before giving up.
+    async fn mark_sent(&self, row: &Row) -> Result<(), NotifyError> {
+        let mut tries = 0;
+        loop {
+            match outbox::mark_sent(&self.db, &row.id, self.clock.now()).await {
+                Ok(_) => return Ok(()),
+                Err(e) if tries < 3 => {
+                    tries += 1;
+                    tracing::warn!("email {} sent but not yet marked (try {tries}): {e}", row.id);
+                    tokio::time::sleep(Duration::from_millis(200 * tries)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reschedules the row or gives it up; `true` if it is now dead.
+    async fn mark_failed(&self, row: &Row, error: &SendError) -> Result<bool, NotifyError> {
+        let attempts = u32::try_from(row.attempts).unwrap_or(0).saturating_add(1);
+        let give_up = error.permanent || attempts >= self.max_attempts;
+        let failure = if give_up {
+            tracing::warn!(
+                "email {} kind={} failed for good after {attempts} attempt(s): {}",
+                row.id,
+                row.kind,
+                error.message
+            );
+            Failure::Dead { error: &error.message }
+        } else {
+            let next_attempt_at = next_attempt(self.clock.now(), attempts);
+            tracing::warn!(
+                "email {} kind={} failed (attempt {attempts}), retrying at {next_attempt_at}: {}",
+                row.id,
+                row.kind,
+                error.message
+            );
+            Failure::Retry {
+                next_attempt_at,
+                error: &error.message,
+            }
+        };
+        outbox::mark_failed(&self.db, &row.id, &self.owner, failure).await?;
+        Ok(give_up)
+    }
+}
+
+/// Exponential backoff from 30 s, doubling per failed attempt, capped at an hour.
+fn backoff(attempts: u32) -> Duration {
+    let doublings = attempts.saturating_sub(1).min(16);
+    (FIRST_BACKOFF * 2u32.pow(doublings)).min(MAX_BACKOFF)
+}
+
+fn next_attempt(now: DateTime<Utc>, attempts: u32) -> DateTime<Utc> {
+    now + chrono::Duration::from_std(backoff(attempts)).expect("backoff is at most an hour")
+}
+
+#[cfg(test)]
+mod tests;

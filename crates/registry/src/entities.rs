@@ -1,0 +1,93 @@
+//! Table rows of the registry. Private: other crates see the domain types only.
+
+pub mod organisation {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organisations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod staff_user {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "staff_users")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub email: String,
+        pub name: String,
+        pub role: String,
+        pub organisation_id: Option<Uuid>,
+        pub password_hash: Option<String>,
+        pub api_token_hash: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod volunteer {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "volunteers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub name: String,
+        pub email: String,
+        pub phone: Option<String>,
+        pub german_level: String,
+        #[sea_orm(column_type = "Text")]
+        pub modes: String,
+        #[sea_orm(column_type = "Text")]
+        pub service_area: String,
+        #[sea_orm(column_type = "Text")]
+        pub excluded_settings: String,
+        pub gender: Option<String>,
+        #[sea_orm(column_type = "Text")]
+        pub availability: String,
+        #[sea_orm(column_type = "Text")]
+        pub absences: String,
+        pub max_assignments_per_month: Option<i32>,
+        pub confidentiality_signed_on: Option<Date>,
+        pub training_completed_on: Option<Date>,
+        pub status: String,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub notes: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod volunteer_language {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "volunteer_languages")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub volunteer_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub code: String,
+        pub proficiency: String,
+        pub dialect: Option<String>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,11 @@
+//! The pool's registry: organisations, staff users and volunteers with their languages,
+//! availability, absences and training status.
+
+mod entities;
+mod error;
+pub mod organisations;
+pub mod staff;
+pub mod training;
+pub mod volunteers;
+
+pub use error::RegistryError;

@@ -1,0 +1,210 @@
+//! Staff users: coordinators and caseworkers. Each gets an API token (stored as a hash) and a
+//! password (argon2id hash), given or generated once and mailed.
+
+use crate::RegistryError;
+use crate::entities::{organisation, staff_user};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use chrono::{DateTime, Utc};
+use lp_core::secret::{hash_token, new_token};
+use lp_core::validation::{FieldError, check_email, check_text};
+use lp_core::vocab::Role;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StaffUser {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub organisation_id: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StaffUserInput {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+    /// Optional; without it a one-time password is generated and mailed.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A new user's secrets, shown once and never again.
+pub struct CreatedStaffUser {
+    pub user: StaffUser,
+    pub api_token: String,
+    /// Set when no password was given: the generated one, to be mailed or printed.
+    pub one_time_password: Option<String>,
+}
+
+impl std::fmt::Debug for CreatedStaffUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedStaffUser")
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// OWASP's argon2id parameters: 19 MiB, two passes, one lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// CPU-heavy (tens of milliseconds): call it off the async runtime.
+pub fn hash_password(plain: &str) -> String {
+    let salt = SaltString::encode_b64(&lp_core::secret::random_bytes::<16>()).expect("16 bytes make a valid salt");
+    argon2()
+        .hash_password(plain.as_bytes(), &salt)
+        .expect("argon2 hashing cannot fail on valid parameters")
+        .to_string()
+}
+
+/// CPU-heavy like [`hash_password`].
+pub fn verify_password(plain: &str, stored_hash: &str) -> bool {
+    PasswordHash::new(stored_hash).is_ok_and(|parsed| argon2().verify_password(plain.as_bytes(), &parsed).is_ok())
+}
+
+/// Checks the input, then creates the user; the password is hashed on a blocking thread.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    input: &StaffUserInput,
+    now: DateTime<Utc>,
+) -> Result<CreatedStaffUser, RegistryError> {
+    let email = check_email("email", &input.email)?;
+    let name = check_text("name", &input.name, 200)?;
+    match (input.role, input.organisation_id) {
+        (Role::Caseworker, None) => {
+            return Err(FieldError::new("organisation_id", "a caseworker must belong to an organisation").into());
+        }
+        (_, Some(org)) => {
+            if organisation::Entity::find_by_id(org).one(db).await?.is_none() {
+                return Err(FieldError::new("organisation_id", "no organisation has this id").into());
+            }
+        }
+        (Role::Coordinator, None) => {}
+    }
+    let (password, one_time_password) = match &input.password {
+        Some(given) if given.chars().count() < MIN_PASSWORD_CHARS => {
+            return Err(FieldError::new(
+                "password",
+                format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+            )
+            .into());
+        }
+        Some(given) => (given.clone(), None),
+        None => {
+            let generated = new_token().plain[..16].to_owned();
+            (generated.clone(), Some(generated))
+        }
+    };
+    if staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(&email))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(RegistryError::Conflict(format!(
+            "a staff user with email `{email}` exists already"
+        )));
+    }
+    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .expect("password hashing does not panic");
+    let api_token = new_token();
+    let row = staff_user::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email),
+        name: Set(name),
+        role: Set(input.role.as_str().to_owned()),
+        organisation_id: Set(input.organisation_id),
+        password_hash: Set(Some(password_hash)),
+        api_token_hash: Set(Some(api_token.hash.clone())),
+        created_at: Set(now),
+    };
+    let row = match staff_user::Entity::insert(row).exec_with_returning(db).await {
+        Ok(row) => row,
+        Err(err) if lp_core::db::is_unique_violation(&err) => {
+            return Err(RegistryError::Conflict(
+                "a staff user with this email exists already".to_owned(),
+            ));
+        }
+        Err(err) => return Err(err.into()),
+    };
+    Ok(CreatedStaffUser {
+        user: to_domain(row)?,
+        api_token: api_token.plain,
+        one_time_password,
+    })
+}
+
+pub async fn by_api_token(db: &impl ConnectionTrait, plain_token: &str) -> Result<Option<StaffUser>, RegistryError> {
+    let row = staff_user::Entity::find()
+        .filter(staff_user::Column::ApiTokenHash.eq(hash_token(plain_token)))
+        .one(db)
+        .await?;
+    row.map(to_domain).transpose()
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<StaffUser>, RegistryError> {
+    staff_user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(to_domain)
+        .transpose()
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<StaffUser>, RegistryError> {
+    let rows = staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
+/// Coordinators to tell when a request goes unfilled.
+pub async fn coordinators(db: &impl ConnectionTrait) -> Result<Vec<StaffUser>, RegistryError> {
+    let rows = staff_user::Entity::find()
+        .filter(staff_user::Column::Role.eq(Role::Coordinator.as_str()))
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
+fn to_domain(row: staff_user::Model) -> Result<StaffUser, RegistryError> {
+    let role = row
+        .role
+        .parse()
+        .map_err(|e| sea_orm::DbErr::Custom(format!("staff_users.role: {e}")))?;
+    Ok(StaffUser {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        role,
+        organisation_id: row.organisation_id,
+        created_at: row.created_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_hash_verifies_only_the_right_password() {
+        let hash = hash_password("correct horse battery");
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("wrong horse battery", &hash));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+}

@@ -1,0 +1,532 @@
+//! Volunteers: who they are, what they speak, when and where they can interpret.
+
+use crate::RegistryError;
+use crate::entities::{volunteer, volunteer_language};
+use crate::training::{TrainingInfo, training_info};
+use chrono::{DateTime, NaiveDate, Utc};
+use lp_core::LanguageCode;
+use lp_core::time::{DateRange, WeeklySlot};
+use lp_core::validation::{FieldError, check_email, check_optional_text, check_text};
+use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    TransactionTrait,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VolunteerLanguage {
+    pub code: LanguageCode,
+    pub proficiency: Proficiency,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialect: Option<String>,
+}
+
+/// A volunteer as stored. Serialises to the SPEC's shape (the API adds `training`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Volunteer {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub languages: Vec<VolunteerLanguage>,
+    pub german_level: GermanLevel,
+    pub modes: Vec<Mode>,
+    pub service_area: Vec<String>,
+    pub excluded_settings: Vec<Setting>,
+    pub gender: Option<Gender>,
+    pub availability: Vec<WeeklySlot>,
+    pub absences: Vec<DateRange>,
+    pub max_assignments_per_month: Option<u32>,
+    pub confidentiality_signed_on: Option<NaiveDate>,
+    pub training_completed_on: Option<NaiveDate>,
+    pub status: VolunteerStatus,
+    pub notes: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Volunteer {
+    pub fn training(&self, today: NaiveDate, validity_months: u32) -> TrainingInfo {
+        training_info(self.training_completed_on, today, validity_months)
+    }
+}
+
+/// The body of `POST /volunteers`, and what a `PATCH` is merged into. Typed fields reject
+/// unknown languages and values while parsing; [`VolunteerInput::validate`] does the rest.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct VolunteerInput {
+    pub name: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub languages: Vec<VolunteerLanguage>,
+    pub german_level: GermanLevel,
+    pub modes: Vec<Mode>,
+    #[serde(default)]
+    pub service_area: Vec<String>,
+    #[serde(default)]
+    pub excluded_settings: Vec<Setting>,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+    #[serde(default)]
+    pub availability: Vec<WeeklySlot>,
+    #[serde(default)]
+    pub absences: Vec<DateRange>,
+    #[serde(default)]
+    pub max_assignments_per_month: Option<i64>,
+    #[serde(default)]
+    pub confidentiality_signed_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub training_completed_on: Option<NaiveDate>,
+    #[serde(default = "new_volunteer_status")]
+    pub status: VolunteerStatus,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+fn new_volunteer_status() -> VolunteerStatus {
+    VolunteerStatus::Applicant
+}
+
+/// Checked input, ready to store.
+#[derive(Debug, Clone)]
+pub struct ValidVolunteer(VolunteerInput);
+
+impl VolunteerInput {
+    pub fn validate(mut self) -> Result<ValidVolunteer, FieldError> {
+        self.name = check_text("name", &self.name, 200)?;
+        self.email = check_email("email", &self.email)?;
+        self.phone = check_optional_text("phone", self.phone.as_deref(), 40)?;
+        if let Some(phone) = &self.phone
+            && !phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+        {
+            return Err(FieldError::new(
+                "phone",
+                "may contain only digits, spaces and + - / ( )",
+            ));
+        }
+        if self.languages.is_empty() {
+            return Err(FieldError::new("languages", "must name at least one language"));
+        }
+        let mut seen = HashSet::new();
+        for (i, language) in self.languages.iter_mut().enumerate() {
+            if !seen.insert(language.code) {
+                return Err(FieldError::new(format!("languages[{i}].code"), "is listed twice"));
+            }
+            language.dialect =
+                check_optional_text(&format!("languages[{i}].dialect"), language.dialect.as_deref(), 100)?;
+        }
+        if self.modes.is_empty() {
+            return Err(FieldError::new(
+                "modes",
+                "must name at least one of on_site, phone, video",
+            ));
+        }
+        dedup(&mut self.modes);
+        dedup(&mut self.excluded_settings);
+        let mut towns = Vec::with_capacity(self.service_area.len());
+        for (i, town) in self.service_area.iter().enumerate() {
+            let town = check_text(&format!("service_area[{i}]"), town, 100)?;
+            if !towns.iter().any(|t: &String| t.eq_ignore_ascii_case(&town)) {
+                towns.push(town);
+            }
+        }
+        self.service_area = towns;
+        if self.modes.contains(&Mode::OnSite) && self.service_area.is_empty() {
+            return Err(FieldError::new(
+                "service_area",
+                "must name at least one town for on-site work",
+            ));
+        }
+        if let Some(max) = self.max_assignments_per_month
+            && !(1..=100).contains(&max)
+        {
+            return Err(FieldError::new(
+                "max_assignments_per_month",
+                "must be between 1 and 100",
+            ));
+        }
+        self.notes = check_optional_text("notes", self.notes.as_deref(), 4000)?;
+        Ok(ValidVolunteer(self))
+    }
+}
+
+fn dedup<T: Ord>(items: &mut Vec<T>) {
+    items.sort();
+    items.dedup();
+}
+
+impl From<&Volunteer> for VolunteerInput {
+    fn from(v: &Volunteer) -> Self {
+        Self {
+            name: v.name.clone(),
+            email: v.email.clone(),
+            phone: v.phone.clone(),
+            languages: v.languages.clone(),
+            german_level: v.german_level,
+            modes: v.modes.clone(),
+            service_area: v.service_area.clone(),
+            excluded_settings: v.excluded_settings.clone(),
+            gender: v.gender,
+            availability: v.availability.clone(),
+            absences: v.absences.clone(),
+            max_assignments_per_month: v.max_assignments_per_month.map(i64::from),
+            confidentiality_signed_on: v.confidentiality_signed_on,
+            training_completed_on: v.training_completed_on,
+            status: v.status,
+            notes: v.notes.clone(),
+        }
+    }
+}
+
+/// Filters of `GET /volunteers`.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct VolunteerFilter {
+    pub language: Option<LanguageCode>,
+    pub status: Option<VolunteerStatus>,
+    pub training: Option<TrainingStatus>,
+}
+
+fn email_taken(email: &str) -> RegistryError {
+    RegistryError::Conflict(format!("a volunteer with email `{email}` exists already"))
+}
+
+/// Stores a new volunteer. Runs its own transaction when given a connection, or joins the
+/// caller's.
+pub async fn create<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    input: ValidVolunteer,
+    now: DateTime<Utc>,
+) -> Result<Volunteer, RegistryError> {
+    let input = input.0;
+    let id = Uuid::new_v4();
+    let txn = db.begin().await?;
+    let row = volunteer::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        ..row_values(&input, now)
+    };
+    match volunteer::Entity::insert(row).exec_without_returning(&txn).await {
+        Ok(_) => {}
+        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
+        Err(err) => return Err(err.into()),
+    }
+    insert_languages(&txn, id, &input.languages).await?;
+    txn.commit().await?;
+    get(db, id).await?.ok_or(RegistryError::NotFound)
+}
+
+/// Replaces every field of a volunteer (a `PATCH` is merged into the current values first).
+pub async fn update<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    input: ValidVolunteer,
+    now: DateTime<Utc>,
+) -> Result<Volunteer, RegistryError> {
+    let input = input.0;
+    let txn = db.begin().await?;
+    let row = volunteer::ActiveModel {
+        id: Set(id),
+        ..row_values(&input, now)
+    };
+    match volunteer::Entity::update(row).exec(&txn).await {
+        Ok(_) => {}
+        Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
+        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
+        Err(err) => return Err(err.into()),
+    }
+    volunteer_language::Entity::delete_many()
+        .filter(volunteer_language::Column::VolunteerId.eq(id))
+        .exec(&txn)
+        .await?;
+    insert_languages(&txn, id, &input.languages).await?;
+    txn.commit().await?;
+    get(db, id).await?.ok_or(RegistryError::NotFound)
+}
+
+fn row_values(input: &VolunteerInput, now: DateTime<Utc>) -> volunteer::ActiveModel {
+    volunteer::ActiveModel {
+        name: Set(input.name.clone()),
+        email: Set(input.email.clone()),
+        phone: Set(input.phone.clone()),
+        german_level: Set(input.german_level.as_str().to_owned()),
+        modes: Set(to_json(&input.modes)),
+        service_area: Set(to_json(&input.service_area)),
+        excluded_settings: Set(to_json(&input.excluded_settings)),
+        gender: Set(input.gender.map(|g| g.as_str().to_owned())),
+        availability: Set(to_json(&input.availability)),
+        absences: Set(to_json(&input.absences)),
+        max_assignments_per_month: Set(input.max_assignments_per_month.map(|m| m as i32)),
+        confidentiality_signed_on: Set(input.confidentiality_signed_on),
+        training_completed_on: Set(input.training_completed_on),
+        status: Set(input.status.as_str().to_owned()),
+        notes: Set(input.notes.clone()),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
+async fn insert_languages(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    languages: &[VolunteerLanguage],
+) -> Result<(), RegistryError> {
+    let rows = languages.iter().map(|l| volunteer_language::ActiveModel {
+        volunteer_id: Set(volunteer_id),
+        code: Set(l.code.as_str().to_owned()),
+        proficiency: Set(l.proficiency.as_str().to_owned()),
+        dialect: Set(l.dialect.clone()),
+    });
+    volunteer_language::Entity::insert_many(rows)
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Volunteer>, RegistryError> {
+    let Some(row) = volunteer::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let languages = volunteer_language::Entity::find()
+        .filter(volunteer_language::Column::VolunteerId.eq(id))
+        .order_by_asc(volunteer_language::Column::Code)
+        .all(db)
+        .await?;
+    Ok(Some(to_domain(row, languages)?))
+}
+
+/// Several volunteers by id, e.g. the recipients of offers.
+pub async fn get_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Volunteer>, RegistryError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = volunteer::Entity::find()
+        .filter(volunteer::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    with_languages(db, rows).await
+}
+
+/// Every volunteer with one of the given statuses, e.g. the active pool the matcher ranks.
+pub async fn with_status(
+    db: &impl ConnectionTrait,
+    statuses: &[VolunteerStatus],
+) -> Result<Vec<Volunteer>, RegistryError> {
+    let rows = volunteer::Entity::find()
+        .filter(volunteer::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
+        .order_by_asc(volunteer::Column::Id)
+        .all(db)
+        .await?;
+    with_languages(db, rows).await
+}
+
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &VolunteerFilter,
+    today: NaiveDate,
+    validity_months: u32,
+) -> Result<Vec<Volunteer>, RegistryError> {
+    let mut query = volunteer::Entity::find()
+        .order_by_asc(volunteer::Column::Name)
+        .order_by_asc(volunteer::Column::Id);
+    if let Some(status) = filter.status {
+        query = query.filter(volunteer::Column::Status.eq(status.as_str()));
+    }
+    let all = with_languages(db, query.all(db).await?).await?;
+    Ok(all
+        .into_iter()
+        .filter(|v| {
+            filter
+                .language
+                .is_none_or(|wanted| v.languages.iter().any(|l| l.code.fit_for(wanted).is_some()))
+        })
+        .filter(|v| {
+            filter
+                .training
+                .is_none_or(|wanted| v.training(today, validity_months).status == wanted)
+        })
+        .collect())
+}
+
+async fn with_languages(
+    db: &impl ConnectionTrait,
+    rows: Vec<volunteer::Model>,
+) -> Result<Vec<Volunteer>, RegistryError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut by_volunteer: HashMap<Uuid, Vec<volunteer_language::Model>> = HashMap::new();
+    // Chunked so a large pool stays under the databases' bound-parameter limits.
+    for chunk in ids.chunks(500) {
+        let languages = volunteer_language::Entity::find()
+            .filter(volunteer_language::Column::VolunteerId.is_in(chunk.iter().copied()))
+            .order_by_asc(volunteer_language::Column::Code)
+            .all(db)
+            .await?;
+        for language in languages {
+            by_volunteer.entry(language.volunteer_id).or_default().push(language);
+        }
+    }
+    rows.into_iter()
+        .map(|row| {
+            let languages = by_volunteer.remove(&row.id).unwrap_or_default();
+            to_domain(row, languages)
+        })
+        .collect()
+}
+
+/// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
+/// deleted outright; otherwise the row stays, anonymised and retired, so the pool's
+/// statistics (languages, hours, fill rates) keep their numbers.
+pub async fn erase<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    id: Uuid,
+    has_history: bool,
+    now: DateTime<Utc>,
+) -> Result<(), RegistryError> {
+    let txn = db.begin().await?;
+    if has_history {
+        let row = volunteer::ActiveModel {
+            id: Set(id),
+            name: Set("(gelöscht / erased)".to_owned()),
+            email: Set(format!("erased-{id}@invalid")),
+            phone: Set(None),
+            gender: Set(None),
+            availability: Set("[]".to_owned()),
+            absences: Set("[]".to_owned()),
+            service_area: Set("[]".to_owned()),
+            notes: Set(None),
+            status: Set(VolunteerStatus::Retired.as_str().to_owned()),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        match volunteer::Entity::update(row).exec(&txn).await {
+            Ok(_) => {}
+            Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
+            Err(err) => return Err(err.into()),
+        }
+        volunteer_language::Entity::update_many()
+            .col_expr(
+                volunteer_language::Column::Dialect,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(volunteer_language::Column::VolunteerId.eq(id))
+            .exec(&txn)
+            .await?;
+    } else {
+        let deleted = volunteer::Entity::delete_by_id(id).exec(&txn).await?;
+        if deleted.rows_affected == 0 {
+            return Err(RegistryError::NotFound);
+        }
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain values serialise")
+}
+
+fn from_json<T: DeserializeOwned>(column: &str, text: &str) -> Result<T, RegistryError> {
+    serde_json::from_str(text).map_err(|e| sea_orm::DbErr::Custom(format!("volunteers.{column}: {e}")).into())
+}
+
+fn parse_column<T: std::str::FromStr>(column: &str, text: &str) -> Result<T, RegistryError>
+where
+    T::Err: std::fmt::Display,
+{
+    text.parse()
+        .map_err(|e: T::Err| sea_orm::DbErr::Custom(format!("{column}: {e}")).into())
+}
+
+fn to_domain(row: volunteer::Model, languages: Vec<volunteer_language::Model>) -> Result<Volunteer, RegistryError> {
+    let languages = languages
+        .into_iter()
+        .map(|l| {
+            Ok(VolunteerLanguage {
+                code: LanguageCode::parse(&l.code)
+                    .map_err(|e| sea_orm::DbErr::Custom(format!("volunteer_languages.code: {e}")))?,
+                proficiency: parse_column("volunteer_languages.proficiency", &l.proficiency)?,
+                dialect: l.dialect,
+            })
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?;
+    Ok(Volunteer {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        phone: row.phone,
+        languages,
+        german_level: parse_column("volunteers.german_level", &row.german_level)?,
+        modes: from_json("modes", &row.modes)?,
+        service_area: from_json("service_area", &row.service_area)?,
+        excluded_settings: from_json("excluded_settings", &row.excluded_settings)?,
+        gender: row
+            .gender
+            .as_deref()
+            .map(|g| parse_column("volunteers.gender", g))
+            .transpose()?,
+        availability: from_json("availability", &row.availability)?,
+        absences: from_json("absences", &row.absences)?,
+        max_assignments_per_month: row.max_assignments_per_month.map(|m| m as u32),
+        confidentiality_signed_on: row.confidentiality_signed_on,
+        training_completed_on: row.training_completed_on,
+        status: parse_column("volunteers.status", &row.status)?,
+        notes: row.notes,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> VolunteerInput {
+        serde_json::from_value(serde_json::json!({
+            "name": "Selam T.", "email": "Selam@Example.org", "phone": "+49 151 000000",
+            "languages": [{"code": "tir", "proficiency": "native"}],
+            "german_level": "B2", "modes": ["on_site", "phone"], "service_area": ["Winnenden"],
+            "availability": [{"weekday": "mon", "start": "09:00", "end": "13:00"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn valid_input_is_normalised() {
+        let valid = input().validate().unwrap();
+        assert_eq!(valid.0.email, "selam@example.org");
+        assert_eq!(valid.0.status, VolunteerStatus::Applicant);
+    }
+
+    #[test]
+    fn duplicate_language_names_its_index() {
+        let mut bad = input();
+        bad.languages.push(bad.languages[0].clone());
+        assert_eq!(bad.validate().unwrap_err().field, "languages[1].code");
+    }
+
+    #[test]
+    fn on_site_volunteer_needs_a_town() {
+        let mut bad = input();
+        bad.service_area.clear();
+        assert_eq!(bad.validate().unwrap_err().field, "service_area");
+    }
+
+    #[test]
+    fn unknown_language_fails_while_parsing() {
+        let err =
+            serde_json::from_value::<VolunteerLanguage>(serde_json::json!({"code": "xyz", "proficiency": "native"}))
+                .unwrap_err();
+        assert!(err.to_string().contains("xyz"), "{err}");
+    }
+
+    #[test]
+    fn monthly_maximum_must_be_positive() {
+        let mut bad = input();
+        bad.max_assignments_per_month = Some(-1);
+        assert_eq!(bad.validate().unwrap_err().field, "max_assignments_per_month");
+    }
+}

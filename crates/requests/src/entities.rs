@@ -1,0 +1,63 @@
+//! Table rows of requests and offers. Private: other crates see the domain types only.
+
+pub mod request {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interpreting_requests")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organisation_id: Uuid,
+        pub caseworker_id: Uuid,
+        pub language: String,
+        pub dialect: Option<String>,
+        pub starts_at: DateTimeUtc,
+        pub duration_minutes: i32,
+        pub mode: String,
+        pub town: Option<String>,
+        pub address: Option<String>,
+        pub setting: String,
+        pub gender_preference: Option<String>,
+        pub gender_strength: Option<String>,
+        pub client_ref: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub notes: Option<String>,
+        pub fill_by: DateTimeUtc,
+        pub status: String,
+        pub assignee_id: Option<Uuid>,
+        pub assigned_at: Option<DateTimeUtc>,
+        pub completed_at: Option<DateTimeUtc>,
+        pub actual_minutes: Option<i32>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub feedback: Option<String>,
+        pub cancelled_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod offer {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "offers")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub request_id: Uuid,
+        pub volunteer_id: Uuid,
+        pub state: String,
+        pub token_hash: String,
+        pub wave: i32,
+        pub sent_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub responded_at: Option<DateTimeUtc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

@@ -1,0 +1,23 @@
+use lp_core::validation::FieldError;
+use sea_orm::DbErr;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    /// Unknown, or belongs to another organisation: the two must look the same.
+    #[error("not found")]
+    NotFound,
+    /// The request is not in a state that allows the action.
+    #[error("{0}")]
+    Conflict(String),
+    /// A link that was used, declined, withdrawn or has expired.
+    #[error("{0}")]
+    Gone(String),
+    #[error("database: {0}")]
+    Db(#[from] DbErr),
+    #[error(transparent)]
+    Registry(#[from] lp_registry::RegistryError),
+    #[error(transparent)]
+    Notify(#[from] lp_notify::NotifyError),
+}

@@ -1,0 +1,217 @@
+//! The body of `POST /requests`, checked into a [`ValidRequest`]. Typed fields reject unknown
+//! languages and values while parsing; `validate` checks what needs the clock or several fields.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use lp_core::LanguageCode;
+use lp_core::validation::{FieldError, check_optional_text};
+use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub const MIN_DURATION_MINUTES: i64 = 15;
+pub const MAX_DURATION_MINUTES: i64 = 8 * 60;
+/// When no `fill_by` is given, the search ends this long before the appointment.
+const DEFAULT_FILL_BY_LEAD: Duration = Duration::hours(2);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+pub struct GenderPreferenceInput {
+    pub gender: Gender,
+    pub strength: GenderStrength,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct RequestInput {
+    pub language: LanguageCode,
+    #[serde(default)]
+    pub dialect: Option<String>,
+    pub starts_at: DateTime<FixedOffset>,
+    pub duration_minutes: i64,
+    pub mode: Mode,
+    #[serde(default)]
+    pub town: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    pub setting: Setting,
+    #[serde(default)]
+    pub gender_preference: Option<GenderPreferenceInput>,
+    #[serde(default)]
+    pub client_ref: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub fill_by: Option<DateTime<FixedOffset>>,
+    /// Which organisation the request is for; required from coordinators, who belong to none.
+    #[serde(default)]
+    pub organisation_id: Option<Uuid>,
+}
+
+/// A request that passed every input rule.
+#[derive(Debug, Clone)]
+pub struct ValidRequest {
+    pub language: LanguageCode,
+    pub dialect: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub mode: Mode,
+    pub town: Option<String>,
+    pub address: Option<String>,
+    pub setting: Setting,
+    pub gender_preference: Option<GenderPreferenceInput>,
+    pub client_ref: Option<String>,
+    pub notes: Option<String>,
+    pub fill_by: DateTime<Utc>,
+}
+
+impl RequestInput {
+    pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidRequest, FieldError> {
+        let starts_at = self.starts_at.with_timezone(&Utc);
+        if starts_at <= now {
+            return Err(FieldError::new("starts_at", "must be in the future"));
+        }
+        if !(MIN_DURATION_MINUTES..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
+            return Err(FieldError::new(
+                "duration_minutes",
+                format!("must be between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES} minutes"),
+            ));
+        }
+        let town = check_optional_text("town", self.town.as_deref(), 100)?;
+        let address = check_optional_text("address", self.address.as_deref(), 200)?;
+        if self.mode == Mode::OnSite && town.is_none() {
+            return Err(FieldError::new("town", "is required for an on-site appointment"));
+        }
+        let fill_by = match self.fill_by {
+            Some(given) => {
+                let given = given.with_timezone(&Utc);
+                if given <= now {
+                    return Err(FieldError::new("fill_by", "must be in the future"));
+                }
+                if given > starts_at {
+                    return Err(FieldError::new("fill_by", "must not be after starts_at"));
+                }
+                given
+            }
+            None => (starts_at - DEFAULT_FILL_BY_LEAD).max(now + (starts_at - now) / 2),
+        };
+        Ok(ValidRequest {
+            language: self.language,
+            dialect: check_optional_text("dialect", self.dialect.as_deref(), 100)?,
+            starts_at,
+            duration_minutes: self.duration_minutes as u32,
+            mode: self.mode,
+            town,
+            address,
+            setting: self.setting,
+            gender_preference: self.gender_preference,
+            client_ref: check_client_ref(self.client_ref.as_deref())?,
+            notes: check_optional_text("notes", self.notes.as_deref(), 2000)?,
+            fill_by,
+        })
+    }
+}
+
+/// The client reference is pseudonymous by design (data minimisation): a file number such as
+/// `IM-2026-0147`, never a name. Refusing white space keeps "Firstname Lastname" out.
+fn check_client_ref(text: Option<&str>) -> Result<Option<String>, FieldError> {
+    let Some(reference) = check_optional_text("client_ref", text, 40)? else {
+        return Ok(None);
+    };
+    if !reference
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_/.#".contains(c))
+    {
+        return Err(FieldError::new(
+            "client_ref",
+            "must be a pseudonymous reference of letters, digits and - _ / . # (no names, no spaces)",
+        ));
+    }
+    Ok(Some(reference))
+}
+
+/// The body of `POST /requests/{id}/complete`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CompletionInput {
+    pub actual_minutes: i64,
+    #[serde(default)]
+    pub feedback: Option<String>,
+}
+
+impl CompletionInput {
+    pub fn validate(&self) -> Result<(u32, Option<String>), FieldError> {
+        if !(1..=24 * 60).contains(&self.actual_minutes) {
+            return Err(FieldError::new("actual_minutes", "must be between 1 and 1440"));
+        }
+        let feedback = check_optional_text("feedback", self.feedback.as_deref(), 2000)?;
+        Ok((self.actual_minutes as u32, feedback))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-21T12:00:00Z".parse().unwrap()
+    }
+
+    fn input() -> RequestInput {
+        serde_json::from_value(serde_json::json!({
+            "language": "tir", "starts_at": "2026-12-03T10:00:00+01:00", "duration_minutes": 60,
+            "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
+            "client_ref": "IM-2026-0147", "fill_by": "2026-12-02T18:00:00+01:00"
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn spec_example_is_valid() {
+        let valid = input().validate(now()).unwrap();
+        assert_eq!(
+            valid.starts_at,
+            "2026-12-03T09:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+    }
+
+    #[test]
+    fn negative_duration_names_the_field() {
+        let mut bad = input();
+        bad.duration_minutes = -30;
+        assert_eq!(bad.validate(now()).unwrap_err().field, "duration_minutes");
+    }
+
+    #[test]
+    fn past_start_is_refused() {
+        let mut bad = input();
+        bad.starts_at = "2026-11-20T10:00:00+01:00".parse().unwrap();
+        assert_eq!(bad.validate(now()).unwrap_err().field, "starts_at");
+    }
+
+    #[test]
+    fn deadline_after_start_is_refused() {
+        let mut bad = input();
+        bad.fill_by = Some("2026-12-03T11:00:00+01:00".parse().unwrap());
+        assert_eq!(bad.validate(now()).unwrap_err().field, "fill_by");
+    }
+
+    #[test]
+    fn on_site_needs_a_town() {
+        let mut bad = input();
+        bad.town = None;
+        assert_eq!(bad.validate(now()).unwrap_err().field, "town");
+    }
+
+    #[test]
+    fn client_name_as_reference_is_refused() {
+        let mut bad = input();
+        bad.client_ref = Some("Ahmad Karimi".to_owned());
+        assert_eq!(bad.validate(now()).unwrap_err().field, "client_ref");
+    }
+
+    #[test]
+    fn default_deadline_is_before_the_appointment() {
+        let mut soon = input();
+        soon.fill_by = None;
+        soon.starts_at = "2026-11-21T14:00:00+01:00".parse().unwrap(); // 13:00 UTC, an hour away
+        let valid = soon.validate(now()).unwrap();
+        assert!(valid.fill_by > now() && valid.fill_by < valid.starts_at);
+    }
+}

@@ -1,0 +1,316 @@
+//! A request's life: created open with its first wave of offers, then assigned, completed,
+//! cancelled or unfilled. Every query here is bounded by the actor's [`Scope`].
+
+use crate::entities::request;
+use crate::input::{CompletionInput, RequestInput};
+use crate::offers::{continue_search, of_requests};
+use crate::pool::{Reach, parse, profiles, request_spec};
+use crate::settings::RequestSettings;
+use crate::view::{RequestView, build};
+use crate::{Actor, RequestError, Scope, mails};
+use chrono::{DateTime, Utc};
+use lp_core::validation::FieldError;
+use lp_core::vocab::RequestStatus;
+use lp_matcher::{Exclusion, RankedCandidate};
+use lp_registry::{organisations, volunteers};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+fn scoped(scope: Scope) -> Select<request::Entity> {
+    match scope {
+        Scope::All => request::Entity::find(),
+        Scope::Organisation(org) => request::Entity::find().filter(request::Column::OrganisationId.eq(org)),
+    }
+}
+
+async fn find_scoped(db: &impl ConnectionTrait, scope: Scope, id: Uuid) -> Result<request::Model, RequestError> {
+    scoped(scope)
+        .filter(request::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or(RequestError::NotFound)
+}
+
+/// Creates the request and sends the first wave of offers, in one transaction.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: &RequestInput,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    let valid = input.validate(now)?;
+    let organisation_id = match (actor.scope, input.organisation_id) {
+        (Scope::Organisation(own), None) => own,
+        (Scope::Organisation(own), Some(given)) if given == own => own,
+        (Scope::Organisation(_), Some(_)) => {
+            return Err(
+                FieldError::new("organisation_id", "a caseworker can ask only for its own organisation").into(),
+            );
+        }
+        (Scope::All, Some(given)) => given,
+        (Scope::All, None) => {
+            return Err(FieldError::new("organisation_id", "is required when a coordinator creates a request").into());
+        }
+    };
+    if organisations::get(db, organisation_id).await?.is_none() {
+        return Err(FieldError::new("organisation_id", "no organisation has this id").into());
+    }
+    let id = Uuid::new_v4();
+    let row = request::ActiveModel {
+        id: Set(id),
+        organisation_id: Set(organisation_id),
+        caseworker_id: Set(actor.user_id),
+        language: Set(valid.language.as_str().to_owned()),
+        dialect: Set(valid.dialect),
+        starts_at: Set(valid.starts_at),
+        duration_minutes: Set(valid.duration_minutes as i32),
+        mode: Set(valid.mode.as_str().to_owned()),
+        town: Set(valid.town),
+        address: Set(valid.address),
+        setting: Set(valid.setting.as_str().to_owned()),
+        gender_preference: Set(valid.gender_preference.map(|g| g.gender.as_str().to_owned())),
+        gender_strength: Set(valid.gender_preference.map(|g| g.strength.as_str().to_owned())),
+        client_ref: Set(valid.client_ref),
+        notes: Set(valid.notes),
+        fill_by: Set(valid.fill_by),
+        status: Set(RequestStatus::Open.as_str().to_owned()),
+        assignee_id: Set(None),
+        assigned_at: Set(None),
+        completed_at: Set(None),
+        actual_minutes: Set(None),
+        feedback: Set(None),
+        cancelled_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let txn = db.begin().await?;
+    let row = request::Entity::insert(row).exec_with_returning(&txn).await?;
+    continue_search(&txn, &row, settings.wave_size as usize, settings, now).await?;
+    txn.commit().await?;
+    get(db, actor.scope, id, now).await
+}
+
+pub async fn get(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    let row = find_scoped(db, scope, id).await?;
+    let mut views = with_details(db, vec![row], now).await?;
+    Ok(views.remove(0))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct RequestFilter {
+    pub status: Option<RequestStatus>,
+    pub limit: Option<u64>,
+}
+
+/// Newest appointments first.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    filter: &RequestFilter,
+    now: DateTime<Utc>,
+) -> Result<Vec<RequestView>, RequestError> {
+    let limit = filter.limit.unwrap_or(200);
+    if !(1..=1000).contains(&limit) {
+        return Err(FieldError::new("limit", "must be between 1 and 1000").into());
+    }
+    let mut query = scoped(scope)
+        .order_by_desc(request::Column::StartsAt)
+        .order_by_asc(request::Column::Id);
+    if let Some(status) = filter.status {
+        query = query.filter(request::Column::Status.eq(status.as_str()));
+    }
+    let rows = query.limit(limit).all(db).await?;
+    with_details(db, rows, now).await
+}
+
+async fn with_details(
+    db: &impl ConnectionTrait,
+    rows: Vec<request::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<RequestView>, RequestError> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut offers_by_request: HashMap<Uuid, Vec<_>> = HashMap::new();
+    for offer in of_requests(db, &ids).await? {
+        offers_by_request.entry(offer.request_id).or_default().push(offer);
+    }
+    let mut people: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
+    people.extend(offers_by_request.values().flatten().map(|o| o.volunteer_id));
+    people.sort_unstable();
+    people.dedup();
+    let volunteers: HashMap<Uuid, _> = volunteers::get_many(db, &people)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let offers = offers_by_request.remove(&row.id).unwrap_or_default();
+            Ok(build(row, offers, &volunteers, now)?)
+        })
+        .collect()
+}
+
+/// Cancels an open or assigned request; outstanding offers are withdrawn and an assigned
+/// volunteer is told.
+pub async fn cancel(
+    db: &DatabaseConnection,
+    scope: Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    find_scoped(db, scope, id).await?;
+    let txn = db.begin().await?;
+    let cancelled = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
+        .col_expr(request::Column::CancelledAt, Expr::value(now))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.is_in([RequestStatus::Open.as_str(), RequestStatus::Assigned.as_str()]))
+        .exec(&txn)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        txn.rollback().await?;
+        let row = find_scoped(db, scope, id).await?;
+        return Err(RequestError::Conflict(format!(
+            "the request is {} and cannot be cancelled",
+            row.status
+        )));
+    }
+    crate::offers::withdraw_outstanding(&txn, id).await?;
+    let row = request::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    if let Some(assignee) = row.assignee_id
+        && let Some(volunteer) = volunteers::get(&txn, assignee).await?
+    {
+        mails::cancelled(&txn, &row, &volunteer, now).await?;
+    }
+    txn.commit().await?;
+    get(db, scope, id, now).await
+}
+
+/// The caseworker confirms the appointment took place, with the minutes it really took.
+pub async fn complete(
+    db: &DatabaseConnection,
+    scope: Scope,
+    id: Uuid,
+    input: &CompletionInput,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    let (actual_minutes, feedback) = input.validate()?;
+    let row = find_scoped(db, scope, id).await?;
+    let status: RequestStatus = parse(&row.status, "status")?;
+    if status != RequestStatus::Assigned {
+        return Err(RequestError::Conflict(format!(
+            "the request is {status}; only an assigned request can be completed"
+        )));
+    }
+    if row.starts_at > now {
+        return Err(RequestError::Conflict("the appointment has not started yet".to_owned()));
+    }
+    let completed = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Completed.as_str()))
+        .col_expr(request::Column::CompletedAt, Expr::value(now))
+        .col_expr(request::Column::ActualMinutes, Expr::value(actual_minutes as i32))
+        .col_expr(request::Column::Feedback, Expr::value(feedback))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
+        .exec(db)
+        .await?;
+    if completed.rows_affected != 1 {
+        return Err(RequestError::Conflict(
+            "the request changed meanwhile; reload it".to_owned(),
+        ));
+    }
+    get(db, scope, id, now).await
+}
+
+/// The ranking staff see: candidates with score parts, and who was excluded by which rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidatesView {
+    pub candidates: Vec<CandidateView>,
+    pub excluded: Vec<ExclusionView>,
+    /// Volunteers (not retired) who speak the language, or one of its macrolanguage, at all.
+    pub speakers: usize,
+    /// Volunteers who do not speak the language; not listed one by one.
+    pub excluded_for_language: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateView {
+    #[serde(flatten)]
+    pub ranked: RankedCandidate,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExclusionView {
+    #[serde(flatten)]
+    pub exclusion: Exclusion,
+    pub name: String,
+    pub explanation_de: &'static str,
+    pub explanation_en: &'static str,
+}
+
+pub async fn candidates(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<CandidatesView, RequestError> {
+    let row = find_scoped(db, scope, id).await?;
+    let spec = request_spec(&row)?;
+    let pool = profiles(db, Reach::AllButRetired, settings, now, Some(row.id)).await?;
+    let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
+    let names: HashMap<Uuid, String> =
+        volunteers::get_many(db, &pool.iter().map(|p| p.volunteer_id).collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .map(|v| (v.id, v.name))
+            .collect();
+    let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    // Staff need the exclusions of those who speak the language at all; the rest are counted.
+    let speakers: HashSet<Uuid> = pool
+        .iter()
+        .filter(|p| p.languages.iter().any(|l| l.code.fit_for(spec.language).is_some()))
+        .map(|p| p.volunteer_id)
+        .collect();
+    Ok(CandidatesView {
+        speakers: speakers.len(),
+        excluded_for_language: pool.len() - speakers.len(),
+        candidates: ranking
+            .candidates
+            .into_iter()
+            .map(|ranked| CandidateView {
+                name: name(&ranked.volunteer_id),
+                ranked,
+            })
+            .collect(),
+        excluded: ranking
+            .excluded
+            .into_iter()
+            .filter(|e| speakers.contains(&e.volunteer_id))
+            .map(|exclusion| ExclusionView {
+                name: name(&exclusion.volunteer_id),
+                explanation_de: exclusion.rule.explain_de(),
+                explanation_en: exclusion.rule.explain_en(),
+                exclusion,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,164 @@
+//! The emails a request's life causes, filled from its stored row. Each is written to the
+//! outbox inside the caller's transaction, so the change and its mail commit together.
+
+use crate::RequestError;
+use crate::entities::request;
+use crate::pool::request_spec;
+use crate::settings::RequestSettings;
+use chrono::{DateTime, Utc};
+use lp_notify::templates::{
+    AssignmentConfirmedMail, InterpreterFoundMail, OfferFilledMail, OfferMail, RequestCancelledMail,
+    RequestUnfilledMail,
+};
+use lp_registry::staff::StaffUser;
+use lp_registry::volunteers::Volunteer;
+use sea_orm::ConnectionTrait;
+
+pub(crate) async fn offer(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    volunteer: &Volunteer,
+    token: &str,
+    expires_at: DateTime<Utc>,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let mail = OfferMail {
+        to: volunteer.email.clone(),
+        volunteer_name: volunteer.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        duration_minutes: spec.duration_minutes,
+        mode_de: spec.mode.name_de().to_owned(),
+        mode_en: spec.mode.name_en().to_owned(),
+        town: row.town.clone(),
+        setting_de: spec.setting.name_de().to_owned(),
+        setting_en: spec.setting.name_en().to_owned(),
+        accept_url: settings.offer_url(token),
+        // The availability self-service page (/v/{token}) is not built yet.
+        availability_url: None,
+        expires_at,
+    };
+    lp_notify::enqueue(db, &mail.email(), now).await?;
+    Ok(())
+}
+
+pub(crate) struct Parties<'a> {
+    pub volunteer: &'a Volunteer,
+    pub caseworker: &'a StaffUser,
+    pub organisation_name: &'a str,
+}
+
+/// The winner learns the full details; the caseworker learns who is coming.
+pub(crate) async fn assignment(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    parties: Parties<'_>,
+    token: &str,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let Parties {
+        volunteer,
+        caseworker,
+        organisation_name,
+    } = parties;
+    let confirmation = AssignmentConfirmedMail {
+        to: volunteer.email.clone(),
+        volunteer_name: volunteer.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        duration_minutes: spec.duration_minutes,
+        mode_de: spec.mode.name_de().to_owned(),
+        mode_en: spec.mode.name_en().to_owned(),
+        town: row.town.clone(),
+        address: row.address.clone(),
+        notes: row.notes.clone(),
+        organisation_name: organisation_name.to_owned(),
+        caseworker_name: caseworker.name.clone(),
+        caseworker_email: caseworker.email.clone(),
+        client_ref: row.client_ref.clone(),
+        manage_url: Some(settings.offer_url(token)),
+        request_id: row.id.to_string(),
+    };
+    lp_notify::enqueue(db, &confirmation.email(), now).await?;
+    let found = InterpreterFoundMail {
+        to: caseworker.email.clone(),
+        caseworker_name: caseworker.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        client_ref: row.client_ref.clone(),
+        volunteer_name: volunteer.name.clone(),
+        volunteer_phone: volunteer.phone.clone(),
+        request_url: settings.request_url(row.id),
+    };
+    lp_notify::enqueue(db, &found.email(), now).await?;
+    Ok(())
+}
+
+pub(crate) async fn filled_by_someone_else(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    volunteer: &Volunteer,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let mail = OfferFilledMail {
+        to: volunteer.email.clone(),
+        volunteer_name: volunteer.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        town: row.town.clone(),
+    };
+    lp_notify::enqueue(db, &mail.email(), now).await?;
+    Ok(())
+}
+
+pub(crate) async fn cancelled(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    volunteer: &Volunteer,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let mail = RequestCancelledMail {
+        to: volunteer.email.clone(),
+        volunteer_name: volunteer.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        town: row.town.clone(),
+    };
+    lp_notify::enqueue(db, &mail.email(), now).await?;
+    Ok(())
+}
+
+/// The caseworker and every coordinator hear that nobody could be found.
+pub(crate) async fn unfilled(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    recipients: &[StaffUser],
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    for recipient in recipients {
+        let mail = RequestUnfilledMail {
+            to: recipient.email.clone(),
+            recipient_name: recipient.name.clone(),
+            language_de: spec.language.name_de().to_owned(),
+            language_en: spec.language.name_en().to_owned(),
+            starts_at: row.starts_at,
+            client_ref: row.client_ref.clone(),
+            request_url: settings.request_url(row.id),
+        };
+        lp_notify::enqueue(db, &mail.email(), now).await?;
+    }
+    Ok(())
+}

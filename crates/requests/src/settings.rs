@@ -1,0 +1,23 @@
+use lp_matcher::MatchConfig;
+
+/// What the requests crate takes from the service's configuration.
+#[derive(Debug, Clone)]
+pub struct RequestSettings {
+    /// Offers in the first wave.
+    pub wave_size: u32,
+    pub wave_interval_minutes: u32,
+    pub matching: MatchConfig,
+    pub training_validity_months: u32,
+    /// Base of every link in an email, without a trailing slash.
+    pub public_base_url: String,
+}
+
+impl RequestSettings {
+    pub fn offer_url(&self, token: &str) -> String {
+        format!("{}/o/{token}", self.public_base_url)
+    }
+
+    pub fn request_url(&self, id: uuid::Uuid) -> String {
+        format!("{}/api/v1/requests/{id}", self.public_base_url)
+    }
+}

@@ -1,0 +1,131 @@
+use super::{parse_id, query_param};
+use crate::AppState;
+use crate::auth::Coordinator;
+use crate::error::ApiError;
+use crate::extract::{ApiJson, parse_json};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lp_registry::training::TrainingInfo;
+use lp_registry::volunteers::{self, Volunteer, VolunteerFilter, VolunteerInput};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/volunteers", post(create).get(list))
+        .route("/volunteers/{id}", get(show).patch(update).delete(erase))
+}
+
+/// A volunteer with the training status derived for today.
+#[derive(Serialize)]
+struct VolunteerView {
+    #[serde(flatten)]
+    volunteer: Volunteer,
+    training: TrainingInfo,
+}
+
+fn view(state: &AppState, volunteer: Volunteer) -> VolunteerView {
+    let training = volunteer.training(state.today(), state.requests.training_validity_months);
+    VolunteerView { volunteer, training }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    _: Coordinator,
+    ApiJson(input): ApiJson<VolunteerInput>,
+) -> Result<(StatusCode, Json<VolunteerView>), ApiError> {
+    let valid = input.validate()?;
+    let volunteer = volunteers::create(&state.db, valid, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, volunteer))))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _: Coordinator,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<VolunteerView>>, ApiError> {
+    let filter = VolunteerFilter {
+        language: query_param(&params, "language")?,
+        status: query_param(&params, "status")?,
+        training: query_param(&params, "training")?,
+    };
+    let found = volunteers::list(
+        &state.db,
+        &filter,
+        state.today(),
+        state.requests.training_validity_months,
+    )
+    .await?;
+    Ok(Json(found.into_iter().map(|v| view(&state, v)).collect()))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    _: Coordinator,
+    Path(id): Path<String>,
+) -> Result<Json<VolunteerView>, ApiError> {
+    let volunteer = volunteers::get(&state.db, parse_id(&id)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Json(view(&state, volunteer)))
+}
+
+/// A JSON merge patch (RFC 7396): the body's fields replace the stored ones, `null` clears an
+/// optional one, and the result is checked like a new volunteer.
+async fn update(
+    State(state): State<AppState>,
+    _: Coordinator,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<Value>,
+) -> Result<Json<VolunteerView>, ApiError> {
+    let id = parse_id(&id)?;
+    if !patch.is_object() {
+        return Err(lp_core::validation::FieldError::new("body", "must be a JSON object").into());
+    }
+    let current = volunteers::get(&state.db, id).await?.ok_or(ApiError::NotFound)?;
+    let mut merged =
+        serde_json::to_value(VolunteerInput::from(&current)).map_err(|e| ApiError::Internal(e.to_string()))?;
+    merge_patch(&mut merged, patch);
+    let input: VolunteerInput = parse_json(merged.to_string().as_bytes())?;
+    let volunteer = volunteers::update(&state.db, id, input.validate()?, state.clock.now()).await?;
+    Ok(Json(view(&state, volunteer)))
+}
+
+fn merge_patch(target: &mut Value, patch: Value) {
+    match (target, patch) {
+        (Value::Object(target), Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    target.remove(&key);
+                } else {
+                    merge_patch(target.entry(key).or_insert(Value::Null), value);
+                }
+            }
+        }
+        (target, patch) => *target = patch,
+    }
+}
+
+/// Erasure under the DSGVO: personal data goes, statistics stay.
+async fn erase(State(state): State<AppState>, _: Coordinator, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let has_history = lp_requests::offers::volunteer_has_history(&state.db, id).await?;
+    volunteers::erase(&state.db, id, has_history, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge_patch;
+    use serde_json::json;
+
+    #[test]
+    fn merge_patch_replaces_and_clears() {
+        let mut target = json!({"name": "A", "phone": "1", "languages": [{"code": "ara"}]});
+        merge_patch(&mut target, json!({"phone": null, "languages": [{"code": "tir"}]}));
+        assert_eq!(target, json!({"name": "A", "languages": [{"code": "tir"}]}));
+    }
+}

@@ -1,0 +1,131 @@
+//! The one error type at the HTTP edge, answering in the SPEC's JSON shape:
+//! `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use lp_core::validation::FieldError;
+use lp_registry::RegistryError;
+use lp_requests::RequestError;
+use serde_json::json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Gone(String),
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
+    /// Something on our side; the details go to the log, not to the client.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Malformed(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unsupported(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Malformed(_) => "malformed",
+            ApiError::Unsupported(_) => "unsupported_media_type",
+            ApiError::Invalid(_) => "invalid_field",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Gone(_) => "gone",
+            ApiError::TooLarge(_) => "too_large",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({"code": self.code(), "message": self.to_string()});
+        if let ApiError::Invalid(field_error) = self {
+            error["field"] = json!(field_error.field);
+            error["message"] = json!(field_error.to_string());
+        }
+        json!({ "error": error })
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let mut response = (self.status(), Json(self.body())).into_response();
+        if matches!(self, ApiError::Unauthenticated) {
+            response.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(err: RegistryError) -> Self {
+        match err {
+            RegistryError::Invalid(field) => ApiError::Invalid(field),
+            RegistryError::Conflict(message) => ApiError::Conflict(message),
+            RegistryError::NotFound => ApiError::NotFound,
+            RegistryError::Db(db) => db_error(db),
+        }
+    }
+}
+
+impl From<RequestError> for ApiError {
+    fn from(err: RequestError) -> Self {
+        match err {
+            RequestError::Invalid(field) => ApiError::Invalid(field),
+            RequestError::NotFound => ApiError::NotFound,
+            RequestError::Conflict(message) => ApiError::Conflict(message),
+            RequestError::Gone(message) => ApiError::Gone(message),
+            RequestError::Db(db) => db_error(db),
+            RequestError::Registry(registry) => registry.into(),
+            RequestError::Notify(notify) => ApiError::Internal(notify.to_string()),
+        }
+    }
+}
+
+impl From<sea_orm::DbErr> for ApiError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        db_error(err)
+    }
+}
+
+fn db_error(err: sea_orm::DbErr) -> ApiError {
+    ApiError::Internal(format!("database: {err}"))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

@@ -1,0 +1,204 @@
+//! The volunteers' secret-link pages. A GET only shows (mail scanners open links); the POST
+//! acts. Browsers get HTML, clients asking for `application/json` get JSON.
+
+use crate::AppState;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header::{ACCEPT, CACHE_CONTROL};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lp_requests::offers::{self, OfferPage, OfferPageStatus};
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/o/{token}", get(show))
+        .route("/o/{token}/accept", post(accept))
+        .route("/o/{token}/decline", post(decline))
+}
+
+fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+#[derive(Template)]
+#[template(path = "offer.html")]
+struct OfferTemplate<'a> {
+    page: &'a OfferPage,
+    token: &'a str,
+    when_de: String,
+    when_en: String,
+    mode_de: &'static str,
+    mode_en: &'static str,
+    setting_de: &'static str,
+    setting_en: &'static str,
+    open: bool,
+    accepted: bool,
+    status_de: &'static str,
+    status_en: &'static str,
+    message: Option<(&'static str, &'static str)>,
+    success: bool,
+}
+
+#[derive(Template)]
+#[template(path = "link_error.html")]
+struct LinkErrorTemplate {
+    title_de: &'static str,
+    title_en: &'static str,
+    detail_de: String,
+    detail_en: String,
+}
+
+fn status_text(status: OfferPageStatus) -> (&'static str, &'static str) {
+    match status {
+        OfferPageStatus::Open => ("Dieser Einsatz ist noch offen.", "This job is still open."),
+        OfferPageStatus::Accepted => (
+            "Sie haben diesen Einsatz übernommen. Vielen Dank!",
+            "You have this job. Thank you!",
+        ),
+        OfferPageStatus::Declined => ("Sie haben dieses Angebot abgelehnt.", "You declined this offer."),
+        OfferPageStatus::Filled => (
+            "Dieser Einsatz ist bereits vergeben. Danke für Ihre Bereitschaft!",
+            "This job has been filled by someone else. Thank you for your willingness!",
+        ),
+        OfferPageStatus::Cancelled => ("Dieser Termin wurde abgesagt.", "This appointment was cancelled."),
+        OfferPageStatus::Expired => ("Dieses Angebot ist abgelaufen.", "This offer has expired."),
+    }
+}
+
+fn render_offer(
+    page: &OfferPage,
+    token: &str,
+    message: Option<(&'static str, &'static str)>,
+    success: bool,
+) -> Result<String, ApiError> {
+    let starts_at = page.starts_at.to_utc();
+    let (status_de, status_en) = status_text(page.status);
+    let template = OfferTemplate {
+        page,
+        token,
+        when_de: lp_core::when::de(&starts_at),
+        when_en: lp_core::when::en(&starts_at),
+        mode_de: page.mode.name_de(),
+        mode_en: page.mode.name_en(),
+        setting_de: page.setting.name_de(),
+        setting_en: page.setting.name_en(),
+        open: page.status == OfferPageStatus::Open,
+        accepted: page.status == OfferPageStatus::Accepted,
+        status_de,
+        status_en,
+        message,
+        success,
+    };
+    template
+        .render()
+        .map_err(|e| ApiError::Internal(format!("template: {e}")))
+}
+
+/// Link pages carry a secret in the URL: no caching by proxies or the browser's back button.
+fn private(mut response: Response) -> Response {
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn error_page(err: &ApiError) -> Response {
+    let (title_de, title_en) = match err {
+        ApiError::NotFound => ("Link unbekannt", "Unknown link"),
+        ApiError::Conflict(_) => ("Bereits vergeben", "Already filled"),
+        ApiError::Gone(_) => ("Link nicht mehr gültig", "Link no longer valid"),
+        _ => ("Fehler", "Error"),
+    };
+    let detail_de = match err {
+        ApiError::NotFound => "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.".to_owned(),
+        ApiError::Conflict(_) => {
+            "Jemand anderes hat diesen Einsatz schon übernommen. Danke für Ihre Bereitschaft!".to_owned()
+        }
+        ApiError::Gone(_) => "Dieser Link wurde bereits verwendet oder ist abgelaufen.".to_owned(),
+        _ => "Bitte versuchen Sie es später noch einmal.".to_owned(),
+    };
+    let template = LinkErrorTemplate {
+        title_de,
+        title_en,
+        detail_de,
+        detail_en: err.to_string(),
+    };
+    match template.render() {
+        Ok(body) => private((err.status(), Html(body)).into_response()),
+        Err(_) => err.status().into_response(),
+    }
+}
+
+async fn show(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let result = offers::page(&state.db, &token, state.clock.now())
+        .await
+        .map_err(ApiError::from);
+    let response = match (result, wants_json(&headers)) {
+        (Ok(page), true) => Json(page).into_response(),
+        (Ok(page), false) => match render_offer(&page, &token, None, false) {
+            Ok(body) => Html(body).into_response(),
+            Err(err) => error_page(&err),
+        },
+        (Err(err), true) => err.into_response(),
+        (Err(err), false) => error_page(&err),
+    };
+    private(response)
+}
+
+async fn accept(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let result = offers::accept(&state.db, &token, &state.requests, now).await;
+    if result.is_ok() {
+        state.mail_wake.notify_one();
+    }
+    let message = (
+        "Zusage gespeichert – der Einsatz gehört Ihnen.",
+        "Accepted – the job is yours.",
+    );
+    answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
+}
+
+async fn decline(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let result = offers::decline(&state.db, &token, &state.requests, now).await;
+    if result.is_ok() {
+        state.mail_wake.notify_one();
+    }
+    let message = (
+        "Absage gespeichert. Danke für die Rückmeldung!",
+        "Declined. Thank you for letting us know!",
+    );
+    answer(&state, &token, &headers, result.map(|_| "declined"), message).await
+}
+
+async fn answer(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+    result: Result<&'static str, lp_requests::RequestError>,
+    message: (&'static str, &'static str),
+) -> Response {
+    let response = match (result.map_err(ApiError::from), wants_json(headers)) {
+        (Ok(done), true) => (StatusCode::OK, Json(json!({ "result": done }))).into_response(),
+        (Ok(_), false) => {
+            let shown = offers::page(&state.db, token, state.clock.now())
+                .await
+                .map_err(ApiError::from)
+                .and_then(|page| render_offer(&page, token, Some(message), true));
+            match shown {
+                Ok(body) => Html(body).into_response(),
+                Err(err) => error_page(&err),
+            }
+        }
+        (Err(err), true) => err.into_response(),
+        (Err(err), false) => error_page(&err),
+    };
+    private(response)
+}

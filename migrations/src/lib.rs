@@ -1,0 +1,18 @@
+//! The only source of the schema, for SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_schema;
+mod m20261121_000002_outbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261121_000001_schema::Migration),
+            Box::new(m20261121_000002_outbox::Migration),
+        ]
+    }
+}

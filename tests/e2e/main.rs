@@ -1,0 +1,7 @@
+//! End-to-end tests: the real `linguapool` binary over HTTP, email through a real SMTP server,
+//! on SQLite by default and on PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod bad_input;
+mod offer_race;
+mod support;
+mod walking_system;
