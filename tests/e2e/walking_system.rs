@@ -57,7 +57,7 @@ async fn request_to_offer_mails_to_one_assignment() {
         let page = anonymous.link_get(&links[0]).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(
-            page.text.contains("Zusagen") && page.text.contains("Accept"),
+            page.text.contains("Annehmen") && page.text.contains("Accept"),
             "{}",
             page.text
         );
