@@ -4,9 +4,14 @@
 
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sea_orm::{DatabaseConnection, DbErr, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
+    TransactionTrait,
+};
+use std::ops::Deref;
 use std::str::FromStr;
 use std::time::Duration;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// How long a writer waits for SQLite's single write lock before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -45,4 +50,47 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
 /// Whether an error is a unique-constraint violation, on either database.
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// SQLite has one write lock. Transactions racing for it wait in SQLite's busy handler, which
+/// sleeps in growing steps (up to 100 ms a round) and lets late comers overtake early ones;
+/// queueing the writers of this process here instead hands the lock on at once and in order.
+/// Other processes on the same file still meet the busy timeout, so correctness never rests
+/// on this gate.
+static SQLITE_WRITERS: Mutex<()> = Mutex::const_new(());
+
+/// A transaction that will write. On SQLite it waits its turn behind the other writers of
+/// this process; on PostgreSQL it is a plain transaction.
+pub struct WriteTransaction {
+    txn: DatabaseTransaction,
+    _turn: Option<MutexGuard<'static, ()>>,
+}
+
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
+    let turn = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+        _ => None,
+    };
+    Ok(WriteTransaction {
+        txn: db.begin().await?,
+        _turn: turn,
+    })
+}
+
+impl WriteTransaction {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    pub async fn rollback(self) -> Result<(), DbErr> {
+        self.txn.rollback().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
 }

@@ -9,8 +9,7 @@ use lp_core::time::{DateRange, WeeklySlot};
 use lp_core::validation::{FieldError, check_email, check_optional_text, check_text};
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -195,45 +194,44 @@ fn email_taken(email: &str) -> RegistryError {
     RegistryError::Conflict(format!("a volunteer with email `{email}` exists already"))
 }
 
-/// Stores a new volunteer. Runs its own transaction when given a connection, or joins the
-/// caller's.
-pub async fn create<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+/// Stores a new volunteer with its languages, in one transaction.
+pub async fn create(
+    db: &DatabaseConnection,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
     let input = input.0;
     let id = Uuid::new_v4();
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     let row = volunteer::ActiveModel {
         id: Set(id),
         created_at: Set(now),
         ..row_values(&input, now)
     };
-    match volunteer::Entity::insert(row).exec_without_returning(&txn).await {
+    match volunteer::Entity::insert(row).exec_without_returning(&*txn).await {
         Ok(_) => {}
         Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
         Err(err) => return Err(err.into()),
     }
-    insert_languages(&txn, id, &input.languages).await?;
+    insert_languages(&*txn, id, &input.languages).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
 
 /// Replaces every field of a volunteer (a `PATCH` is merged into the current values first).
-pub async fn update<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn update(
+    db: &DatabaseConnection,
     id: Uuid,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
     let input = input.0;
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     let row = volunteer::ActiveModel {
         id: Set(id),
         ..row_values(&input, now)
     };
-    match volunteer::Entity::update(row).exec(&txn).await {
+    match volunteer::Entity::update(row).exec(&*txn).await {
         Ok(_) => {}
         Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
         Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
@@ -241,9 +239,9 @@ pub async fn update<C: ConnectionTrait + TransactionTrait>(
     }
     volunteer_language::Entity::delete_many()
         .filter(volunteer_language::Column::VolunteerId.eq(id))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
-    insert_languages(&txn, id, &input.languages).await?;
+    insert_languages(&*txn, id, &input.languages).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -380,13 +378,13 @@ async fn with_languages(
 /// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
 /// deleted outright; otherwise the row stays, anonymised and retired, so the pool's
 /// statistics (languages, hours, fill rates) keep their numbers.
-pub async fn erase<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn erase(
+    db: &DatabaseConnection,
     id: Uuid,
     has_history: bool,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     if has_history {
         let row = volunteer::ActiveModel {
             id: Set(id),
@@ -402,7 +400,7 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
             updated_at: Set(now),
             ..Default::default()
         };
-        match volunteer::Entity::update(row).exec(&txn).await {
+        match volunteer::Entity::update(row).exec(&*txn).await {
             Ok(_) => {}
             Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
             Err(err) => return Err(err.into()),
@@ -413,10 +411,10 @@ pub async fn erase<C: ConnectionTrait + TransactionTrait>(
                 sea_orm::sea_query::Expr::value(Option::<String>::None),
             )
             .filter(volunteer_language::Column::VolunteerId.eq(id))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
     } else {
-        let deleted = volunteer::Entity::delete_by_id(id).exec(&txn).await?;
+        let deleted = volunteer::Entity::delete_by_id(id).exec(&*txn).await?;
         if deleted.rows_affected == 0 {
             return Err(RegistryError::NotFound);
         }

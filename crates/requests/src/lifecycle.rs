@@ -16,7 +16,7 @@ use lp_registry::{organisations, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -90,9 +90,9 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = db.begin().await?;
-    let row = request::Entity::insert(row).exec_with_returning(&txn).await?;
-    continue_search(&txn, &row, settings.wave_size as usize, settings, now).await?;
+    let txn = lp_core::db::begin_write(db).await?;
+    let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
+    continue_search(&*txn, &row, settings.wave_size as usize, settings, now).await?;
     txn.commit().await?;
     get(db, actor.scope, id, now).await
 }
@@ -171,14 +171,14 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
     find_scoped(db, scope, id).await?;
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     let cancelled = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
         .col_expr(request::Column::CancelledAt, Expr::value(now))
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(id))
         .filter(request::Column::Status.is_in([RequestStatus::Open.as_str(), RequestStatus::Assigned.as_str()]))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if cancelled.rows_affected != 1 {
         txn.rollback().await?;
@@ -188,15 +188,15 @@ pub async fn cancel(
             row.status
         )));
     }
-    crate::offers::withdraw_outstanding(&txn, id).await?;
+    crate::offers::withdraw_outstanding(&*txn, id).await?;
     let row = request::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&*txn)
         .await?
         .ok_or(RequestError::NotFound)?;
     if let Some(assignee) = row.assignee_id
-        && let Some(volunteer) = volunteers::get(&txn, assignee).await?
+        && let Some(volunteer) = volunteers::get(&*txn, assignee).await?
     {
-        mails::cancelled(&txn, &row, &volunteer, now).await?;
+        mails::cancelled(&*txn, &row, &volunteer, now).await?;
     }
     txn.commit().await?;
     get(db, scope, id, now).await

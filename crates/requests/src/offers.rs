@@ -15,7 +15,6 @@ use lp_registry::{organisations, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -275,7 +274,7 @@ async fn try_accept(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     // The one conditional write that decides the race. It comes first: every rival then
     // queues on the request's row and finds it no longer open (on PostgreSQL taking the offer
     // row first deadlocks against the rival's withdrawal of it), and SQLite takes its write
@@ -287,7 +286,7 @@ async fn try_accept(
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(offer_row.request_id))
         .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if request_won.rows_affected != 1 {
         txn.rollback().await?;
@@ -300,7 +299,7 @@ async fn try_accept(
         .filter(offer::Column::Id.eq(offer_row.id))
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
         .filter(offer::Column::ExpiresAt.gt(now))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if offer_taken.rows_affected != 1 {
         txn.rollback().await?;
@@ -308,23 +307,23 @@ async fn try_accept(
     }
 
     let request = request::Entity::find_by_id(offer_row.request_id)
-        .one(&txn)
+        .one(&*txn)
         .await?
         .ok_or(RequestError::NotFound)?;
     let others = offer::Entity::find()
         .filter(offer::Column::RequestId.eq(request.id))
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
-        .all(&txn)
+        .all(&*txn)
         .await?;
-    withdraw_outstanding(&txn, request.id).await?;
+    withdraw_outstanding(&*txn, request.id).await?;
 
-    let volunteer = volunteers::get(&txn, offer_row.volunteer_id)
+    let volunteer = volunteers::get(&*txn, offer_row.volunteer_id)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let caseworker = staff::get(&txn, request.caseworker_id)
+    let caseworker = staff::get(&*txn, request.caseworker_id)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let organisation = organisations::get(&txn, request.organisation_id)
+    let organisation = organisations::get(&*txn, request.organisation_id)
         .await?
         .ok_or(RequestError::NotFound)?;
     let parties = mails::Parties {
@@ -332,10 +331,10 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&txn, &request, parties, token, settings, now).await?;
+    mails::assignment(&*txn, &request, parties, token, settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
-    for other in volunteers::get_many(&txn, &other_ids).await? {
-        mails::filled_by_someone_else(&txn, &request, &other, now).await?;
+    for other in volunteers::get_many(&*txn, &other_ids).await? {
+        mails::filled_by_someone_else(&*txn, &request, &other, now).await?;
     }
     txn.commit().await?;
     Ok(true)
@@ -349,25 +348,25 @@ pub async fn decline(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
-    let txn = db.begin().await?;
+    let txn = lp_core::db::begin_write(db).await?;
     let declined = offer::Entity::update_many()
         .col_expr(offer::Column::State, Expr::value(OfferState::Declined.as_str()))
         .col_expr(offer::Column::RespondedAt, Expr::value(now))
         .filter(offer::Column::Id.eq(offer_row.id))
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
         .filter(offer::Column::ExpiresAt.gt(now))
-        .exec(&txn)
+        .exec(&*txn)
         .await?;
     if declined.rows_affected != 1 {
         txn.rollback().await?;
         return Err(refusal_now(db, offer_row.id, now).await?);
     }
     let request = request::Entity::find_by_id(offer_row.request_id)
-        .one(&txn)
+        .one(&*txn)
         .await?
         .ok_or(RequestError::NotFound)?;
     if request.status == RequestStatus::Open.as_str() {
-        continue_search(&txn, &request, 1, settings, now).await?;
+        continue_search(&*txn, &request, 1, settings, now).await?;
     }
     txn.commit().await?;
     Ok(offer_row.request_id)

@@ -9,7 +9,6 @@ use axum::{Json, Router};
 use lp_core::vocab::Role;
 use lp_notify::templates::StaffWelcomeMail;
 use lp_registry::staff::{self, StaffUser, StaffUserInput};
-use sea_orm::TransactionTrait;
 use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
@@ -32,8 +31,8 @@ async fn create(
     ApiJson(input): ApiJson<StaffUserInput>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
-    let created = staff::create(&txn, &input, now).await?;
+    let txn = lp_core::db::begin_write(&state.db).await?;
+    let created = staff::create(&*txn, &input, now).await?;
     if let Some(password) = &created.one_time_password {
         let (role_de, role_en) = match created.user.role {
             Role::Coordinator => ("Koordination", "coordinator"),
@@ -47,7 +46,7 @@ async fn create(
             login_url: format!("{}/login", state.requests.public_base_url),
             one_time_password: password.clone(),
         };
-        lp_notify::enqueue(&txn, &mail.email(), now)
+        lp_notify::enqueue(&*txn, &mail.email(), now)
             .await
             .map_err(|e| ApiError::Internal(e.to_string()))?;
     }
