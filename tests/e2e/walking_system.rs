@@ -277,6 +277,38 @@ async fn erasing_a_volunteer_removes_personal_data_but_keeps_history() {
         "the offer history stays"
     );
 
+    // Someone who holds an upcoming assignment cannot vanish before the caseworker knows.
+    let holder = coordinator
+        .post("/api/v1/volunteers", volunteer("Dilan", "dilan@pool.test", "kmr"))
+        .await;
+    let job = caseworker.post("/api/v1/requests", request_body("kmr")).await;
+    let offer = service.smtp.wait_for("dilan@pool.test", 1).await.remove(0);
+    let link = offer.link(PUBLIC_BASE_URL, "/o/").unwrap();
+    assert_eq!(
+        service
+            .anonymous()
+            .link_post_json(&format!("{link}/accept"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let holder_id = holder.body["id"].as_str().unwrap();
+    let refused = coordinator.delete(&format!("/api/v1/volunteers/{holder_id}")).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    caseworker
+        .post(
+            &format!("/api/v1/requests/{}/cancel", job.body["id"].as_str().unwrap()),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        coordinator
+            .delete(&format!("/api/v1/volunteers/{holder_id}"))
+            .await
+            .status,
+        StatusCode::NO_CONTENT
+    );
+
     let never_id = never_offered.body["id"].as_str().unwrap();
     assert_eq!(
         coordinator
@@ -296,4 +328,54 @@ async fn erasing_a_volunteer_removes_personal_data_but_keeps_history() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn volunteer_cannot_accept_two_jobs_at_the_same_time() {
+    let service = Service::start().await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Jugendamt").await;
+    coordinator
+        .post("/api/v1/volunteers", volunteer("Rojda", "rojda@pool.test", "kmr"))
+        .await;
+    let first = caseworker.post("/api/v1/requests", request_body("kmr")).await;
+    let mut overlapping = request_body("kmr");
+    overlapping["client_ref"] = json!("IM-2026-0148");
+    let second = caseworker.post("/api/v1/requests", overlapping).await;
+    assert_eq!(first.body["offers"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        second.body["offers"].as_array().unwrap().len(),
+        1,
+        "both offers go out while she is free"
+    );
+
+    let offers = service.smtp.wait_for("rojda@pool.test", 2).await;
+    let links: Vec<String> = offers.iter().map(|m| m.link(PUBLIC_BASE_URL, "/o/").unwrap()).collect();
+    let anonymous = service.anonymous();
+    let won = anonymous.link_post_json(&format!("{}/accept", links[0])).await;
+    assert_eq!(won.status, StatusCode::OK, "{}", won.text);
+    let clash = anonymous.link_post_json(&format!("{}/accept", links[1])).await;
+    assert_eq!(clash.status, StatusCode::CONFLICT, "{}", clash.text);
+    assert!(
+        clash.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot take this job"),
+        "{}",
+        clash.text
+    );
+    let clash_page = anonymous.link_post_html(&format!("{}/accept", links[1])).await;
+    assert!(clash_page.text.contains("nicht übernehmen"), "{}", clash_page.text);
+
+    let statuses: Vec<String> = [&first, &second]
+        .iter()
+        .map(|r| r.body["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut assigned = 0;
+    for id in statuses {
+        if caseworker.get(&format!("/api/v1/requests/{id}")).await.body["status"] == "assigned" {
+            assigned += 1;
+        }
+    }
+    assert_eq!(assigned, 1, "the second request stays open for someone else");
 }

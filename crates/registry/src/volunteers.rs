@@ -10,6 +10,7 @@ use lp_core::validation::{FieldError, check_email, check_optional_text, check_te
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VolunteerLanguage {
     pub code: LanguageCode,
     pub proficiency: Proficiency,
@@ -57,6 +59,7 @@ impl Volunteer {
 /// The body of `POST /volunteers`, and what a `PATCH` is merged into. Typed fields reject
 /// unknown languages and values while parsing; [`VolunteerInput::validate`] does the rest.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VolunteerInput {
     pub name: String,
     pub email: String,
@@ -297,6 +300,14 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<Volunteer
     Ok(Some(to_domain(row, languages)?))
 }
 
+/// Locks a volunteer's row until the transaction ends, so that two acceptances by the same
+/// volunteer are checked one after the other on PostgreSQL. (SQLite has one writer at a time
+/// and no row locks; the query builder leaves the lock out there.)
+pub async fn lock(txn: &impl ConnectionTrait, id: Uuid) -> Result<(), RegistryError> {
+    volunteer::Entity::find_by_id(id).lock_exclusive().one(txn).await?;
+    Ok(())
+}
+
 /// Several volunteers by id, e.g. the recipients of offers.
 pub async fn get_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Volunteer>, RegistryError> {
     if ids.is_empty() {
@@ -378,13 +389,13 @@ async fn with_languages(
 /// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
 /// deleted outright; otherwise the row stays, anonymised and retired, so the pool's
 /// statistics (languages, hours, fill rates) keep their numbers.
+/// Runs in the caller's transaction, which first releases the volunteer's offers.
 pub async fn erase(
-    db: &DatabaseConnection,
+    txn: &impl ConnectionTrait,
     id: Uuid,
     has_history: bool,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
-    let txn = lp_core::db::begin_write(db).await?;
     if has_history {
         let row = volunteer::ActiveModel {
             id: Set(id),
@@ -400,7 +411,7 @@ pub async fn erase(
             updated_at: Set(now),
             ..Default::default()
         };
-        match volunteer::Entity::update(row).exec(&*txn).await {
+        match volunteer::Entity::update(row).exec(txn).await {
             Ok(_) => {}
             Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
             Err(err) => return Err(err.into()),
@@ -411,15 +422,14 @@ pub async fn erase(
                 sea_orm::sea_query::Expr::value(Option::<String>::None),
             )
             .filter(volunteer_language::Column::VolunteerId.eq(id))
-            .exec(&*txn)
+            .exec(txn)
             .await?;
     } else {
-        let deleted = volunteer::Entity::delete_by_id(id).exec(&*txn).await?;
+        let deleted = volunteer::Entity::delete_by_id(id).exec(txn).await?;
         if deleted.rows_affected == 0 {
             return Err(RegistryError::NotFound);
         }
     }
-    txn.commit().await?;
     Ok(())
 }
 

@@ -11,6 +11,10 @@ pub enum RequestError {
     /// The request is not in a state that allows the action.
     #[error("{0}")]
     Conflict(String),
+    /// A hard rule stops this volunteer from taking the job now, e.g. another assignment at
+    /// that time accepted since the offer went out.
+    #[error("you cannot take this job: {}", rule.explain_en())]
+    NotEligible { rule: lp_matcher::Rule },
     /// A link that was used, declined, withdrawn or has expired.
     #[error("{0}")]
     Gone(String),

@@ -3,7 +3,7 @@
 //! UPDATE of the request and backed by a unique index on accepted offers.
 
 use crate::entities::{offer, request};
-use crate::pool::{Reach, parse, profiles, request_spec};
+use crate::pool::{Reach, parse, profile_of, profiles, request_spec};
 use crate::settings::RequestSettings;
 use crate::view::local;
 use crate::{RequestError, mails};
@@ -14,7 +14,8 @@ use lp_core::{LanguageCode, db::is_unique_violation};
 use lp_registry::{organisations, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashSet;
@@ -239,7 +240,7 @@ pub async fn accept(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
-    match try_accept(db, &offer_row, token, settings, now).await {
+    match try_accept(db, &offer_row, settings, now).await {
         Ok(true) => Ok(offer_row.request_id),
         Ok(false) => Err(refusal_now(db, offer_row.id, now).await?),
         Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Conflict(
@@ -270,7 +271,6 @@ async fn refusal_now(
 async fn try_accept(
     db: &DatabaseConnection,
     offer_row: &offer::Model,
-    token: &str,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
@@ -310,6 +310,17 @@ async fn try_accept(
         .one(&*txn)
         .await?
         .ok_or(RequestError::NotFound)?;
+    // Since the offer went out the volunteer may have taken another job at that time, reached
+    // the monthly maximum or been paused: the hard rules are checked again, with the
+    // volunteer's row locked so that two of their acceptances are judged one after the other.
+    volunteers::lock(&*txn, offer_row.volunteer_id).await?;
+    let spec = request_spec(&request)?;
+    if let Some(profile) = profile_of(&*txn, offer_row.volunteer_id, settings, now, request.id).await?
+        && let Some(rule) = lp_matcher::first_violation(&spec, &profile, now, &settings.matching)
+    {
+        txn.rollback().await?;
+        return Err(RequestError::NotEligible { rule });
+    }
     let others = offer::Entity::find()
         .filter(offer::Column::RequestId.eq(request.id))
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
@@ -331,7 +342,7 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&*txn, &request, parties, token, settings, now).await?;
+    mails::assignment(&*txn, &request, parties, settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
     for other in volunteers::get_many(&*txn, &other_ids).await? {
         mails::filled_by_someone_else(&*txn, &request, &other, now).await?;
@@ -349,6 +360,14 @@ pub async fn decline(
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
     let txn = lp_core::db::begin_write(db).await?;
+    // The request's row first, as every change of a request's offers does: concurrent
+    // declines then pick next candidates one after the other, and a decline cannot interleave
+    // with an acceptance's withdrawal of the remaining offers.
+    let request = request::Entity::find_by_id(offer_row.request_id)
+        .lock_exclusive()
+        .one(&*txn)
+        .await?
+        .ok_or(RequestError::NotFound)?;
     let declined = offer::Entity::update_many()
         .col_expr(offer::Column::State, Expr::value(OfferState::Declined.as_str()))
         .col_expr(offer::Column::RespondedAt, Expr::value(now))
@@ -361,10 +380,6 @@ pub async fn decline(
         txn.rollback().await?;
         return Err(refusal_now(db, offer_row.id, now).await?);
     }
-    let request = request::Entity::find_by_id(offer_row.request_id)
-        .one(&*txn)
-        .await?
-        .ok_or(RequestError::NotFound)?;
     if request.status == RequestStatus::Open.as_str() {
         continue_search(&*txn, &request, 1, settings, now).await?;
     }
@@ -398,11 +413,34 @@ pub(crate) async fn of_requests(db: &impl ConnectionTrait, ids: &[Uuid]) -> Resu
     Ok(all)
 }
 
-/// Whether a volunteer ever had an offer; such a volunteer is anonymised, not deleted.
-pub async fn volunteer_has_history(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<bool, DbErr> {
+/// Before a volunteer's personal data is erased: refuses while they hold an upcoming
+/// assignment (the caseworker must know first), withdraws their open offers, and tells
+/// whether they have a history, in which case they are anonymised rather than deleted.
+pub async fn release_volunteer(
+    txn: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let upcoming = request::Entity::find()
+        .filter(request::Column::AssigneeId.eq(volunteer_id))
+        .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
+        .filter(request::Column::StartsAt.gt(now))
+        .count(txn)
+        .await?;
+    if upcoming > 0 {
+        return Err(RequestError::Conflict(format!(
+            "the volunteer holds {upcoming} upcoming assignment(s); cancel them first so the caseworkers know"
+        )));
+    }
+    offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(OfferState::Withdrawn.as_str()))
+        .filter(offer::Column::VolunteerId.eq(volunteer_id))
+        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+        .exec(txn)
+        .await?;
     Ok(offer::Entity::find()
         .filter(offer::Column::VolunteerId.eq(volunteer_id))
-        .one(db)
+        .one(txn)
         .await?
         .is_some())
 }

@@ -70,7 +70,7 @@ pub(crate) async fn profiles(
         ],
     };
     let pool = volunteers::with_status(db, statuses).await?;
-    let commitments = commitments_since(db, now - HISTORY, except_request).await?;
+    let commitments = commitments_since(db, now - HISTORY, None, except_request).await?;
     let histories = offer_histories(db).await?;
     let today = now.with_timezone(&lp_core::time::POOL_TZ).date_naive();
     Ok(pool
@@ -119,10 +119,35 @@ fn profile(
     }
 }
 
+/// One volunteer as the matcher sees them, to re-check the hard rules at acceptance.
+pub(crate) async fn profile_of(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+    except_request: Uuid,
+) -> Result<Option<Profile>, crate::RequestError> {
+    let Some(volunteer) = volunteers::get(db, volunteer_id).await? else {
+        return Ok(None);
+    };
+    let mut commitments = commitments_since(db, now - HISTORY, Some(volunteer_id), Some(except_request)).await?;
+    let today = now.with_timezone(&lp_core::time::POOL_TZ).date_naive();
+    let commitments = commitments.remove(&volunteer_id).unwrap_or_default();
+    // The offer history only weighs in the score, not in the hard rules.
+    Ok(Some(profile(
+        volunteer,
+        commitments,
+        OfferHistory::default(),
+        today,
+        settings.training_validity_months,
+    )))
+}
+
 /// Assignments held (assigned or completed) that start after `since`, by volunteer.
 async fn commitments_since(
     db: &impl ConnectionTrait,
     since: DateTime<Utc>,
+    only_volunteer: Option<Uuid>,
     except_request: Option<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<Commitment>>, crate::RequestError> {
     let mut query = request::Entity::find()
@@ -131,6 +156,9 @@ async fn commitments_since(
         .filter(request::Column::Status.is_in([RequestStatus::Assigned.as_str(), RequestStatus::Completed.as_str()]));
     if let Some(id) = except_request {
         query = query.filter(request::Column::Id.ne(id));
+    }
+    if let Some(volunteer_id) = only_volunteer {
+        query = query.filter(request::Column::AssigneeId.eq(volunteer_id));
     }
     let mut by_volunteer: HashMap<Uuid, Vec<Commitment>> = HashMap::new();
     for row in query.all(db).await? {

@@ -108,6 +108,7 @@ impl From<RequestError> for ApiError {
             RequestError::Invalid(field) => ApiError::Invalid(field),
             RequestError::NotFound => ApiError::NotFound,
             RequestError::Conflict(message) => ApiError::Conflict(message),
+            not_eligible @ RequestError::NotEligible { .. } => ApiError::Conflict(not_eligible.to_string()),
             RequestError::Gone(message) => ApiError::Gone(message),
             RequestError::Db(db) => db_error(db),
             RequestError::Registry(registry) => registry.into(),

@@ -3,13 +3,15 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::PathParam;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::{ACCEPT, CACHE_CONTROL};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use lp_requests::RequestError;
 use lp_requests::offers::{self, OfferPage, OfferPageStatus};
 use serde_json::json;
 
@@ -109,50 +111,69 @@ fn private(mut response: Response) -> Response {
     response
 }
 
-fn error_page(err: &ApiError) -> Response {
-    let (title_de, title_en) = match err {
-        ApiError::NotFound => ("Link unbekannt", "Unknown link"),
-        ApiError::Conflict(_) => ("Bereits vergeben", "Already filled"),
-        ApiError::Gone(_) => ("Link nicht mehr gültig", "Link no longer valid"),
-        _ => ("Fehler", "Error"),
+/// The page a volunteer sees when a link action does not happen, with the matching status.
+fn refusal_page(err: RequestError) -> Response {
+    let (title_de, title_en, detail_de) = match &err {
+        RequestError::NotFound => (
+            "Link unbekannt",
+            "Unknown link",
+            "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.".to_owned(),
+        ),
+        RequestError::Conflict(_) => (
+            "Bereits vergeben",
+            "Already filled",
+            "Jemand anderes hat diesen Einsatz schon übernommen. Danke für Ihre Bereitschaft!".to_owned(),
+        ),
+        RequestError::NotEligible { rule } => (
+            "Übernahme nicht möglich",
+            "You cannot take this job",
+            format!(
+                "Sie können diesen Einsatz gerade nicht übernehmen: {}",
+                rule.explain_de()
+            ),
+        ),
+        RequestError::Gone(_) => (
+            "Link nicht mehr gültig",
+            "Link no longer valid",
+            "Dieser Link wurde bereits verwendet oder ist abgelaufen.".to_owned(),
+        ),
+        _ => (
+            "Fehler",
+            "Error",
+            "Bitte versuchen Sie es später noch einmal.".to_owned(),
+        ),
     };
-    let detail_de = match err {
-        ApiError::NotFound => "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.".to_owned(),
-        ApiError::Conflict(_) => {
-            "Jemand anderes hat diesen Einsatz schon übernommen. Danke für Ihre Bereitschaft!".to_owned()
-        }
-        ApiError::Gone(_) => "Dieser Link wurde bereits verwendet oder ist abgelaufen.".to_owned(),
-        _ => "Bitte versuchen Sie es später noch einmal.".to_owned(),
-    };
+    let err = ApiError::from(err);
     let template = LinkErrorTemplate {
         title_de,
         title_en,
         detail_de,
         detail_en: err.to_string(),
     };
+    if let ApiError::Internal(detail) = &err {
+        tracing::error!(%detail, "internal error on a link page");
+    }
     match template.render() {
         Ok(body) => private((err.status(), Html(body)).into_response()),
         Err(_) => err.status().into_response(),
     }
 }
 
-async fn show(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
-    let result = offers::page(&state.db, &token, state.clock.now())
-        .await
-        .map_err(ApiError::from);
+async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+    let result = offers::page(&state.db, &token, state.clock.now()).await;
     let response = match (result, wants_json(&headers)) {
         (Ok(page), true) => Json(page).into_response(),
         (Ok(page), false) => match render_offer(&page, &token, None, false) {
             Ok(body) => Html(body).into_response(),
-            Err(err) => error_page(&err),
+            Err(err) => err.into_response(),
         },
-        (Err(err), true) => err.into_response(),
-        (Err(err), false) => error_page(&err),
+        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), false) => refusal_page(err),
     };
     private(response)
 }
 
-async fn accept(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+async fn accept(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
     let now = state.clock.now();
     let result = offers::accept(&state.db, &token, &state.requests, now).await;
     if result.is_ok() {
@@ -165,7 +186,7 @@ async fn accept(State(state): State<AppState>, Path(token): Path<String>, header
     answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
 }
 
-async fn decline(State(state): State<AppState>, Path(token): Path<String>, headers: HeaderMap) -> Response {
+async fn decline(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
     let now = state.clock.now();
     let result = offers::decline(&state.db, &token, &state.requests, now).await;
     if result.is_ok() {
@@ -185,20 +206,17 @@ async fn answer(
     result: Result<&'static str, lp_requests::RequestError>,
     message: (&'static str, &'static str),
 ) -> Response {
-    let response = match (result.map_err(ApiError::from), wants_json(headers)) {
+    let response = match (result, wants_json(headers)) {
         (Ok(done), true) => (StatusCode::OK, Json(json!({ "result": done }))).into_response(),
-        (Ok(_), false) => {
-            let shown = offers::page(&state.db, token, state.clock.now())
-                .await
-                .map_err(ApiError::from)
-                .and_then(|page| render_offer(&page, token, Some(message), true));
-            match shown {
+        (Ok(_), false) => match offers::page(&state.db, token, state.clock.now()).await {
+            Ok(page) => match render_offer(&page, token, Some(message), true) {
                 Ok(body) => Html(body).into_response(),
-                Err(err) => error_page(&err),
-            }
-        }
-        (Err(err), true) => err.into_response(),
-        (Err(err), false) => error_page(&err),
+                Err(err) => err.into_response(),
+            },
+            Err(err) => refusal_page(err),
+        },
+        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), false) => refusal_page(err),
     };
     private(response)
 }

@@ -2,8 +2,8 @@ use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Coordinator;
 use crate::error::ApiError;
-use crate::extract::{ApiJson, parse_json};
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiJson, PathParam, QueryParams, parse_json};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -11,7 +11,6 @@ use lp_registry::training::TrainingInfo;
 use lp_registry::volunteers::{self, Volunteer, VolunteerFilter, VolunteerInput};
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,7 +44,7 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     _: Coordinator,
-    Query(params): Query<HashMap<String, String>>,
+    QueryParams(params): QueryParams,
 ) -> Result<Json<Vec<VolunteerView>>, ApiError> {
     let filter = VolunteerFilter {
         language: query_param(&params, "language")?,
@@ -65,7 +64,7 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     _: Coordinator,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<VolunteerView>, ApiError> {
     let volunteer = volunteers::get(&state.db, parse_id(&id)?)
         .await?
@@ -78,7 +77,7 @@ async fn show(
 async fn update(
     State(state): State<AppState>,
     _: Coordinator,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     ApiJson(patch): ApiJson<Value>,
 ) -> Result<Json<VolunteerView>, ApiError> {
     let id = parse_id(&id)?;
@@ -109,11 +108,18 @@ fn merge_patch(target: &mut Value, patch: Value) {
     }
 }
 
-/// Erasure under the DSGVO: personal data goes, statistics stay.
-async fn erase(State(state): State<AppState>, _: Coordinator, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+/// Erasure under the DSGVO: personal data goes, statistics stay; all in one transaction.
+async fn erase(
+    State(state): State<AppState>,
+    _: Coordinator,
+    PathParam(id): PathParam,
+) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let has_history = lp_requests::offers::volunteer_has_history(&state.db, id).await?;
-    volunteers::erase(&state.db, id, has_history, state.clock.now()).await?;
+    let now = state.clock.now();
+    let txn = lp_core::db::begin_write(&state.db).await?;
+    let has_history = lp_requests::offers::release_volunteer(&*txn, id, now).await?;
+    volunteers::erase(&*txn, id, has_history, now).await?;
+    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
