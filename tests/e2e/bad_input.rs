@@ -145,6 +145,14 @@ async fn every_endpoint_names_the_bad_field_and_saves_nothing() {
     assert_eq!(patched.body["german_level"], "C1");
     assert_eq!(patched.body["phone"], Value::Null);
     assert_field(&coordinator.get("/api/v1/volunteers?language=zzz").await, "language");
+    let typo = coordinator
+        .patch(&format!("/api/v1/volunteers/{id}"), json!({"staus": "paused"}))
+        .await;
+    assert_field(&typo, "staus");
+    assert_eq!(
+        coordinator.get("/api/v1/volunteers/%FF").await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Requests.
     let good = request_body("tir");

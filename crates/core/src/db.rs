@@ -5,8 +5,8 @@
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector, SqlxSqliteConnector,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, TransactionTrait,
 };
 use std::ops::Deref;
 use std::str::FromStr;
@@ -67,14 +67,21 @@ pub struct WriteTransaction {
 }
 
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTransaction, DbErr> {
-    let turn = match db.get_database_backend() {
-        DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
-        _ => None,
-    };
-    Ok(WriteTransaction {
-        txn: db.begin().await?,
-        _turn: turn,
-    })
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return Ok(WriteTransaction {
+            txn: db.begin().await?,
+            _turn: None,
+        });
+    }
+    let turn = SQLITE_WRITERS.lock().await;
+    let txn = db.begin().await?;
+    // A deferred SQLite transaction that reads first and writes later fails at once ("busy
+    // snapshot") if another connection, e.g. the mail worker, committed in between. A write
+    // as the first statement takes the write lock up front, like BEGIN IMMEDIATE, so the
+    // reads that follow see a snapshot nobody can change under them.
+    txn.execute_unprepared("UPDATE organisations SET name = name WHERE 0 = 1")
+        .await?;
+    Ok(WriteTransaction { txn, _turn: Some(turn) })
 }
 
 impl WriteTransaction {

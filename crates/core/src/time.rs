@@ -29,6 +29,7 @@ pub struct WeeklySlot {
 }
 
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawSlot {
     weekday: String,
     start: String,
@@ -125,6 +126,7 @@ pub struct DateRange {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RawRange {
     from: NaiveDate,
     to: NaiveDate,

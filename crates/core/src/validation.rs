@@ -25,28 +25,43 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// A plausible email address: one `@`, something before it, a dotted domain after it, no
-/// white space. Deliverability is the mail server's to judge.
+/// A plausible email address in the common form `local@host.domain`: a dot-atom local part
+/// (letters, digits and ``!#$%&'*+-/=?^_`{|}~``, dots between) and a host name of letters,
+/// digits and hyphens. Stricter than RFC 5321 allows (no quoted local parts, no IP
+/// literals) so that every address accepted here is one the mailer can send to.
+/// Deliverability is the mail server's to judge.
 pub fn check_email(field: &str, text: &str) -> Result<String, FieldError> {
     let trimmed = text.trim();
-    let valid = match trimmed.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && !domain.contains('@')
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !trimmed
-                    .chars()
-                    .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
-        }
-        None => false,
-    };
-    if valid && trimmed.len() <= 254 {
+    let valid = trimmed.len() <= 254
+        && match trimmed.split_once('@') {
+            Some((local, domain)) => is_dot_atom(local) && local.len() <= 64 && is_host_name(domain),
+            None => false,
+        };
+    if valid {
         Ok(trimmed.to_ascii_lowercase())
     } else {
         Err(FieldError::new(field, format!("`{trimmed}` is not an email address")))
     }
+}
+
+fn is_dot_atom(text: &str) -> bool {
+    const SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
+    !text.is_empty()
+        && text
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(|c| c.is_ascii_alphanumeric() || SPECIALS.contains(c)))
+}
+
+fn is_host_name(text: &str) -> bool {
+    let labels: Vec<&str> = text.split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 /// A required single-line text of bounded length, trimmed.

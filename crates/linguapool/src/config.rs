@@ -33,7 +33,7 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseConfig {
     pub url: String,
@@ -41,7 +41,7 @@ pub struct DatabaseConfig {
     pub migrate_on_start: bool,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailConfig {
     pub transport: TransportKind,
@@ -50,6 +50,27 @@ pub struct EmailConfig {
     pub file_dir: PathBuf,
     pub send_timeout_seconds: u64,
     pub poll_interval_ms: u64,
+}
+
+/// A PostgreSQL URL may carry a password: `Debug` shows the kind of database only.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = self.url.split(':').next().unwrap_or_default();
+        f.debug_struct("DatabaseConfig")
+            .field("kind", &kind)
+            .field("max_connections", &self.max_connections)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SMTP URL may carry a password: `Debug` shows the transport only.
+impl std::fmt::Debug for EmailConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailConfig")
+            .field("transport", &self.transport)
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -425,7 +425,10 @@ async fn create_staff(
         organisation_id: organisation.map(|(id, _)| id),
         password: Some(DEMO_PASSWORD.to_owned()),
     };
-    let created = staff::create(db, &input, now)
+    let prepared = staff::prepare(&input, false)
+        .await
+        .with_context(|| format!("staff user {name}"))?;
+    let created = staff::insert(db, prepared, now)
         .await
         .with_context(|| format!("staff user {name}"))?;
     let credentials = Credentials {

@@ -120,7 +120,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 organisation_id: organisation,
                 password: None,
             };
-            let created = staff::create(&db, &input, chrono::Utc::now())
+            let prepared = staff::prepare(&input, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let created = staff::insert(&db, prepared, chrono::Utc::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
@@ -147,7 +148,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 print_demo(&pool, &config);
             } else {
                 println!("The database has data already; not seeding the demo pool again.");
-                println!("(Delete {} to start afresh.)", config.database.url);
+                if let Some(file) = config.database.url.strip_prefix("sqlite://") {
+                    println!("(Delete {} to start afresh.)", file.split('?').next().unwrap_or(file));
+                }
             }
             serve::serve(config, db).await
         }

@@ -35,12 +35,22 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         .with_poll_interval(Duration::from_millis(config.email.poll_interval_ms));
     let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped));
 
+    // The mailbox shows every message with its secret links: only where nobody but this
+    // machine can reach it.
+    let mailbox_dir = match config.email.transport {
+        TransportKind::File if config.server.addr.ip().is_loopback() => Some(config.email.file_dir.clone()),
+        TransportKind::File => {
+            tracing::warn!("the local mailbox page is off: server.addr is not a loopback address");
+            None
+        }
+        TransportKind::Smtp => None,
+    };
     let state = AppState {
         db,
         clock,
         requests: Arc::new(config.request_settings()),
         mail_wake,
-        mailbox_dir: (config.email.transport == TransportKind::File).then(|| config.email.file_dir.clone()),
+        mailbox_dir,
     };
     let listener = tokio::net::TcpListener::bind(config.server.addr)
         .await

@@ -256,6 +256,22 @@ mod tests {
         assert!(matches!(err, NotifyError::InvalidAddress(_)));
     }
 
+    /// The registry's address check must never accept what the mailer refuses: such an
+    /// address would fail every transaction that mails it.
+    #[test]
+    fn every_address_the_registry_accepts_can_be_mailed() {
+        for address in [
+            "selam@example.org",
+            "selam.t+pool@mail.example.org",
+            "o'brien@example.ie",
+            "a!#$%&'*+-/=?^_`{|}~z@x-y.example",
+            "Ahmad.Karimi@Example.ORG",
+        ] {
+            let checked = lp_core::validation::check_email("email", address).expect(address);
+            assert!(checked.parse::<lettre::Address>().is_ok(), "{checked}");
+        }
+    }
+
     #[tokio::test]
     async fn a_row_can_be_claimed_once_until_its_lease_lapses() {
         let db = TestDb::from_env().await;

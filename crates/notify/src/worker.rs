@@ -24,8 +24,10 @@ const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
 /// What a lease keeps beyond the send timeout: the time to mark the row after the send.
 const LEASE_MARGIN: Duration = Duration::from_secs(30);
 const DEFAULT_BATCH_SIZE: u64 = 50;
-/// 30 s, 1, 2, 4 ... 32 min, then hourly: about five hours of outage before a row is dead.
-const DEFAULT_MAX_ATTEMPTS: u32 = 12;
+/// 30 s, 1, 2, 4 ... 32 min, then hourly for a week: an SMTP outage delays mail, it does not
+/// lose it. After a week the appointments it was about are past; the row stays, `dead`, with
+/// its body, for staff to see.
+const DEFAULT_MAX_ATTEMPTS: u32 = 7 + 7 * 24;
 const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
 const FIRST_BACKOFF: Duration = Duration::from_secs(30);
 const MAX_BACKOFF: Duration = Duration::from_secs(60 * 60);

@@ -16,6 +16,7 @@ pub struct Organisation {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     pub name: String,
 }

@@ -23,23 +23,35 @@ pub struct StaffUser {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StaffUserInput {
     pub email: String,
     pub name: String,
     pub role: Role,
     #[serde(default)]
     pub organisation_id: Option<Uuid>,
-    /// Optional; without it a one-time password is generated and mailed.
+    /// Optional: without one the user can work with the API token only, until a password is
+    /// set.
     #[serde(default)]
     pub password: Option<String>,
+}
+
+impl std::fmt::Debug for StaffUserInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffUserInput")
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("organisation_id", &self.organisation_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A new user's secrets, shown once and never again.
 pub struct CreatedStaffUser {
     pub user: StaffUser,
     pub api_token: String,
-    /// Set when no password was given: the generated one, to be mailed or printed.
+    /// Set when a password was generated: to be shown to the operator once.
     pub one_time_password: Option<String>,
 }
 
@@ -73,24 +85,25 @@ pub fn verify_password(plain: &str, stored_hash: &str) -> bool {
     PasswordHash::new(stored_hash).is_ok_and(|parsed| argon2().verify_password(plain.as_bytes(), &parsed).is_ok())
 }
 
-/// Checks the input, then creates the user; the password is hashed on a blocking thread.
-pub async fn create(
-    db: &impl ConnectionTrait,
-    input: &StaffUserInput,
-    now: DateTime<Utc>,
-) -> Result<CreatedStaffUser, RegistryError> {
+/// Checked input with the password already hashed, ready for [`insert`]. Preparing is
+/// separate so the expensive hashing happens before any transaction begins.
+pub struct PreparedStaffUser {
+    email: String,
+    name: String,
+    role: Role,
+    organisation_id: Option<Uuid>,
+    password_hash: Option<String>,
+    one_time_password: Option<String>,
+}
+
+/// Checks the fields and hashes the password on a blocking thread. Without a password in the
+/// input, `generate_password` makes a one-time password (the CLI prints it); otherwise the
+/// user has none yet.
+pub async fn prepare(input: &StaffUserInput, generate_password: bool) -> Result<PreparedStaffUser, RegistryError> {
     let email = check_email("email", &input.email)?;
     let name = check_text("name", &input.name, 200)?;
-    match (input.role, input.organisation_id) {
-        (Role::Caseworker, None) => {
-            return Err(FieldError::new("organisation_id", "a caseworker must belong to an organisation").into());
-        }
-        (_, Some(org)) => {
-            if organisation::Entity::find_by_id(org).one(db).await?.is_none() {
-                return Err(FieldError::new("organisation_id", "no organisation has this id").into());
-            }
-        }
-        (Role::Coordinator, None) => {}
+    if input.role == Role::Caseworker && input.organisation_id.is_none() {
+        return Err(FieldError::new("organisation_id", "a caseworker must belong to an organisation").into());
     }
     let (password, one_time_password) = match &input.password {
         Some(given) if given.chars().count() < MIN_PASSWORD_CHARS => {
@@ -100,49 +113,71 @@ pub async fn create(
             )
             .into());
         }
-        Some(given) => (given.clone(), None),
-        None => {
+        Some(given) => (Some(given.clone()), None),
+        None if generate_password => {
             let generated = new_token().plain[..16].to_owned();
-            (generated.clone(), Some(generated))
+            (Some(generated.clone()), Some(generated))
         }
+        None => (None, None),
     };
+    let password_hash = match password {
+        Some(password) => Some(
+            tokio::task::spawn_blocking(move || hash_password(&password))
+                .await
+                .expect("password hashing does not panic"),
+        ),
+        None => None,
+    };
+    Ok(PreparedStaffUser {
+        email,
+        name,
+        role: input.role,
+        organisation_id: input.organisation_id,
+        password_hash,
+        one_time_password,
+    })
+}
+
+/// Stores a prepared user with a fresh API token.
+pub async fn insert(
+    db: &impl ConnectionTrait,
+    prepared: PreparedStaffUser,
+    now: DateTime<Utc>,
+) -> Result<CreatedStaffUser, RegistryError> {
+    if let Some(org) = prepared.organisation_id
+        && organisation::Entity::find_by_id(org).one(db).await?.is_none()
+    {
+        return Err(FieldError::new("organisation_id", "no organisation has this id").into());
+    }
+    let taken = || RegistryError::Conflict(format!("a staff user with email `{}` exists already", prepared.email));
     if staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(&email))
+        .filter(staff_user::Column::Email.eq(&prepared.email))
         .one(db)
         .await?
         .is_some()
     {
-        return Err(RegistryError::Conflict(format!(
-            "a staff user with email `{email}` exists already"
-        )));
+        return Err(taken());
     }
-    let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .expect("password hashing does not panic");
     let api_token = new_token();
     let row = staff_user::ActiveModel {
         id: Set(Uuid::new_v4()),
-        email: Set(email),
-        name: Set(name),
-        role: Set(input.role.as_str().to_owned()),
-        organisation_id: Set(input.organisation_id),
-        password_hash: Set(Some(password_hash)),
+        email: Set(prepared.email.clone()),
+        name: Set(prepared.name.clone()),
+        role: Set(prepared.role.as_str().to_owned()),
+        organisation_id: Set(prepared.organisation_id),
+        password_hash: Set(prepared.password_hash.clone()),
         api_token_hash: Set(Some(api_token.hash.clone())),
         created_at: Set(now),
     };
     let row = match staff_user::Entity::insert(row).exec_with_returning(db).await {
         Ok(row) => row,
-        Err(err) if lp_core::db::is_unique_violation(&err) => {
-            return Err(RegistryError::Conflict(
-                "a staff user with this email exists already".to_owned(),
-            ));
-        }
+        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(taken()),
         Err(err) => return Err(err.into()),
     };
     Ok(CreatedStaffUser {
         user: to_domain(row)?,
         api_token: api_token.plain,
-        one_time_password,
+        one_time_password: prepared.one_time_password,
     })
 }
 

@@ -14,12 +14,15 @@ pub const MAX_DURATION_MINUTES: i64 = 8 * 60;
 const DEFAULT_FILL_BY_LEAD: Duration = Duration::hours(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
 pub struct GenderPreferenceInput {
     pub gender: Gender,
     pub strength: GenderStrength,
 }
 
+/// Unknown fields are refused, so a misspelt optional field is an error, not silently lost.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RequestInput {
     pub language: LanguageCode,
     #[serde(default)]
@@ -129,6 +132,7 @@ fn check_client_ref(text: Option<&str>) -> Result<Option<String>, FieldError> {
 
 /// The body of `POST /requests/{id}/complete`.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CompletionInput {
     pub actual_minutes: i64,
     #[serde(default)]

@@ -56,7 +56,6 @@ pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
     row: &request::Model,
     parties: Parties<'_>,
-    token: &str,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -82,7 +81,9 @@ pub(crate) async fn assignment(
         caseworker_name: caseworker.name.clone(),
         caseworker_email: caseworker.email.clone(),
         client_ref: row.client_ref.clone(),
-        manage_url: Some(settings.offer_url(token)),
+        // Withdrawing through the link is not built yet; the mail asks the volunteer to tell
+        // the caseworker instead.
+        manage_url: None,
         request_id: row.id.to_string(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;

@@ -4,12 +4,45 @@
 use crate::error::ApiError;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, Request};
-use axum::http::header::CONTENT_TYPE;
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::http::request::Parts;
+use http_body_util::BodyExt;
 use lp_core::validation::FieldError;
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 
 pub struct ApiJson<T>(pub T);
+
+/// One path parameter. A segment that cannot be decoded names nothing, so it is a 404 in the
+/// JSON error shape rather than axum's plain-text 400.
+pub struct PathParam(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .map(|Path(p)| PathParam(p))
+            .map_err(|_| ApiError::NotFound)
+    }
+}
+
+/// The query string as a map; each handler parses the parameters it knows and names any
+/// that are wrong.
+pub struct QueryParams(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Query::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .map(|Query(q)| QueryParams(q))
+            .map_err(|rejection| ApiError::Malformed(rejection.body_text()))
+    }
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
@@ -23,6 +56,15 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if !is_json {
             return Err(ApiError::Unsupported("send the body as application/json".to_owned()));
         }
+        let declared = req
+            .headers()
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        if declared.is_some_and(|length| length > crate::MAX_BODY_BYTES) {
+            drain(req.into_body()).await;
+            return Err(ApiError::TooLarge(crate::MAX_BODY_BYTES));
+        }
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|rejection| match rejection {
@@ -34,6 +76,19 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 other => ApiError::Malformed(other.body_text()),
             })?;
         parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Reads and drops a refused body (up to a bound), so the client, still sending, receives the
+/// 413 instead of a reset connection.
+async fn drain(mut body: axum::body::Body) {
+    const DRAIN_LIMIT: usize = 4 * 1024 * 1024;
+    let mut seen = 0;
+    while let Some(Ok(frame)) = body.frame().await {
+        seen += frame.data_ref().map_or(0, |data| data.len());
+        if seen > DRAIN_LIMIT {
+            break;
+        }
     }
 }
 
@@ -63,6 +118,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// serde reports a missing field at its parent's path; the field itself is in the message.
+/// (An unknown field's path already ends in its name.)
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
@@ -103,6 +159,18 @@ mod tests {
     fn negative_number_for_unsigned_names_the_field() {
         let err = parse_json::<Body>(br#"{"languages":[],"count":-1}"#).unwrap_err();
         assert!(matches!(err, ApiError::Invalid(ref f) if f.field == "count"), "{err:?}");
+    }
+
+    #[test]
+    fn unknown_field_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Strict {
+            status: String,
+        }
+        let err = parse_json::<Strict>(br#"{"staus": "active"}"#).unwrap_err();
+        assert!(matches!(err, ApiError::Invalid(ref f) if f.field == "staus"), "{err:?}");
     }
 
     #[test]

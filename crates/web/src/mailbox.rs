@@ -3,9 +3,10 @@
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::extract::PathParam;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Html;
 use axum::routing::get;
 use lp_notify::mailbox::{self, MailboxEntry};
@@ -40,7 +41,7 @@ async fn list(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
     render(&MailboxTemplate { entries })
 }
 
-async fn show(State(state): State<AppState>, Path(id): Path<String>) -> Result<Html<String>, ApiError> {
+async fn show(State(state): State<AppState>, PathParam(id): PathParam) -> Result<Html<String>, ApiError> {
     let message = mailbox::read(mailbox_dir(&state)?, &id)
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or(ApiError::NotFound)?;

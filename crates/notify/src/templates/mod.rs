@@ -37,7 +37,7 @@ macro_rules! bodies {
 }
 
 /// The offer of a job to a volunteer, with its secret link.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct OfferMail {
     pub to: String,
     pub volunteer_name: String,
@@ -109,7 +109,7 @@ impl OfferFilledMail {
 }
 
 /// To the volunteer who accepted: everything needed on the day, with a calendar entry.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AssignmentConfirmedMail {
     pub to: String,
     pub volunteer_name: String,
@@ -301,3 +301,17 @@ impl StaffWelcomeMail {
 
 #[cfg(test)]
 mod tests;
+
+/// The offer and the confirmation carry a secret link: their `Debug` shows who and what, never
+/// the link.
+macro_rules! debug_without_links {
+    ($($mail:ident),+) => {$(
+        impl std::fmt::Debug for $mail {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($mail)).field("to", &self.to).field("starts_at", &self.starts_at).finish_non_exhaustive()
+            }
+        }
+    )+};
+}
+
+debug_without_links!(OfferMail, AssignmentConfirmedMail);

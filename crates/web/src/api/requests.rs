@@ -2,15 +2,14 @@ use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
-use crate::extract::ApiJson;
-use axum::extract::{Path, Query, State};
+use crate::extract::{ApiJson, PathParam, QueryParams};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lp_requests::input::{CompletionInput, RequestInput};
 use lp_requests::lifecycle::{self, CandidatesView, RequestFilter};
 use lp_requests::view::RequestView;
-use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,7 +33,7 @@ async fn create(
 async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(params): Query<HashMap<String, String>>,
+    QueryParams(params): QueryParams,
 ) -> Result<Json<Vec<RequestView>>, ApiError> {
     let filter = RequestFilter {
         status: query_param(&params, "status")?,
@@ -48,7 +47,7 @@ async fn list(
 async fn show(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<RequestView>, ApiError> {
     Ok(Json(
         lifecycle::get(&state.db, staff.scope(), parse_id(&id)?, state.clock.now()).await?,
@@ -58,7 +57,7 @@ async fn show(
 async fn candidates(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<CandidatesView>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(
@@ -69,7 +68,7 @@ async fn candidates(
 async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
 ) -> Result<Json<RequestView>, ApiError> {
     let cancelled = lifecycle::cancel(&state.db, staff.scope(), parse_id(&id)?, state.clock.now()).await?;
     state.mail_wake.notify_one();
@@ -79,7 +78,7 @@ async fn cancel(
 async fn complete(
     State(state): State<AppState>,
     staff: Staff,
-    Path(id): Path<String>,
+    PathParam(id): PathParam,
     ApiJson(input): ApiJson<CompletionInput>,
 ) -> Result<Json<RequestView>, ApiError> {
     let id = parse_id(&id)?;
