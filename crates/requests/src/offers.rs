@@ -293,15 +293,7 @@ async fn try_accept(
         return Ok(false);
     }
     // The offer itself must still be open: not declined, withdrawn or expired meanwhile.
-    let offer_taken = offer::Entity::update_many()
-        .col_expr(offer::Column::State, Expr::value(OfferState::Accepted.as_str()))
-        .col_expr(offer::Column::RespondedAt, Expr::value(now))
-        .filter(offer::Column::Id.eq(offer_row.id))
-        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
-        .filter(offer::Column::ExpiresAt.gt(now))
-        .exec(&*txn)
-        .await?;
-    if offer_taken.rows_affected != 1 {
+    if !answer(&*txn, offer_row.id, OfferState::Accepted, now).await? {
         txn.rollback().await?;
         return Ok(false);
     }
@@ -351,6 +343,24 @@ async fn try_accept(
     Ok(true)
 }
 
+/// Records the volunteer's answer if the offer is still open and unexpired; `false` if not.
+async fn answer(
+    txn: &impl ConnectionTrait,
+    offer_id: Uuid,
+    answer: OfferState,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let answered = offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(answer.as_str()))
+        .col_expr(offer::Column::RespondedAt, Expr::value(now))
+        .filter(offer::Column::Id.eq(offer_id))
+        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+        .filter(offer::Column::ExpiresAt.gt(now))
+        .exec(txn)
+        .await?;
+    Ok(answered.rows_affected == 1)
+}
+
 /// A decline passes the offer on to the next candidate at once.
 pub async fn decline(
     db: &DatabaseConnection,
@@ -368,15 +378,7 @@ pub async fn decline(
         .one(&*txn)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let declined = offer::Entity::update_many()
-        .col_expr(offer::Column::State, Expr::value(OfferState::Declined.as_str()))
-        .col_expr(offer::Column::RespondedAt, Expr::value(now))
-        .filter(offer::Column::Id.eq(offer_row.id))
-        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
-        .filter(offer::Column::ExpiresAt.gt(now))
-        .exec(&*txn)
-        .await?;
-    if declined.rows_affected != 1 {
+    if !answer(&*txn, offer_row.id, OfferState::Declined, now).await? {
         txn.rollback().await?;
         return Err(refusal_now(db, offer_row.id, now).await?);
     }
