@@ -220,6 +220,68 @@ async fn request_nobody_can_serve_is_unfilled_and_people_are_told() {
     service.smtp.wait_for("coordinator@pool.test", 1).await;
     let candidates = caseworker.get(&format!("/api/v1/requests/{id}/candidates")).await;
     assert_eq!(candidates.body["excluded"][0]["rule"], "not_active");
+    // The request page says why: one speaker, kept out because she is paused.
+    let page = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(page.body["search"]["qualifying"], 0, "{}", page.text);
+    assert_eq!(page.body["search"]["speakers"], 1);
+    assert_eq!(page.body["search"]["excluded_by_rule"]["not_active"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn assigned_volunteer_can_give_the_job_back_and_the_search_resumes() {
+    let service = Service::start().await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Sozialamt").await;
+    for name in ["hamid", "nadia"] {
+        coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(name, &format!("{name}@pool.test"), "pus"),
+            )
+            .await;
+    }
+    let created = caseworker.post("/api/v1/requests", request_body("pus")).await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let offer = service.smtp.wait_for("hamid@pool.test", 1).await.remove(0);
+    let link = offer.link(PUBLIC_BASE_URL, "/o/").unwrap();
+    let anonymous = service.anonymous();
+    assert_eq!(
+        anonymous.link_post_json(&format!("{link}/accept")).await.status,
+        StatusCode::OK
+    );
+
+    // The confirmation carries the link back to the job, whose page offers to give it back.
+    let confirmation = service.smtp.wait_for("hamid@pool.test", 2).await.remove(1);
+    assert_eq!(
+        confirmation.link(PUBLIC_BASE_URL, "/o/").as_deref(),
+        Some(link.as_str())
+    );
+    let page = anonymous.link_get(&link).await;
+    assert!(page.text.contains("/withdraw"), "{}", page.text);
+    service.smtp.wait_for("nadia@pool.test", 2).await; // offer, then "filled"
+
+    let withdrawn = anonymous.link_post_json(&format!("{link}/withdraw")).await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text);
+    assert_eq!(withdrawn.body, json!({"result": "withdrawn"}));
+    let request = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(request.body["status"], "open");
+    assert_eq!(request.body["assignee"], serde_json::Value::Null);
+    let told = service.smtp.wait_for("cw@sozialamt.test", 2).await; // interpreter found, then withdrew
+    assert!(told[1].subject.contains("Interpreter withdrew"), "{}", told[1].subject);
+
+    // Nadia, told earlier the job was filled, is asked again with a fresh link and can take it.
+    let again = service.smtp.wait_for("nadia@pool.test", 3).await.remove(2);
+    let fresh = again.link(PUBLIC_BASE_URL, "/o/").unwrap();
+    assert_eq!(
+        anonymous.link_post_json(&format!("{fresh}/accept")).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        anonymous.link_post_json(&format!("{link}/withdraw")).await.status,
+        StatusCode::GONE
+    );
+    let request = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+    assert_eq!(request.body["assignee"]["name"], "nadia");
 }
 
 #[tokio::test(flavor = "multi_thread")]

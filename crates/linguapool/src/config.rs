@@ -81,6 +81,8 @@ pub struct MatchingConfig {
     pub min_german: GermanLevel,
     pub settings_open_to_untrained: Vec<Setting>,
     pub travel_buffer_minutes: u32,
+    /// How often the worker looks for due waves, deadlines and reminders.
+    pub cascade_tick_seconds: u64,
     pub weights: ScoreWeights,
 }
 
@@ -128,6 +130,9 @@ impl Config {
         }
         if !(1..=50).contains(&self.matching.wave_size) {
             bail!("invalid configuration: matching.wave_size must be between 1 and 50");
+        }
+        if self.matching.cascade_tick_seconds == 0 {
+            bail!("invalid configuration: matching.cascade_tick_seconds must be at least 1");
         }
         if self.matching.wave_interval_minutes == 0 {
             bail!("invalid configuration: matching.wave_interval_minutes must be at least 1");

@@ -33,7 +33,16 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let (stop, stopped) = watch::channel(false);
     let worker = DeliveryWorker::new(db.clone(), mailer, clock.clone())
         .with_poll_interval(Duration::from_millis(config.email.poll_interval_ms));
-    let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped));
+    let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped.clone()));
+    let settings = Arc::new(config.request_settings());
+    let cascade = tokio::spawn(run_cascade(
+        db.clone(),
+        settings.clone(),
+        clock.clone(),
+        mail_wake.clone(),
+        Duration::from_secs(config.matching.cascade_tick_seconds),
+        stopped,
+    ));
 
     // The mailbox shows every message with its secret links: only where nobody but this
     // machine can reach it.
@@ -48,7 +57,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let state = AppState {
         db,
         clock,
-        requests: Arc::new(config.request_settings()),
+        requests: settings,
         mail_wake,
         mailbox_dir,
     };
@@ -64,7 +73,34 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         .await?;
     let _ = stop.send(true);
     let _ = worker.await;
+    let _ = cascade.await;
     Ok(())
+}
+
+/// Runs the cascade's due steps (waves, deadlines, expiries, reminders) every tick until
+/// shutdown. Everything it needs is in the database, so nothing is lost between ticks.
+async fn run_cascade(
+    db: DatabaseConnection,
+    settings: Arc<lp_requests::RequestSettings>,
+    clock: Arc<dyn lp_core::Clock>,
+    mail_wake: Arc<Notify>,
+    tick: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        match lp_requests::cascade::run_due(&db, &settings, clock.now()).await {
+            Ok(report) if report.sent_mail() => {
+                tracing::info!(?report, "cascade step");
+                mail_wake.notify_one();
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "cascade step failed; retrying next tick"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(tick) => {}
+            _ = shutdown.changed() => return,
+        }
+    }
 }
 
 async fn shutdown_signal() {

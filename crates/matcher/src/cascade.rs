@@ -14,7 +14,10 @@ pub struct CascadeConfig {
 
 impl Default for CascadeConfig {
     fn default() -> Self {
-        Self { wave_size: 3, wave_interval_minutes: 60 }
+        Self {
+            wave_size: 3,
+            wave_interval_minutes: 60,
+        }
     }
 }
 

@@ -33,6 +33,10 @@ pub mod request {
         #[sea_orm(column_type = "Text", nullable)]
         pub feedback: Option<String>,
         pub cancelled_at: Option<DateTimeUtc>,
+        /// When the search sends its next wave, while the request is open.
+        pub next_wave_at: Option<DateTimeUtc>,
+        /// When the day-before reminder went to the assigned volunteer.
+        pub reminded_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
     }
@@ -57,6 +61,8 @@ pub mod offer {
         pub sent_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,
         pub responded_at: Option<DateTimeUtc>,
+        /// Set when the volunteer took back an acceptance.
+        pub withdrew_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

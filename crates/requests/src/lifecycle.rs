@@ -11,6 +11,7 @@ use crate::{Actor, RequestError, Scope, mails};
 use chrono::{DateTime, Utc};
 use lp_core::validation::FieldError;
 use lp_core::vocab::RequestStatus;
+use lp_matcher::cascade::wave_size;
 use lp_matcher::{Exclusion, RankedCandidate};
 use lp_registry::{organisations, volunteers};
 use sea_orm::sea_query::Expr;
@@ -87,12 +88,14 @@ pub async fn create(
         actual_minutes: Set(None),
         feedback: Set(None),
         cancelled_at: Set(None),
+        next_wave_at: Set(None),
+        reminded_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
     let txn = lp_core::db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
-    continue_search(&*txn, &row, settings.wave_size as usize, settings, now).await?;
+    continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
     txn.commit().await?;
     get(db, actor.scope, id, now).await
 }
@@ -175,6 +178,7 @@ pub async fn cancel(
     let cancelled = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
         .col_expr(request::Column::CancelledAt, Expr::value(now))
+        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(id))
         .filter(request::Column::Status.is_in([RequestStatus::Open.as_str(), RequestStatus::Assigned.as_str()]))
@@ -313,4 +317,41 @@ pub async fn candidates(
             })
             .collect(),
     })
+}
+
+/// Said on a request's page when fewer than two volunteers qualify, so the coordinator can act:
+/// how many speak the language at all, and which rule keeps how many of them out.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchHint {
+    pub qualifying: usize,
+    pub speakers: usize,
+    pub excluded_by_rule: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// A hint for an open or unfilled request with fewer than two qualifying volunteers.
+pub async fn search_hint(
+    db: &impl ConnectionTrait,
+    scope: Scope,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<Option<SearchHint>, RequestError> {
+    let row = find_scoped(db, scope, id).await?;
+    let searching = [RequestStatus::Open.as_str(), RequestStatus::Unfilled.as_str()];
+    if !searching.contains(&row.status.as_str()) {
+        return Ok(None);
+    }
+    let found = candidates(db, scope, id, settings, now).await?;
+    if found.candidates.len() >= 2 {
+        return Ok(None);
+    }
+    let mut excluded_by_rule = std::collections::BTreeMap::new();
+    for excluded in &found.excluded {
+        *excluded_by_rule.entry(excluded.exclusion.rule.as_str()).or_default() += 1;
+    }
+    Ok(Some(SearchHint {
+        qualifying: found.candidates.len(),
+        speakers: found.speakers,
+        excluded_by_rule,
+    }))
 }

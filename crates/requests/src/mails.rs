@@ -7,8 +7,8 @@ use crate::pool::request_spec;
 use crate::settings::RequestSettings;
 use chrono::{DateTime, Utc};
 use lp_notify::templates::{
-    AssignmentConfirmedMail, InterpreterFoundMail, OfferFilledMail, OfferMail, RequestCancelledMail,
-    RequestUnfilledMail,
+    AssignmentConfirmedMail, InterpreterFoundMail, InterpreterWithdrewMail, OfferFilledMail, OfferMail, ReminderMail,
+    RequestCancelledMail, RequestUnfilledMail,
 };
 use lp_registry::staff::StaffUser;
 use lp_registry::volunteers::Volunteer;
@@ -56,6 +56,7 @@ pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
     row: &request::Model,
     parties: Parties<'_>,
+    token: &str,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -81,9 +82,8 @@ pub(crate) async fn assignment(
         caseworker_name: caseworker.name.clone(),
         caseworker_email: caseworker.email.clone(),
         client_ref: row.client_ref.clone(),
-        // Withdrawing through the link is not built yet; the mail asks the volunteer to tell
-        // the caseworker instead.
-        manage_url: None,
+        // The volunteer's own offer page, where the acceptance can be withdrawn.
+        manage_url: Some(settings.offer_url(token)),
         request_id: row.id.to_string(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;
@@ -161,5 +161,54 @@ pub(crate) async fn unfilled(
         };
         lp_notify::enqueue(db, &mail.email(), now).await?;
     }
+    Ok(())
+}
+
+/// The caseworker hears that the interpreter took back the acceptance.
+pub(crate) async fn withdrawn(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    volunteer: &Volunteer,
+    caseworker: &StaffUser,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let mail = InterpreterWithdrewMail {
+        to: caseworker.email.clone(),
+        caseworker_name: caseworker.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        client_ref: row.client_ref.clone(),
+        volunteer_name: volunteer.name.clone(),
+        request_url: settings.request_url(row.id),
+    };
+    lp_notify::enqueue(db, &mail.email(), now).await?;
+    Ok(())
+}
+
+/// The day before, the assigned volunteer is reminded.
+pub(crate) async fn reminder(
+    db: &impl ConnectionTrait,
+    row: &request::Model,
+    volunteer: &Volunteer,
+    caseworker: &StaffUser,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let spec = request_spec(row)?;
+    let mail = ReminderMail {
+        to: volunteer.email.clone(),
+        volunteer_name: volunteer.name.clone(),
+        language_de: spec.language.name_de().to_owned(),
+        language_en: spec.language.name_en().to_owned(),
+        starts_at: row.starts_at,
+        duration_minutes: spec.duration_minutes,
+        town: row.town.clone(),
+        address: row.address.clone(),
+        caseworker_name: caseworker.name.clone(),
+        caseworker_email: caseworker.email.clone(),
+    };
+    lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
 }

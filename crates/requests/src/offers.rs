@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::secret::{hash_token, new_token};
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
 use lp_core::{LanguageCode, db::is_unique_violation};
+use lp_matcher::cascade::{wave_interval, wave_size};
 use lp_registry::{organisations, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -18,7 +19,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A sent offer whose link has passed its expiry counts as expired, whether or not a sweep
@@ -56,7 +57,18 @@ pub(crate) async fn continue_search(
         .filter(offer::Column::RequestId.eq(row.id))
         .all(txn)
         .await?;
-    let already_offered: HashSet<Uuid> = earlier.iter().map(|o| o.volunteer_id).collect();
+    // Offers withdrawn because someone else took the job may be made again once that person
+    // gave it back; everyone else is asked at most once per request.
+    let askable_again: HashMap<Uuid, Uuid> = earlier
+        .iter()
+        .filter(|o| o.state == OfferState::Withdrawn.as_str() && o.withdrew_at.is_none())
+        .map(|o| (o.volunteer_id, o.id))
+        .collect();
+    let already_offered: HashSet<Uuid> = earlier
+        .iter()
+        .map(|o| o.volunteer_id)
+        .filter(|id| !askable_again.contains_key(id))
+        .collect();
     let outstanding = earlier
         .iter()
         .filter(|o| o.state == OfferState::Sent.as_str() && o.expires_at > now)
@@ -74,12 +86,21 @@ pub(crate) async fn continue_search(
         .take(how_many)
         .collect();
 
-    if chosen.is_empty() {
-        if outstanding > 0 {
-            return Ok(SearchOutcome::Waiting);
-        }
+    if chosen.is_empty() && outstanding == 0 {
         mark_unfilled(txn, row, settings, now).await?;
         return Ok(SearchOutcome::Unfilled);
+    }
+    // While the request is open the worker looks again after the wave interval: answers may
+    // not come, and volunteers joining or coming back from absence become candidates.
+    let next_wave_at = now + wave_interval(now, row.fill_by, &settings.cascade());
+    request::Entity::update_many()
+        .col_expr(request::Column::NextWaveAt, Expr::value(next_wave_at))
+        .filter(request::Column::Id.eq(row.id))
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .exec(txn)
+        .await?;
+    if chosen.is_empty() {
+        return Ok(SearchOutcome::Waiting);
     }
 
     let recipients = volunteers::get_many(txn, &chosen).await?;
@@ -90,8 +111,8 @@ pub(crate) async fn continue_search(
             continue;
         };
         let token = new_token();
-        offer::Entity::insert(offer::ActiveModel {
-            id: Set(Uuid::new_v4()),
+        let offer = offer::ActiveModel {
+            id: Set(askable_again.get(&volunteer.id).copied().unwrap_or_else(Uuid::new_v4)),
             request_id: Set(row.id),
             volunteer_id: Set(volunteer.id),
             state: Set(OfferState::Sent.as_str().to_owned()),
@@ -100,15 +121,22 @@ pub(crate) async fn continue_search(
             sent_at: Set(now),
             expires_at: Set(expires_at),
             responded_at: Set(None),
-        })
-        .exec_without_returning(txn)
-        .await?;
+            withdrew_at: Set(None),
+        };
+        // Asking again renews the offer row with a fresh link; the old link stays dead.
+        if askable_again.contains_key(&volunteer.id) {
+            offer::Entity::update(offer).exec(txn).await?;
+        } else {
+            offer::Entity::insert(offer).exec_without_returning(txn).await?;
+        }
         mails::offer(txn, row, volunteer, &token.plain, expires_at, settings, now).await?;
     }
     Ok(SearchOutcome::Offered(chosen.len()))
 }
 
-async fn mark_unfilled(
+/// Ends the search without an interpreter: outstanding offers are withdrawn, and the
+/// caseworker and every coordinator are told.
+pub(crate) async fn mark_unfilled(
     txn: &impl ConnectionTrait,
     row: &request::Model,
     settings: &RequestSettings,
@@ -116,12 +144,14 @@ async fn mark_unfilled(
 ) -> Result<(), RequestError> {
     let updated = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Unfilled.as_str()))
+        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(row.id))
         .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
         .exec(txn)
         .await?;
     if updated.rows_affected == 1 {
+        withdraw_outstanding(txn, row.id).await?;
         let mut recipients = staff::coordinators(txn).await?;
         if let Some(caseworker) = staff::get(txn, row.caseworker_id).await?
             && !recipients.iter().any(|r| r.id == caseworker.id)
@@ -161,6 +191,8 @@ pub enum OfferPageStatus {
     Declined,
     /// Someone else has the job.
     Filled,
+    /// This volunteer accepted, then took it back.
+    Withdrew,
     Cancelled,
     Expired,
 }
@@ -205,6 +237,9 @@ pub async fn page(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> R
 
 fn page_status(offer: &offer::Model, request: &request::Model, now: DateTime<Utc>) -> Result<OfferPageStatus, DbErr> {
     let request_status: RequestStatus = parse(&request.status, "status")?;
+    if offer.withdrew_at.is_some() {
+        return Ok(OfferPageStatus::Withdrew);
+    }
     Ok(match effective_state(offer, now)? {
         OfferState::Accepted if request_status == RequestStatus::Cancelled => OfferPageStatus::Cancelled,
         OfferState::Accepted => OfferPageStatus::Accepted,
@@ -224,6 +259,7 @@ fn refusal(offer: &offer::Model, request: &request::Model, now: DateTime<Utc>) -
     Ok(match page_status(offer, request, now)? {
         OfferPageStatus::Filled => RequestError::Conflict("this job has been filled by someone else".to_owned()),
         OfferPageStatus::Accepted => RequestError::Gone("you have accepted this job already".to_owned()),
+        OfferPageStatus::Withdrew => RequestError::Gone("you have withdrawn from this job".to_owned()),
         OfferPageStatus::Declined => RequestError::Gone("you have declined this offer already".to_owned()),
         OfferPageStatus::Cancelled => RequestError::Gone("the appointment was cancelled".to_owned()),
         OfferPageStatus::Expired => RequestError::Gone("this offer has expired".to_owned()),
@@ -240,7 +276,7 @@ pub async fn accept(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
-    match try_accept(db, &offer_row, settings, now).await {
+    match try_accept(db, &offer_row, token, settings, now).await {
         Ok(true) => Ok(offer_row.request_id),
         Ok(false) => Err(refusal_now(db, offer_row.id, now).await?),
         Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Conflict(
@@ -271,6 +307,7 @@ async fn refusal_now(
 async fn try_accept(
     db: &DatabaseConnection,
     offer_row: &offer::Model,
+    token: &str,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
@@ -334,7 +371,7 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&*txn, &request, parties, settings, now).await?;
+    mails::assignment(&*txn, &request, parties, token, settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
     for other in volunteers::get_many(&*txn, &other_ids).await? {
         mails::filled_by_someone_else(&*txn, &request, &other, now).await?;
@@ -387,6 +424,66 @@ pub async fn decline(
     }
     txn.commit().await?;
     Ok(offer_row.request_id)
+}
+
+/// The assigned volunteer takes back an acceptance: the request is open again, the
+/// caseworker is told, and the search goes on at once with candidates not yet asked.
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    token: &str,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<Uuid, RequestError> {
+    let (offer_row, _) = find_offer(db, token).await?;
+    let txn = lp_core::db::begin_write(db).await?;
+    let reopened = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Open.as_str()))
+        .col_expr(request::Column::AssigneeId, Expr::value(Option::<Uuid>::None))
+        .col_expr(request::Column::AssignedAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(offer_row.request_id))
+        .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
+        .filter(request::Column::AssigneeId.eq(offer_row.volunteer_id))
+        .filter(request::Column::StartsAt.gt(now))
+        .exec(&*txn)
+        .await?;
+    let withdrawn = offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(OfferState::Withdrawn.as_str()))
+        .col_expr(offer::Column::WithdrewAt, Expr::value(now))
+        .filter(offer::Column::Id.eq(offer_row.id))
+        .filter(offer::Column::State.eq(OfferState::Accepted.as_str()))
+        .exec(&*txn)
+        .await?;
+    if reopened.rows_affected != 1 || withdrawn.rows_affected != 1 {
+        txn.rollback().await?;
+        let offer = offer::Entity::find_by_id(offer_row.id)
+            .one(db)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        let request = request::Entity::find_by_id(offer.request_id)
+            .one(db)
+            .await?
+            .ok_or(RequestError::NotFound)?;
+        return Err(match page_status(&offer, &request, now)? {
+            OfferPageStatus::Accepted => {
+                RequestError::Gone("the appointment has begun; please call the caseworker".to_owned())
+            }
+            _ => refusal(&offer, &request, now)?,
+        });
+    }
+    let request = request::Entity::find_by_id(offer_row.request_id)
+        .one(&*txn)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    let volunteer = volunteers::get(&*txn, offer_row.volunteer_id)
+        .await?
+        .ok_or(RequestError::NotFound)?;
+    if let Some(caseworker) = staff::get(&*txn, request.caseworker_id).await? {
+        mails::withdrawn(&*txn, &request, &volunteer, &caseworker, settings, now).await?;
+    }
+    continue_search(&*txn, &request, wave_size(&settings.cascade()), settings, now).await?;
+    txn.commit().await?;
+    Ok(request.id)
 }
 
 /// Withdraws the offers still out for a request that was filled or cancelled.

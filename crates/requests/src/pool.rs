@@ -199,5 +199,18 @@ async fn offer_histories(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, Offe
             _ => {}
         }
     }
+    // A volunteer who took back an acceptance left a caseworker searching again.
+    let withdrawals: Vec<(Uuid, i64)> = offer::Entity::find()
+        .select_only()
+        .column(offer::Column::VolunteerId)
+        .column_as(offer::Column::Id.count(), "n")
+        .filter(offer::Column::WithdrewAt.is_not_null())
+        .group_by(offer::Column::VolunteerId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (volunteer_id, count) in withdrawals {
+        histories.entry(volunteer_id).or_default().withdrawn += count as u32;
+    }
     Ok(histories)
 }

@@ -1,4 +1,5 @@
 use lp_matcher::MatchConfig;
+use lp_matcher::cascade::CascadeConfig;
 
 /// What the requests crate takes from the service's configuration.
 #[derive(Debug, Clone)]
@@ -13,6 +14,13 @@ pub struct RequestSettings {
 }
 
 impl RequestSettings {
+    pub fn cascade(&self) -> CascadeConfig {
+        CascadeConfig {
+            wave_size: self.wave_size,
+            wave_interval_minutes: self.wave_interval_minutes,
+        }
+    }
+
     pub fn offer_url(&self, token: &str) -> String {
         format!("{}/o/{token}", self.public_base_url)
     }

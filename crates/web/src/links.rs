@@ -20,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/o/{token}", get(show))
         .route("/o/{token}/accept", post(accept))
         .route("/o/{token}/decline", post(decline))
+        .route("/o/{token}/withdraw", post(withdraw))
 }
 
 fn wants_json(headers: &HeaderMap) -> bool {
@@ -68,6 +69,10 @@ fn status_text(status: OfferPageStatus) -> (&'static str, &'static str) {
         OfferPageStatus::Filled => (
             "Dieser Einsatz ist bereits vergeben. Danke für Ihre Bereitschaft!",
             "This job has been filled by someone else. Thank you for your willingness!",
+        ),
+        OfferPageStatus::Withdrew => (
+            "Sie haben den Einsatz zurückgegeben. Danke, dass Sie Bescheid gesagt haben.",
+            "You gave this job back. Thank you for letting us know.",
         ),
         OfferPageStatus::Cancelled => ("Dieser Termin wurde abgesagt.", "This appointment was cancelled."),
         OfferPageStatus::Expired => ("Dieses Angebot ist abgelaufen.", "This offer has expired."),
@@ -197,6 +202,19 @@ async fn decline(State(state): State<AppState>, PathParam(token): PathParam, hea
         "Declined. Thank you for letting us know!",
     );
     answer(&state, &token, &headers, result.map(|_| "declined"), message).await
+}
+
+async fn withdraw(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+    let now = state.clock.now();
+    let result = offers::withdraw(&state.db, &token, &state.requests, now).await;
+    if result.is_ok() {
+        state.mail_wake.notify_one();
+    }
+    let message = (
+        "Sie haben den Einsatz zurückgegeben; wir suchen jemand anderen.",
+        "You gave the job back; we are looking for someone else.",
+    );
+    answer(&state, &token, &headers, result.map(|_| "withdrawn"), message).await
 }
 
 async fn answer(

@@ -315,3 +315,70 @@ macro_rules! debug_without_links {
 }
 
 debug_without_links!(OfferMail, AssignmentConfirmedMail);
+
+/// To the caseworker when the assigned volunteer takes back an acceptance.
+#[derive(Clone, Debug)]
+pub struct InterpreterWithdrewMail {
+    pub to: String,
+    pub caseworker_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub client_ref: Option<String>,
+    pub volunteer_name: String,
+    pub request_url: String,
+}
+
+bodies!(InterpreterWithdrewMail: InterpreterWithdrewText = "interpreter_withdrew.txt", InterpreterWithdrewHtml = "interpreter_withdrew.html");
+
+impl InterpreterWithdrewMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "interpreter_withdrew".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Abgesagt: {} am {} – wir suchen weiter / Interpreter withdrew, search goes on",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&InterpreterWithdrewText { m: self }),
+            html: render(&InterpreterWithdrewHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the assigned volunteer the day before the appointment. It carries no link: only the
+/// hash of the offer's token is stored, so the withdrawal link lives in the confirmation.
+#[derive(Clone, Debug)]
+pub struct ReminderMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub language_de: String,
+    pub language_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub town: Option<String>,
+    pub address: Option<String>,
+    pub caseworker_name: String,
+    pub caseworker_email: String,
+}
+
+bodies!(ReminderMail: ReminderText = "reminder.txt", ReminderHtml = "reminder.html");
+
+impl ReminderMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "reminder".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Erinnerung: Dolmetscheinsatz {} morgen, {} – Reminder: interpreting job tomorrow",
+                self.language_de,
+                when::date(&self.starts_at)
+            ),
+            text: render(&ReminderText { m: self }),
+            html: render(&ReminderHtml { m: self }),
+            attachment: None,
+        }
+    }
+}

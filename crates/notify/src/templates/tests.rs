@@ -261,6 +261,30 @@ fn every_mail_renders_both_languages_with_its_kind() {
             town: None,
         }
         .email(),
+        InterpreterWithdrewMail {
+            to: "cw@example.org".into(),
+            caseworker_name: "Jörg Müller".into(),
+            language_de: "Tigrinya".into(),
+            language_en: "Tigrinya".into(),
+            starts_at,
+            client_ref: Some("IM-2026-0147".into()),
+            volunteer_name: "Selam".into(),
+            request_url: "http://127.0.0.1:8080/requests/1".into(),
+        }
+        .email(),
+        ReminderMail {
+            to: "a@example.org".into(),
+            volunteer_name: "Selam".into(),
+            language_de: "Tigrinya".into(),
+            language_en: "Tigrinya".into(),
+            starts_at,
+            duration_minutes: 60,
+            town: Some("Winnenden".into()),
+            address: Some("Marktplatz 1".into()),
+            caseworker_name: "Jörg Müller".into(),
+            caseworker_email: "cw@example.org".into(),
+        }
+        .email(),
         RequestUnfilledMail {
             to: "cw@example.org".into(),
             recipient_name: "Jörg Müller".into(),
@@ -290,6 +314,8 @@ fn every_mail_renders_both_languages_with_its_kind() {
             "assignment_confirmed",
             "interpreter_found",
             "request_cancelled",
+            "interpreter_withdrew",
+            "reminder",
             "request_unfilled",
             "staff_welcome"
         ]
@@ -303,7 +329,9 @@ fn every_mail_renders_both_languages_with_its_kind() {
         assert!(mail.subject.contains(" – "), "{}", mail.subject);
         assert!(!mail.text.contains("{{") && !mail.html.contains("{%"));
     }
-    let welcome = &mails[6];
+    let welcome = &mails[8];
+    let reminder = &mails[6];
+    assert!(reminder.text.contains("Marktplatz 1, Winnenden") && reminder.text.contains("morgen"));
     assert!(welcome.text.contains("s3cret-Pa55") && welcome.html.contains("s3cret-Pa55"));
     assert!(welcome.text.contains("nach der ersten Anmeldung") && welcome.text.contains("after your first login"));
     assert!(mails[3].text.contains("+49 151 000000"));

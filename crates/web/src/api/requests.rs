@@ -8,8 +8,9 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lp_requests::input::{CompletionInput, RequestInput};
-use lp_requests::lifecycle::{self, CandidatesView, RequestFilter};
+use lp_requests::lifecycle::{self, CandidatesView, RequestFilter, SearchHint};
 use lp_requests::view::RequestView;
+use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,14 +45,24 @@ async fn list(
     ))
 }
 
+/// A request with, while fewer than two volunteers qualify, a hint of why.
+#[derive(Serialize)]
+struct RequestDetail {
+    #[serde(flatten)]
+    request: RequestView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    search: Option<SearchHint>,
+}
+
 async fn show(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam,
-) -> Result<Json<RequestView>, ApiError> {
-    Ok(Json(
-        lifecycle::get(&state.db, staff.scope(), parse_id(&id)?, state.clock.now()).await?,
-    ))
+) -> Result<Json<RequestDetail>, ApiError> {
+    let (id, now) = (parse_id(&id)?, state.clock.now());
+    let request = lifecycle::get(&state.db, staff.scope(), id, now).await?;
+    let search = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now).await?;
+    Ok(Json(RequestDetail { request, search }))
 }
 
 async fn candidates(

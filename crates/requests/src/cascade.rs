@@ -1,0 +1,183 @@
+//! The search over time, run by the worker from rows in the database: deadlines end searches,
+//! due waves send the next offers, lapsed offers are marked expired, and assigned volunteers
+//! are reminded the day before. Each step claims its request with a conditional UPDATE in its
+//! own transaction, so a restart loses nothing and a second instance doubles nothing.
+
+use crate::entities::{offer, request};
+use crate::offers::{continue_search, mark_unfilled};
+use crate::settings::RequestSettings;
+use crate::{RequestError, mails};
+use chrono::{DateTime, Duration, Utc};
+use lp_core::vocab::{OfferState, RequestStatus};
+use lp_matcher::cascade::wave_size;
+use lp_registry::{staff, volunteers};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+/// The reminder goes out this long before the appointment.
+const REMINDER_LEAD: Duration = Duration::hours(24);
+/// Requests handled per kind and pass; the rest wait for the next pass.
+const BATCH: u64 = 100;
+
+/// What one pass did; `mails` tells the caller whether to wake the mail worker.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CascadeReport {
+    pub unfilled: usize,
+    pub waves: usize,
+    pub expired_offers: u64,
+    pub reminders: usize,
+}
+
+impl CascadeReport {
+    pub fn sent_mail(&self) -> bool {
+        self.unfilled + self.waves + self.reminders > 0
+    }
+}
+
+/// Runs everything that is due at `now`.
+pub async fn run_due(
+    db: &DatabaseConnection,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<CascadeReport, RequestError> {
+    let mut report = CascadeReport::default();
+    // Deadlines first, so a request past its deadline gets no further wave.
+    for id in due(db, request::Column::FillBy, RequestStatus::Open, now, None).await? {
+        report.unfilled += usize::from(end_search(db, id, settings, now).await?);
+    }
+    for id in due(db, request::Column::NextWaveAt, RequestStatus::Open, now, None).await? {
+        report.waves += usize::from(next_wave(db, id, settings, now).await?);
+    }
+    report.expired_offers = expire_offers(db, now).await?;
+    for id in due(
+        db,
+        request::Column::StartsAt,
+        RequestStatus::Assigned,
+        now + REMINDER_LEAD,
+        Some(now),
+    )
+    .await?
+    {
+        report.reminders += usize::from(remind(db, id, now).await?);
+    }
+    Ok(report)
+}
+
+/// Requests in `status` whose `column` has come (at or before `until`); with
+/// `reminders_after`, only unreminded ones starting after that instant.
+async fn due(
+    db: &DatabaseConnection,
+    column: request::Column,
+    status: RequestStatus,
+    until: DateTime<Utc>,
+    reminders_after: Option<DateTime<Utc>>,
+) -> Result<Vec<Uuid>, RequestError> {
+    let mut query = request::Entity::find()
+        .select_only()
+        .column(request::Column::Id)
+        .filter(request::Column::Status.eq(status.as_str()))
+        .filter(column.lte(until))
+        .order_by_asc(column)
+        .limit(BATCH);
+    if let Some(reminder_after) = reminders_after {
+        // Reminders: not yet sent, for appointments still ahead.
+        query = query
+            .filter(request::Column::RemindedAt.is_null())
+            .filter(request::Column::StartsAt.gt(reminder_after));
+    }
+    Ok(query.into_tuple().all(db).await?)
+}
+
+/// The deadline passed with nobody found: the request is unfilled, people are told.
+async fn end_search(
+    db: &DatabaseConnection,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let txn = lp_core::db::begin_write(db).await?;
+    let row = request::Entity::find_by_id(id).lock_exclusive().one(&*txn).await?;
+    let Some(row) = row.filter(|r| r.status == RequestStatus::Open.as_str() && r.fill_by <= now) else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    mark_unfilled(&*txn, &row, settings, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// No acceptance within the wave interval: the next wave goes out.
+async fn next_wave(
+    db: &DatabaseConnection,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let txn = lp_core::db::begin_write(db).await?;
+    // Claiming the wave is the conditional write; a second instance finds nothing due.
+    let claimed = request::Entity::update_many()
+        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .filter(request::Column::NextWaveAt.lte(now))
+        .exec(&*txn)
+        .await?;
+    let row = if claimed.rows_affected == 1 {
+        request::Entity::find_by_id(id).one(&*txn).await?
+    } else {
+        None
+    };
+    let Some(row) = row else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// Offers whose link lapsed unanswered are recorded as expired (they count as ignored).
+async fn expire_offers(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, RequestError> {
+    let expired = offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(OfferState::Expired.as_str()))
+        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+        .filter(offer::Column::ExpiresAt.lte(now))
+        .exec(db)
+        .await?;
+    Ok(expired.rows_affected)
+}
+
+/// The day before, the assigned volunteer gets a reminder, once (none if they accepted within
+/// that last day).
+async fn remind(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> Result<bool, RequestError> {
+    let txn = lp_core::db::begin_write(db).await?;
+    let claimed = request::Entity::update_many()
+        .col_expr(request::Column::RemindedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
+        .filter(request::Column::RemindedAt.is_null())
+        .filter(request::Column::StartsAt.gt(now))
+        .exec(&*txn)
+        .await?;
+    let row = if claimed.rows_affected == 1 {
+        request::Entity::find_by_id(id).one(&*txn).await?
+    } else {
+        None
+    };
+    let Some(row) = row else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    // Whoever accepted within the last day has the confirmation fresh in the inbox.
+    let accepted_recently = row.assigned_at.is_some_and(|at| at > row.starts_at - REMINDER_LEAD);
+    let volunteer = match row.assignee_id {
+        Some(assignee) if !accepted_recently => volunteers::get(&*txn, assignee).await?,
+        _ => None,
+    };
+    if let (Some(volunteer), Some(caseworker)) = (volunteer, staff::get(&*txn, row.caseworker_id).await?) {
+        mails::reminder(&*txn, &row, &volunteer, &caseworker, now).await?;
+    }
+    txn.commit().await?;
+    Ok(true)
+}

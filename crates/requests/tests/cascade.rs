@@ -1,0 +1,354 @@
+//! The cascade over hours of simulated time, driven by a hand-set clock against a real
+//! database (SQLite, or PostgreSQL when `TEST_DATABASE_URL` is set).
+
+use chrono::{DateTime, Duration, Utc};
+use linguapool_requests::cascade::run_due;
+use linguapool_requests::input::RequestInput;
+use linguapool_requests::view::RequestView;
+use linguapool_requests::{Actor, RequestError, RequestSettings, Scope, lifecycle, offers};
+use lp_core::vocab::{RequestStatus, Role};
+use lp_matcher::MatchConfig;
+use lp_registry::organisations::{self, OrganisationInput};
+use lp_registry::staff::{self, StaffUserInput};
+use lp_registry::volunteers::{self, VolunteerInput};
+use lp_testkit::TestDb;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+const BASE: &str = "http://pool.test";
+
+fn settings() -> RequestSettings {
+    RequestSettings {
+        wave_size: 2,
+        wave_interval_minutes: 60,
+        matching: MatchConfig::default(),
+        training_validity_months: 24,
+        public_base_url: BASE.to_owned(),
+    }
+}
+
+/// Monday 2026-11-23, 09:00 in Berlin.
+fn start_of_test() -> DateTime<Utc> {
+    "2026-11-23T08:00:00Z".parse().unwrap()
+}
+
+struct Pool {
+    db: TestDb,
+    caseworker: Actor,
+}
+
+async fn pool(volunteers: usize) -> Pool {
+    let db = TestDb::from_env().await;
+    let now = start_of_test();
+    let org = organisations::create(
+        &db.conn,
+        &OrganisationInput {
+            name: "Stadt Winnenden".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let staff_user = |email: &str, role, organisation_id| StaffUserInput {
+        email: email.into(),
+        name: email.split('@').next().unwrap().into(),
+        role,
+        organisation_id,
+        password: None,
+    };
+    let coordinator = staff::prepare(&staff_user("coordinator@pool.test", Role::Coordinator, None), false)
+        .await
+        .unwrap();
+    staff::insert(&db.conn, coordinator, now).await.unwrap();
+    let caseworker = staff::prepare(&staff_user("cw@pool.test", Role::Caseworker, Some(org.id)), false)
+        .await
+        .unwrap();
+    let caseworker = staff::insert(&db.conn, caseworker, now).await.unwrap().user;
+    let week: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| serde_json::json!({"weekday": d, "start": "08:00", "end": "18:00"}))
+        .collect();
+    for i in 0..volunteers {
+        let input: VolunteerInput = serde_json::from_value(serde_json::json!({
+            "name": format!("Volunteer {i}"), "email": format!("v{i}@pool.test"),
+            "languages": [{"code": "ara", "proficiency": "native"}],
+            "german_level": "B2", "modes": ["on_site"], "service_area": ["Winnenden"],
+            "availability": week,
+            "confidentiality_signed_on": "2026-01-01", "training_completed_on": "2026-01-01", "status": "active"
+        }))
+        .unwrap();
+        volunteers::create(&db.conn, input.validate().unwrap(), now)
+            .await
+            .unwrap();
+    }
+    Pool {
+        db,
+        caseworker: Actor {
+            user_id: caseworker.id,
+            scope: Scope::Organisation(org.id),
+        },
+    }
+}
+
+/// Thursday 2026-12-03, 10:00 Berlin; the search must end by the evening before.
+fn request_input() -> RequestInput {
+    serde_json::from_value(serde_json::json!({
+        "language": "ara", "starts_at": "2026-12-03T10:00:00+01:00", "duration_minutes": 60,
+        "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
+        "client_ref": "IM-1", "fill_by": "2026-12-02T18:00:00+01:00"
+    }))
+    .unwrap()
+}
+
+/// (recipient, kind, body text) of every email in the outbox, oldest first.
+async fn outbox(db: &DatabaseConnection) -> Vec<(String, String, String)> {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT to_address, kind, body_text FROM outbox_emails ORDER BY created_at, id",
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| {
+            (
+                row.try_get::<String>("", "to_address").unwrap(),
+                row.try_get::<String>("", "kind").unwrap(),
+                row.try_get::<String>("", "body_text").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// The secret token in the newest offer mail to `address`.
+async fn offer_token(db: &DatabaseConnection, address: &str) -> String {
+    let mails = outbox(db).await;
+    let (_, _, text) = mails
+        .iter()
+        .rev()
+        .find(|(to, kind, _)| to == address && kind == "offer")
+        .expect("an offer mail");
+    let start = text.find(&format!("{BASE}/o/")).unwrap() + BASE.len() + 3;
+    text[start..]
+        .split(|c: char| c.is_whitespace())
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+fn offered(view: &RequestView) -> Vec<String> {
+    view.offers.iter().map(|o| o.volunteer_name.clone()).collect()
+}
+
+async fn get(pool: &Pool, id: Uuid, now: DateTime<Utc>) -> RequestView {
+    lifecycle::get(&pool.db.conn, Scope::All, id, now).await.unwrap()
+}
+
+#[tokio::test]
+async fn unanswered_waves_are_followed_by_the_next_after_the_interval() {
+    let pool = pool(5).await;
+    let settings = settings();
+    let mut now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(created.offers.len(), 2, "first wave");
+
+    now += Duration::minutes(30);
+    assert_eq!(
+        run_due(&pool.db.conn, &settings, now).await.unwrap().waves,
+        0,
+        "not due yet"
+    );
+    now += Duration::minutes(31);
+    assert_eq!(run_due(&pool.db.conn, &settings, now).await.unwrap().waves, 1);
+    assert_eq!(get(&pool, created.id, now).await.offers.len(), 4, "second wave");
+    now += Duration::minutes(61);
+    run_due(&pool.db.conn, &settings, now).await.unwrap();
+    let view = get(&pool, created.id, now).await;
+    assert_eq!(view.offers.len(), 5, "the last candidate");
+    let mut names = offered(&view);
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 5, "nobody gets a second offer");
+    assert_eq!(view.status, RequestStatus::Open, "offers are still out");
+}
+
+#[tokio::test]
+async fn decline_offers_the_next_candidate_at_once() {
+    let pool = pool(3).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
+    let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
+    offers::decline(&pool.db.conn, &token, &settings, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&pool, created.id, now).await.offers.len(),
+        3,
+        "the third volunteer is asked at once"
+    );
+}
+
+#[tokio::test]
+async fn deadline_ends_the_search_and_tells_caseworker_and_coordinator() {
+    let pool = pool(1).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let deadline: DateTime<Utc> = "2026-12-02T17:00:00Z".parse().unwrap();
+    let report = run_due(&pool.db.conn, &settings, deadline - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert_eq!(report.unfilled, 0);
+    let report = run_due(&pool.db.conn, &settings, deadline).await.unwrap();
+    assert_eq!(report.unfilled, 1);
+    let view = get(&pool, created.id, deadline).await;
+    assert_eq!(view.status, RequestStatus::Unfilled);
+    assert!(
+        view.offers
+            .iter()
+            .all(|o| o.state == lp_core::vocab::OfferState::Withdrawn),
+        "outstanding offers withdrawn"
+    );
+    let mut unfilled: Vec<String> = outbox(&pool.db.conn)
+        .await
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "request_unfilled")
+        .map(|(to, _, _)| to)
+        .collect();
+    unfilled.sort();
+    assert_eq!(unfilled, ["coordinator@pool.test", "cw@pool.test"]);
+    assert_eq!(
+        run_due(&pool.db.conn, &settings, deadline + Duration::hours(1))
+            .await
+            .unwrap()
+            .unfilled,
+        0,
+        "only once"
+    );
+}
+
+#[tokio::test]
+async fn withdrawal_reopens_the_search_and_tells_the_caseworker() {
+    let pool = pool(3).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
+    let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
+    offers::accept(&pool.db.conn, &token, &settings, now + Duration::minutes(10))
+        .await
+        .unwrap();
+    assert_eq!(get(&pool, created.id, now).await.status, RequestStatus::Assigned);
+
+    offers::withdraw(&pool.db.conn, &token, &settings, now + Duration::hours(2))
+        .await
+        .unwrap();
+    let view = get(&pool, created.id, now + Duration::hours(2)).await;
+    assert_eq!(view.status, RequestStatus::Open);
+    assert!(view.assignee.is_none());
+    assert_eq!(
+        view.offers.len(),
+        3,
+        "the one volunteer not yet asked gets an offer at once"
+    );
+    let mails = outbox(&pool.db.conn).await;
+    assert!(
+        mails
+            .iter()
+            .any(|(to, kind, _)| to == "cw@pool.test" && kind == "interpreter_withdrew")
+    );
+    let again = offers::withdraw(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
+    assert!(matches!(again, Err(RequestError::Gone(_))), "{again:?}");
+    let accept_again = offers::accept(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
+    assert!(matches!(accept_again, Err(RequestError::Gone(_))), "{accept_again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_or_second_instance_neither_loses_nor_doubles_a_wave() {
+    let pool = pool(6).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    // "Restart": everything the cascade needs is in the database; fresh connections carry on.
+    let (first, second) = (pool.db.second_connection().await, pool.db.second_connection().await);
+    let later = now + Duration::minutes(61);
+    let (a, b) = tokio::join!(run_due(&first, &settings, later), run_due(&second, &settings, later));
+    assert_eq!(a.unwrap().waves + b.unwrap().waves, 1, "the wave is claimed once");
+    assert_eq!(get(&pool, created.id, later).await.offers.len(), 4);
+}
+
+#[tokio::test]
+async fn assigned_volunteer_is_reminded_once_the_day_before() {
+    let pool = pool(1).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let token = offer_token(&pool.db.conn, "v0@pool.test").await;
+    offers::accept(&pool.db.conn, &token, &settings, now).await.unwrap();
+    let starts_at: DateTime<Utc> = created.starts_at.into();
+    assert_eq!(
+        run_due(&pool.db.conn, &settings, starts_at - Duration::hours(25))
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+    assert_eq!(
+        run_due(&pool.db.conn, &settings, starts_at - Duration::hours(23))
+            .await
+            .unwrap()
+            .reminders,
+        1
+    );
+    assert_eq!(
+        run_due(&pool.db.conn, &settings, starts_at - Duration::hours(22))
+            .await
+            .unwrap()
+            .reminders,
+        0
+    );
+    let reminders = outbox(&pool.db.conn)
+        .await
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "reminder")
+        .count();
+    assert_eq!(reminders, 1);
+}
+
+#[tokio::test]
+async fn no_reminder_for_a_job_accepted_within_the_last_day() {
+    let pool = pool(1).await;
+    let settings = settings();
+    let mut input = request_input();
+    input.fill_by = None;
+    let starts_at: DateTime<Utc> = input.starts_at.into();
+    let now = starts_at - Duration::hours(20);
+    lifecycle::create(&pool.db.conn, pool.caseworker, &input, &settings, now)
+        .await
+        .unwrap();
+    let token = offer_token(&pool.db.conn, "v0@pool.test").await;
+    offers::accept(&pool.db.conn, &token, &settings, now).await.unwrap();
+    run_due(&pool.db.conn, &settings, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    let reminders = outbox(&pool.db.conn)
+        .await
+        .into_iter()
+        .filter(|(_, kind, _)| kind == "reminder")
+        .count();
+    assert_eq!(reminders, 0);
+}
