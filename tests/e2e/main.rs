@@ -3,5 +3,6 @@
 
 mod bad_input;
 mod offer_race;
+mod simulate;
 mod support;
 mod walking_system;

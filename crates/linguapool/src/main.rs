@@ -46,6 +46,29 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Replay a synthetic year of requests against the matcher and compare mailing everyone,
+    /// the offer cascade and the offline optimum (fill rate, mails per filled request, spread).
+    /// Needs no database.
+    Simulate {
+        /// Seed of the generated year.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Volunteers in the pool.
+        #[arg(long, default_value_t = 70)]
+        volunteers: usize,
+        /// Requests over the year.
+        #[arg(long, default_value_t = 1000)]
+        requests: usize,
+        /// Offers per cascade wave [default: matching.wave_size].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
+        wave_size: Option<u32>,
+        /// Wait before the next wave [default: matching.wave_interval_minutes].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        wave_interval_minutes: Option<u32>,
+        /// Print one JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -75,6 +98,23 @@ fn parse_role(text: &str) -> Result<Role, String> {
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     serve::init_logging();
+    // Needs neither the database nor the runtime.
+    if let Command::Simulate {
+        seed,
+        volunteers,
+        requests,
+        wave_size,
+        wave_interval_minutes,
+        json,
+    } = cli.command
+    {
+        let scenario = lp_simulate::Scenario {
+            seed,
+            volunteers,
+            requests,
+        };
+        return simulate(scenario, wave_size, wave_interval_minutes, json);
+    }
     let config = Config::load()?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(run(cli.command, config))
@@ -154,7 +194,45 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             serve::serve(config, db).await
         }
+        Command::Simulate { .. } => unreachable!("`simulate` runs before the configuration is loaded"),
     }
+}
+
+/// Runs `simulate` with the configured matching settings, or the built-in ones if the
+/// configuration does not load; `--wave-size` and `--wave-interval-minutes` override either.
+fn simulate(
+    scenario: lp_simulate::Scenario,
+    wave_size: Option<u32>,
+    wave_interval_minutes: Option<u32>,
+    json: bool,
+) -> anyhow::Result<()> {
+    let mut config = lp_simulate::SimulationConfig {
+        scenario,
+        ..Default::default()
+    };
+    match Config::load() {
+        Ok(loaded) => {
+            let settings = loaded.request_settings();
+            config.matching = settings.matching;
+            config.cascade.wave_size = settings.wave_size;
+            config.cascade.wave_interval_minutes = settings.wave_interval_minutes;
+            config.training_validity_months = settings.training_validity_months;
+        }
+        Err(err) => eprintln!("warning: {err:#}; simulating with the built-in matching settings"),
+    }
+    if let Some(size) = wave_size {
+        config.cascade.wave_size = size;
+    }
+    if let Some(minutes) = wave_interval_minutes {
+        config.cascade.wave_interval_minutes = minutes;
+    }
+    let report = lp_simulate::run_in_terminal(&config);
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
 }
 
 fn print_demo(pool: &demo::DemoPool, config: &Config) {

@@ -1,0 +1,356 @@
+//! What `simulate` prints: one row per strategy, the scenario, and the issue's targets.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The targets of the default scenario (issue 3).
+pub const TARGET_SHARE_OF_OPTIMUM: f64 = 0.97;
+pub const TARGET_MAILS_PER_FILL: f64 = 3.0;
+pub const TARGET_GINI: f64 = 0.3;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub strategies: Strategies,
+    pub scenario: ScenarioSummary,
+    /// The cascade against the issue's targets.
+    pub targets: Targets,
+    /// Where the gap between the optimum and the strategies comes from.
+    pub analysis: Analysis,
+}
+
+/// The optimum assumes every eligible volunteer would say yes; no strategy can fill a request
+/// whose eligible volunteers would all decline. These numbers split the gap into what the
+/// volunteers' answers cost and what the strategy costs.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// The maximum assignment over only the (request, volunteer) pairs where the volunteer
+    /// would say yes (the year's drawn answers, read in advance): a tighter upper bound.
+    pub willing_optimum_filled: usize,
+    /// Cascade's filled requests over the willing optimum's.
+    pub cascade_fill_vs_willing_optimum: Option<f64>,
+    /// Mean number of eligible volunteers per request (hard rules, no other assignments).
+    pub mean_candidates_per_request: f64,
+    /// Requests by their number of eligible volunteers: none, one, two, three or more.
+    pub requests_by_candidates: CandidateCounts,
+    /// Gini coefficient of the number of requests each volunteer (of the Gini's population)
+    /// is eligible for: how unequal the work is before anyone is asked. A volunteer whose
+    /// language is rarely requested, or who is free one morning a week, cannot get as many
+    /// assignments as an Arabic speaker free all week, whatever the ranking does.
+    pub eligibility_gini: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CandidateCounts {
+    pub none: usize,
+    pub one: usize,
+    pub two: usize,
+    pub three_or_more: usize,
+}
+
+impl CandidateCounts {
+    pub fn of(candidates: &[usize]) -> Self {
+        let count = |f: &dyn Fn(usize) -> bool| candidates.iter().filter(|&&c| f(c)).count();
+        CandidateCounts {
+            none: count(&|c| c == 0),
+            one: count(&|c| c == 1),
+            two: count(&|c| c == 2),
+            three_or_more: count(&|c| c >= 3),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Strategies {
+    pub broadcast: StrategyReport,
+    pub cascade: StrategyReport,
+    pub optimum: StrategyReport,
+}
+
+/// One strategy's year. Fields that make no sense for the offline optimum (it sends no mail
+/// and has no clock) are `null` there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StrategyReport {
+    /// `filled / requests`.
+    pub fill_rate: f64,
+    /// Offer mails sent over the year per filled request.
+    pub mails_per_fill: Option<f64>,
+    /// From filing the request to the winning acceptance, over filled requests.
+    pub median_minutes_to_fill: Option<f64>,
+    /// Gini coefficient of the assignment counts over the volunteers who were eligible for at
+    /// least one request of the year (the same set for every strategy): 0 when all of them got
+    /// equally many, (n−1)/n when one got all.
+    pub gini: f64,
+    pub filled: usize,
+    pub requests: usize,
+    pub mails: Option<u64>,
+    /// Offers that broke a hard rule when sent, plus assignments that break one against the
+    /// volunteer's final calendar. Must be zero.
+    pub violations: u64,
+    /// Acceptances the re-check refused (the volunteer took another job at that time, or
+    /// reached the monthly maximum, after the offer went out).
+    pub refused_acceptances: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioSummary {
+    pub seed: u64,
+    pub year: i32,
+    pub volunteers: usize,
+    /// Distinct languages the pool speaks at working level or better.
+    pub languages: usize,
+    /// Volunteers the hard rules allow for at least one request (the Gini's population).
+    pub eligible_volunteers: usize,
+    pub requests: usize,
+    pub requested_languages: usize,
+    pub urgent_requests: usize,
+    /// Requests with at least one volunteer the hard rules allow (ignoring other assignments).
+    pub requests_with_candidates: usize,
+    pub wave_size: u32,
+    pub wave_interval_minutes: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Targets {
+    /// Cascade's filled requests over the optimum's.
+    pub cascade_fill_vs_optimum: Target,
+    pub cascade_mails_per_fill: Target,
+    pub cascade_gini: Target,
+    /// Over broadcast and cascade.
+    pub violations: Target,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Target {
+    pub value: Option<f64>,
+    pub target: &'static str,
+    pub met: bool,
+}
+
+impl Targets {
+    pub fn of(strategies: &Strategies) -> Self {
+        let cascade = &strategies.cascade;
+        let share = (strategies.optimum.filled > 0).then(|| cascade.filled as f64 / strategies.optimum.filled as f64);
+        let violations = strategies.broadcast.violations + cascade.violations + strategies.optimum.violations;
+        Targets {
+            cascade_fill_vs_optimum: Target {
+                value: share,
+                target: ">= 0.97",
+                // Nothing to fill at all is not a miss.
+                met: share.is_none_or(|s| s >= TARGET_SHARE_OF_OPTIMUM),
+            },
+            cascade_mails_per_fill: Target {
+                value: cascade.mails_per_fill,
+                target: "<= 3",
+                met: cascade.mails_per_fill.is_none_or(|m| m <= TARGET_MAILS_PER_FILL),
+            },
+            cascade_gini: Target {
+                value: Some(cascade.gini),
+                target: "<= 0.3",
+                met: cascade.gini <= TARGET_GINI,
+            },
+            violations: Target {
+                value: Some(violations as f64),
+                target: "0",
+                met: violations == 0,
+            },
+        }
+    }
+}
+
+/// Gini coefficient of non-negative counts: the mean absolute difference between all pairs
+/// over twice the mean. 0 for no counts or all zero.
+pub fn gini(counts: &[u32]) -> f64 {
+    let n = counts.len();
+    let total: f64 = counts.iter().map(|&c| f64::from(c)).sum();
+    if n == 0 || total == 0.0 {
+        return 0.0;
+    }
+    let mut sorted = counts.to_vec();
+    sorted.sort_unstable();
+    // With x sorted ascending and i from 1: G = 2·Σ i·xᵢ / (n·Σ x) − (n+1)/n.
+    let weighted: f64 = sorted
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| (i + 1) as f64 * f64::from(c))
+        .sum();
+    let n = n as f64;
+    (2.0 * weighted / (n * total) - (n + 1.0) / n).max(0.0)
+}
+
+/// The median, `None` for no values.
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
+}
+
+impl Report {
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serializes")
+    }
+
+    /// The report as a table for a terminal.
+    pub fn table(&self) -> String {
+        let s = &self.scenario;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Simulated year {} (seed {}): {} volunteers in {} languages, {} of them eligible for at least one request",
+            s.year, s.seed, s.volunteers, s.languages, s.eligible_volunteers
+        );
+        let _ = writeln!(
+            out,
+            "{} requests in {} languages ({} urgent), {} with at least one eligible volunteer; cascade waves of {} every {} min",
+            s.requests,
+            s.requested_languages,
+            s.urgent_requests,
+            s.requests_with_candidates,
+            s.wave_size,
+            s.wave_interval_minutes
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{:<10} {:>7} {:>9} {:>8} {:>10} {:>13} {:>6} {:>10} {:>8}",
+            "strategy", "filled", "fill rate", "mails", "mails/fill", "median min", "gini", "violations", "refused"
+        );
+        let rows = [
+            ("broadcast", &self.strategies.broadcast),
+            ("cascade", &self.strategies.cascade),
+            ("optimum", &self.strategies.optimum),
+        ];
+        for (name, row) in rows {
+            let _ = writeln!(
+                out,
+                "{:<10} {:>7} {:>8.1}% {:>8} {:>10} {:>13} {:>6.3} {:>10} {:>8}",
+                name,
+                row.filled,
+                100.0 * row.fill_rate,
+                dash(row.mails.map(|m| m.to_string())),
+                dash(row.mails_per_fill.map(|m| format!("{m:.2}"))),
+                dash(row.median_minutes_to_fill.map(|m| format!("{m:.0}"))),
+                row.gini,
+                row.violations,
+                dash(row.refused_acceptances.map(|r| r.to_string())),
+            );
+        }
+        let _ = writeln!(out);
+        let t = &self.targets;
+        let _ = writeln!(out, "targets for the cascade:");
+        let lines = [
+            (
+                "fill vs optimum",
+                &t.cascade_fill_vs_optimum,
+                t.cascade_fill_vs_optimum.value.map(|v| format!("{:.1}%", 100.0 * v)),
+                ">= 97%",
+            ),
+            (
+                "mails per fill",
+                &t.cascade_mails_per_fill,
+                t.cascade_mails_per_fill.value.map(|v| format!("{v:.2}")),
+                "<= 3",
+            ),
+            (
+                "gini",
+                &t.cascade_gini,
+                t.cascade_gini.value.map(|v| format!("{v:.3}")),
+                "<= 0.3",
+            ),
+            (
+                "violations",
+                &t.violations,
+                t.violations.value.map(|v| format!("{v:.0}")),
+                "0",
+            ),
+        ];
+        for (name, target, value, wanted) in lines {
+            let verdict = if target.met { "met" } else { "MISSED" };
+            let _ = writeln!(out, "  {name:<16} {:>8}  (target {wanted:<6}) {verdict}", dash(value));
+        }
+        let a = &self.analysis;
+        let c = &a.requests_by_candidates;
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "eligible volunteers per request: mean {:.1}; none {}, one {}, two {}, three or more {}",
+            a.mean_candidates_per_request, c.none, c.one, c.two, c.three_or_more
+        );
+        let _ = writeln!(
+            out,
+            "optimum over volunteers who would say yes: {} filled; cascade reaches {} of it",
+            a.willing_optimum_filled,
+            dash(a.cascade_fill_vs_willing_optimum.map(|v| format!("{:.1}%", 100.0 * v)))
+        );
+        let _ = writeln!(
+            out,
+            "gini of the requests each volunteer is eligible for (before anyone is asked): {:.3}",
+            a.eligibility_gini
+        );
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "optimum: offline upper bound (max-flow under the hard rules and monthly maxima; assumes everyone says yes, ignores overlaps of one volunteer's jobs)."
+        );
+        let _ = writeln!(
+            out,
+            "gini: of assignment counts over the {} volunteers eligible for at least one request; the optimum's is of one arbitrary maximum assignment.",
+            s.eligible_volunteers
+        );
+        out
+    }
+}
+
+fn dash(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "-".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_counts_is_zero() {
+        assert_eq!(gini(&[4, 4, 4, 4, 4]), 0.0);
+        assert_eq!(gini(&[0, 0, 0]), 0.0);
+        assert_eq!(gini(&[]), 0.0);
+    }
+
+    #[test]
+    fn gini_of_one_taking_all_is_n_minus_one_over_n() {
+        for n in 1..=10u32 {
+            let mut counts = vec![0; n as usize];
+            counts[(n / 2) as usize] = 17;
+            let expected = f64::from(n - 1) / f64::from(n);
+            assert!((gini(&counts) - expected).abs() < 1e-12, "n={n}: {}", gini(&counts));
+        }
+    }
+
+    #[test]
+    fn gini_matches_the_mean_absolute_difference_definition() {
+        let counts = [0, 1, 3, 3, 7, 12];
+        let n = counts.len() as f64;
+        let mean = counts.iter().sum::<u32>() as f64 / n;
+        let pairs: f64 = counts
+            .iter()
+            .flat_map(|&a| counts.iter().map(move |&b| (f64::from(a) - f64::from(b)).abs()))
+            .sum();
+        let expected = pairs / (2.0 * n * n * mean);
+        assert!((gini(&counts) - expected).abs() < 1e-12);
+    }
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[5.0, 1.0, 3.0]), Some(3.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 10.0]), Some(3.5));
+    }
+}

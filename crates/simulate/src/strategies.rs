@@ -1,0 +1,455 @@
+//! Broadcast and cascade, replayed as one discrete-event simulation of the year.
+//!
+//! Events (a request comes in, a wave is due, an answer arrives, a deadline passes) run in time
+//! order, so the searches of requests filed close together overlap as they do in the service:
+//! a volunteer may accept one job while holding an offer for another at the same time, and is
+//! then refused at the second acceptance by the same re-check of the hard rules the service
+//! makes. Every ranking and every re-check is the matcher's own [`rank`] and
+//! [`first_violation`], on profiles whose commitments and offer history grow as the year goes.
+//!
+//! What the simulation leaves out: withdrawals and no-shows of assigned volunteers,
+//! cancellations, and changes of the weekly availability; a request's volunteer facts (status,
+//! training, pledge) are those of the day it was filed, as offers for it are judged by then.
+
+use crate::generate::{Reply, World, apply_facts, commitment, local_day};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use lp_matcher::cascade::{CascadeConfig, wave_interval, wave_size};
+use lp_matcher::{MatchConfig, Profile, first_violation, rank};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use uuid::Uuid;
+
+/// How offers go out.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Strategy {
+    /// Today's practice: mail everyone eligible at once; the first to accept wins.
+    Broadcast,
+    /// Waves of the best-ranked candidates; a decline passes the offer on at once.
+    Cascade(CascadeConfig),
+}
+
+/// What one strategy achieved over the year.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub filled: usize,
+    /// Offer mails sent.
+    pub mails: u64,
+    /// Offers that broke a hard rule when sent, plus assignments that break one against the
+    /// volunteer's final calendar.
+    pub violations: u64,
+    /// Acceptances refused because the volunteer no longer qualified (e.g. took another job at
+    /// that time meanwhile).
+    pub refused_acceptances: u64,
+    /// From filing to the winning acceptance, per filled request.
+    pub minutes_to_fill: Vec<f64>,
+    /// The assigned volunteer per request.
+    pub assigned: Vec<Option<usize>>,
+}
+
+/// Replays the year with `strategy`. `tick` is called once per request filed.
+pub fn simulate(
+    world: &World,
+    strategy: Strategy,
+    matching: &MatchConfig,
+    validity_months: u32,
+    tick: &mut dyn FnMut(),
+) -> Outcome {
+    let mut sim = Sim {
+        world,
+        matching,
+        validity_months,
+        strategy,
+        pool: world.volunteers.iter().map(|v| v.profile.clone()).collect(),
+        index: world
+            .volunteers
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (v.profile.volunteer_id, i))
+            .collect(),
+        searches: world.requests.iter().map(|_| Search::default()).collect(),
+        events: BinaryHeap::new(),
+        seq: 0,
+        out: Outcome {
+            assigned: vec![None; world.requests.len()],
+            ..Outcome::default()
+        },
+    };
+    for (r, request) in world.requests.iter().enumerate() {
+        sim.schedule(request.created_at, Event::Create(r));
+    }
+    while let Some(Reverse((now, _, event))) = sim.events.pop() {
+        if let Event::Create(_) = event {
+            tick();
+        }
+        sim.handle(now, event);
+    }
+    sim.out.violations += audit(world, &sim.out.assigned, matching, validity_months);
+    sim.out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    Create(usize),
+    Wave(usize),
+    Answer {
+        request: usize,
+        volunteer: usize,
+        accept: bool,
+    },
+    Deadline(usize),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Status {
+    #[default]
+    NotYetFiled,
+    Open,
+    Closed,
+}
+
+#[derive(Debug, Default)]
+struct Search {
+    status: Status,
+    /// Who had an offer for this request; nobody gets a second one.
+    offered: Vec<bool>,
+    /// Sent offers not answered yet (including those that will never be).
+    outstanding: Vec<usize>,
+}
+
+struct Sim<'a> {
+    world: &'a World,
+    matching: &'a MatchConfig,
+    validity_months: u32,
+    strategy: Strategy,
+    /// The live profiles: commitments and offer history grow as the year goes.
+    pool: Vec<Profile>,
+    index: HashMap<Uuid, usize>,
+    searches: Vec<Search>,
+    /// Earliest first; the sequence number keeps equal times in scheduling order.
+    events: BinaryHeap<Reverse<(DateTime<Utc>, u64, Event)>>,
+    seq: u64,
+    out: Outcome,
+}
+
+/// The service loads the assignments of the last 90 days (fairness, continuity, experience)
+/// and all later ones (overlap, monthly maximum).
+const HISTORY: Duration = Duration::days(90);
+
+impl Sim<'_> {
+    fn schedule(&mut self, at: DateTime<Utc>, event: Event) {
+        self.seq += 1;
+        self.events.push(Reverse((at, self.seq, event)));
+    }
+
+    fn is_open(&self, r: usize) -> bool {
+        self.searches[r].status == Status::Open
+    }
+
+    fn handle(&mut self, now: DateTime<Utc>, event: Event) {
+        match event {
+            Event::Create(r) => self.create(r, now),
+            Event::Wave(r) if self.is_open(r) => {
+                if let Strategy::Cascade(config) = self.strategy {
+                    self.wave(r, now, &config);
+                }
+            }
+            Event::Answer {
+                request,
+                volunteer,
+                accept,
+            } if self.is_open(request) => {
+                if accept {
+                    self.accept(request, volunteer, now);
+                } else {
+                    self.decline(request, volunteer, now);
+                }
+            }
+            Event::Deadline(r) if self.is_open(r) => self.unfilled(r),
+            // Answers to a filled or unfilled request, and waves of one, change nothing.
+            _ => {}
+        }
+    }
+
+    fn create(&mut self, r: usize, now: DateTime<Utc>) {
+        self.searches[r] = Search {
+            status: Status::Open,
+            offered: vec![false; self.pool.len()],
+            outstanding: Vec::new(),
+        };
+        self.schedule(self.world.requests[r].fill_by, Event::Deadline(r));
+        match self.strategy {
+            Strategy::Broadcast => {
+                self.continue_search(r, usize::MAX, now);
+            }
+            Strategy::Cascade(config) => self.wave(r, now, &config),
+        }
+    }
+
+    /// Sends a wave and, while candidates are left, schedules the next one.
+    fn wave(&mut self, r: usize, now: DateTime<Utc>, config: &CascadeConfig) {
+        let size = wave_size(config);
+        let sent = self.continue_search(r, size, now);
+        // Candidates only ever get fewer (commitments grow, the request's facts are fixed), so
+        // a short wave was the last one.
+        if sent == size && self.is_open(r) {
+            let fill_by = self.world.requests[r].fill_by;
+            let next = now + wave_interval(now, fill_by, config);
+            if next < fill_by {
+                self.schedule(next, Event::Wave(r));
+            }
+        }
+    }
+
+    /// The volunteer facts of the day the request was filed, and the calendar as the service
+    /// loads it at `now`.
+    fn prepare(&mut self, r: usize, now: DateTime<Utc>) {
+        let day = local_day(self.world.requests[r].created_at);
+        let since = now - HISTORY;
+        for (profile, volunteer) in self.pool.iter_mut().zip(&self.world.volunteers) {
+            apply_facts(profile, volunteer.facts_on(day, self.validity_months));
+            profile.commitments.retain(|c| c.starts_at >= since);
+        }
+    }
+
+    /// Offers the request to up to `how_many` of the best-ranked candidates not asked yet, as
+    /// the service's `continue_search` does: with nobody left and nothing outstanding the
+    /// request is unfilled. Returns the number of offers sent.
+    fn continue_search(&mut self, r: usize, how_many: usize, now: DateTime<Utc>) -> usize {
+        self.prepare(r, now);
+        let world = self.world;
+        let spec = &world.requests[r].spec;
+        let ranking = rank(spec, &self.pool, now, self.matching);
+        let chosen: Vec<usize> = ranking
+            .candidates
+            .iter()
+            .map(|c| self.index[&c.volunteer_id])
+            .filter(|&v| !self.searches[r].offered[v])
+            .take(how_many)
+            .collect();
+        if chosen.is_empty() && self.searches[r].outstanding.is_empty() {
+            self.unfilled(r);
+        }
+        for &v in &chosen {
+            self.offer(r, v, now);
+        }
+        chosen.len()
+    }
+
+    fn offer(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
+        let world = self.world;
+        let spec = &world.requests[r].spec;
+        // The simulator's own check that the matcher never offers to someone a rule excludes.
+        if first_violation(spec, &self.pool[v], now, self.matching).is_some() {
+            self.out.violations += 1;
+        }
+        self.out.mails += 1;
+        let search = &mut self.searches[r];
+        search.offered[v] = true;
+        search.outstanding.push(v);
+        let busy = same_week(&self.pool[v], spec.starts_at);
+        match world.answer(r, v, now, busy) {
+            Reply::Accept(at) => self.schedule(at, answer(r, v, true)),
+            Reply::Decline(at) => self.schedule(at, answer(r, v, false)),
+            Reply::Ignore => {}
+        }
+    }
+
+    fn accept(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
+        self.prepare(r, now);
+        let world = self.world;
+        let request = &world.requests[r];
+        // As in the service: since the offer went out the volunteer may have taken another job
+        // at that time or reached the monthly maximum. The refused offer stays out, as the
+        // service rolls the acceptance back.
+        if first_violation(&request.spec, &self.pool[v], now, self.matching).is_some() {
+            self.out.refused_acceptances += 1;
+            return;
+        }
+        let profile = &mut self.pool[v];
+        profile.commitments.push(commitment(request));
+        profile.offers.accepted += 1;
+        self.out.filled += 1;
+        self.out.assigned[r] = Some(v);
+        self.out
+            .minutes_to_fill
+            .push((now - request.created_at).num_seconds() as f64 / 60.0);
+        // The others' offers are withdrawn: no answer of theirs counts any more.
+        self.close(r);
+    }
+
+    fn decline(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
+        self.searches[r].outstanding.retain(|&o| o != v);
+        self.pool[v].offers.declined += 1;
+        match self.strategy {
+            Strategy::Cascade(_) => {
+                self.continue_search(r, 1, now);
+            }
+            Strategy::Broadcast => {
+                if self.searches[r].outstanding.is_empty() {
+                    self.unfilled(r);
+                }
+            }
+        }
+    }
+
+    /// Candidates ran out or the deadline passed. Offers still out expire unanswered, which
+    /// the service counts as ignored.
+    fn unfilled(&mut self, r: usize) {
+        for v in std::mem::take(&mut self.searches[r].outstanding) {
+            self.pool[v].offers.ignored += 1;
+        }
+        self.close(r);
+    }
+
+    fn close(&mut self, r: usize) {
+        self.searches[r] = Search {
+            status: Status::Closed,
+            ..Search::default()
+        };
+    }
+}
+
+fn answer(request: usize, volunteer: usize, accept: bool) -> Event {
+    Event::Answer {
+        request,
+        volunteer,
+        accept,
+    }
+}
+
+/// Assignments the volunteer holds in the (local, ISO) week of `at`.
+fn same_week(profile: &Profile, at: DateTime<Utc>) -> usize {
+    let week = local_day(at).iso_week();
+    profile
+        .commitments
+        .iter()
+        .filter(|c| local_day(c.starts_at).iso_week() == week)
+        .count()
+}
+
+/// Re-checks every assignment against the volunteer's final calendar (all their other
+/// assignments of the year), so a double booking or an exceeded monthly maximum that slipped
+/// through the bookkeeping would show. Returns the number of assignments that break a rule.
+fn audit(world: &World, assigned: &[Option<usize>], matching: &MatchConfig, validity_months: u32) -> u64 {
+    let mut by_volunteer: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (r, v) in assigned.iter().enumerate() {
+        if let Some(v) = v {
+            by_volunteer.entry(*v).or_default().push(r);
+        }
+    }
+    let mut violations = 0;
+    for (v, requests) in by_volunteer {
+        let mut profile = world.volunteers[v].profile.clone();
+        for &r in &requests {
+            let request = &world.requests[r];
+            apply_facts(
+                &mut profile,
+                world.volunteers[v].facts_on(local_day(request.created_at), validity_months),
+            );
+            profile.commitments = requests
+                .iter()
+                .filter(|&&other| other != r)
+                .map(|&other| commitment(&world.requests[other]))
+                .collect();
+            if first_violation(&request.spec, &profile, request.created_at, matching).is_some() {
+                violations += 1;
+            }
+        }
+    }
+    violations
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{Behaviour, Timeline};
+    use chrono::NaiveDate;
+    use lp_core::time::WeeklySlot;
+    use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, VolunteerStatus};
+    use lp_matcher::SpokenLanguage;
+
+    /// One request and five volunteers who all pass every rule for it and answer alike.
+    fn world(accept: f64, ignore: f64) -> World {
+        let mut world = World::generate(9, 5, 1);
+        let spec = world.requests[0].spec.clone();
+        let long_ago = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        for volunteer in &mut world.volunteers {
+            let profile = &mut volunteer.profile;
+            profile.languages = vec![SpokenLanguage {
+                code: spec.language,
+                proficiency: Proficiency::Native,
+                dialect: None,
+            }];
+            profile.german_level = GermanLevel::C1;
+            profile.modes = Mode::ALL.to_vec();
+            profile.service_area = spec.town.iter().cloned().collect();
+            profile.excluded_settings = Vec::new();
+            profile.gender = Some(Gender::Female);
+            profile.availability = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+                .iter()
+                .map(|day| WeeklySlot::parse(day, "00:00", "24:00").unwrap())
+                .collect();
+            profile.absences = Vec::new();
+            profile.max_assignments_per_month = None;
+            volunteer.timeline = Timeline {
+                initial_status: VolunteerStatus::Active,
+                status_changes: Vec::new(),
+                trainings: vec![long_ago],
+                pledge_signed_on: Some(long_ago),
+            };
+            volunteer.behaviour = Behaviour {
+                accept,
+                ignore,
+                median_delay_minutes: 5.0,
+            };
+        }
+        world
+    }
+
+    fn replay(world: &World, strategy: Strategy) -> Outcome {
+        simulate(world, strategy, &MatchConfig::default(), 24, &mut || {})
+    }
+
+    const CASCADE: Strategy = Strategy::Cascade(CascadeConfig {
+        wave_size: 3,
+        wave_interval_minutes: 60,
+    });
+
+    #[test]
+    fn willing_first_wave_fills_with_one_wave_of_mails() {
+        let world = world(1.0, 0.0);
+        let cascade = replay(&world, CASCADE);
+        assert_eq!((cascade.filled, cascade.mails, cascade.violations), (1, 3, 0));
+        assert!(cascade.minutes_to_fill[0] < 60.0, "{:?}", cascade.minutes_to_fill);
+        let broadcast = replay(&world, Strategy::Broadcast);
+        assert_eq!((broadcast.filled, broadcast.mails), (1, 5));
+    }
+
+    #[test]
+    fn declines_pass_the_offer_on_until_nobody_is_left() {
+        let cascade = replay(&world(0.0, 0.0), CASCADE);
+        // Three in the first wave, then one per decline: everyone once, nobody twice.
+        assert_eq!((cascade.filled, cascade.mails, cascade.violations), (0, 5, 0));
+    }
+
+    #[test]
+    fn unanswered_waves_bring_the_next_wave() {
+        let cascade = replay(&world(0.0, 1.0), CASCADE);
+        assert_eq!((cascade.filled, cascade.mails), (0, 5));
+    }
+
+    #[test]
+    fn accepting_an_overlapping_second_job_is_refused() {
+        // The same appointment twice, filed a minute apart: one volunteer willing for both.
+        let mut world = world(1.0, 0.0);
+        world.volunteers.truncate(1);
+        let mut twin = world.requests[0].clone();
+        twin.created_at += Duration::minutes(1);
+        world.requests.push(twin);
+        let cascade = replay(&world, CASCADE);
+        // Both offers go out before either answer comes back; the second acceptance is
+        // refused by the re-check, as in the service.
+        assert_eq!((cascade.filled, cascade.refused_acceptances, cascade.mails), (1, 1, 2));
+        assert_eq!(cascade.violations, 0);
+    }
+}
