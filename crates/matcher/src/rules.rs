@@ -114,13 +114,13 @@ impl<'a> Check<'a> {
 
 /// Volunteers think in local calendar months: an assignment at 00:30 on the 1st belongs to the
 /// new month even though it is still the old month in UTC.
-fn local_month(at: DateTime<Utc>) -> (i32, u32) {
+pub(crate) fn local_month(at: DateTime<Utc>) -> (i32, u32) {
     let local = at.with_timezone(&POOL_TZ);
     (local.year(), local.month())
 }
 
 /// Towns are typed by hand on both sides; "  tübingen" and "Tübingen" are the same place.
-fn town_key(town: &str) -> String {
+pub(crate) fn town_key(town: &str) -> String {
     town.trim().to_lowercase()
 }
 
@@ -128,24 +128,39 @@ fn town_key(town: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_support::*;
-    use crate::{GenderPreference, rank};
+    use crate::{CompiledPool, GenderPreference, rank};
     use chrono::TimeZone;
     use lp_core::time::{DateRange, WeeklySlot};
     use lp_core::vocab::{Gender, GermanLevel, Setting};
 
     /// Asserts that the profile breaks exactly `rule` (so every other rule passes) and that
     /// `rank` reports it under that rule and not as a candidate.
+    /// Asserts that the profile breaks exactly `rule` (so every other rule passes) and that
+    /// `rank` and the compiled pool report it under that rule and not as a candidate.
     fn assert_excluded_only_by(profile: Profile, request: &RequestSpec, config: &MatchConfig, rule: Rule) {
         assert_eq!(violations(request, &profile, config), vec![rule]);
         assert_eq!(first_violation(request, &profile, config), Some(rule));
-        let ranking = rank(request, &[profile], now(), config);
+        let pool = [profile];
+        let ranking = rank(request, &pool, now(), config);
         assert!(ranking.candidates.is_empty());
         assert_eq!(ranking.excluded.iter().map(|e| e.rule).collect::<Vec<_>>(), vec![rule]);
+        assert_eq!(
+            CompiledPool::new(&pool, now()).rank(request, now(), config, None),
+            ranking
+        );
     }
 
+    /// Asserts that the profile passes every rule, for `rank` and the compiled pool alike.
     fn assert_candidate(profile: &Profile, request: &RequestSpec, config: &MatchConfig) {
         assert!(violations(request, profile, config).is_empty(), "{profile:?}");
         assert_eq!(crate::first_violation(request, profile, now(), config), None);
+        let pool = [profile.clone()];
+        let ranking = rank(request, &pool, now(), config);
+        assert_eq!(ranking.candidates.len(), 1);
+        assert_eq!(
+            CompiledPool::new(&pool, now()).rank(request, now(), config, None),
+            ranking
+        );
     }
 
     #[test]
@@ -498,5 +513,144 @@ mod tests {
         assert_eq!(first_violation(&request(), &p, &config), Some(Rule::NotActive));
         p.status = VolunteerStatus::Active;
         assert_eq!(first_violation(&request(), &p, &config), Some(Rule::NoPledge));
+    }
+
+    #[test]
+    fn dari_farsi_and_iranian_persian_serve_each_other() {
+        let config = MatchConfig::default();
+        for (speaks, requested, fit) in [
+            ("prs", "pes", LanguageFit::Macrolanguage),
+            ("pes", "prs", LanguageFit::Macrolanguage),
+            ("prs", "fas", LanguageFit::Macrolanguage),
+            ("fas", "prs", LanguageFit::Macrolanguage),
+            ("pes", "fas", LanguageFit::Macrolanguage),
+            ("prs", "prs", LanguageFit::Exact),
+        ] {
+            let mut p = profile(1);
+            p.languages = vec![spoken(speaks, Proficiency::Fluent)];
+            let request = RequestSpec {
+                language: lang(requested),
+                ..request()
+            };
+            assert_candidate(&p, &request, &config);
+            let ranking = rank(&request, &[p], now(), &config);
+            assert_eq!(ranking.candidates[0].language_fit, fit, "{speaks} for {requested}");
+        }
+    }
+
+    #[test]
+    fn kurmanji_sorani_and_kurdish_serve_each_other() {
+        let config = MatchConfig::default();
+        for (speaks, requested) in [("kmr", "ckb"), ("ckb", "kmr"), ("kmr", "kur"), ("kur", "ckb")] {
+            let mut p = profile(1);
+            p.languages = vec![spoken(speaks, Proficiency::Working)];
+            let request = RequestSpec {
+                language: lang(requested),
+                ..request()
+            };
+            assert_candidate(&p, &request, &config);
+            // Below working level the sibling does not count.
+            p.languages = vec![spoken(speaks, Proficiency::Basic)];
+            assert_excluded_only_by(p, &request, &config, Rule::Language);
+        }
+    }
+
+    #[test]
+    fn macrolanguages_do_not_mix() {
+        let config = MatchConfig::default();
+        for (speaks, requested) in [("apc", "prs"), ("kmr", "ara"), ("pes", "ckb"), ("tur", "kmr")] {
+            let mut p = profile(1);
+            p.languages = vec![spoken(speaks, Proficiency::Native)];
+            let request = RequestSpec {
+                language: lang(requested),
+                ..request()
+            };
+            assert_excluded_only_by(p, &request, &config, Rule::Language);
+        }
+    }
+
+    #[test]
+    fn arabic_varieties_serve_each_other_and_arabic() {
+        let config = MatchConfig::default();
+        for (speaks, requested) in [("apc", "ara"), ("ara", "apc"), ("arz", "apc"), ("apc", "arz")] {
+            let mut p = profile(1);
+            p.languages = vec![spoken(speaks, Proficiency::Working)];
+            let request = RequestSpec {
+                language: lang(requested),
+                ..request()
+            };
+            assert_candidate(&p, &request, &config);
+        }
+    }
+
+    #[test]
+    fn availability_is_wall_clock_across_the_spring_change() {
+        // 2027-03-28: 02:00 CET jumps to 03:00 CEST. A slot 03:00–05:00 covers 03:00–04:00
+        // local, which is 01:00–02:00 UTC; the same UTC hour a day earlier is 02:00–03:00.
+        let mut p = profile(1);
+        p.availability = vec![WeeklySlot::parse("sun", "03:00", "05:00").unwrap()];
+        let config = MatchConfig::default();
+        let after = RequestSpec {
+            starts_at: Utc.with_ymd_and_hms(2027, 3, 28, 1, 0, 0).unwrap(),
+            duration_minutes: 60,
+            mode: Mode::Phone,
+            ..request()
+        };
+        assert_eq!(after.starts_at, at("2027-03-28 03:00"));
+        assert_candidate(&p, &after, &config);
+        let week_before = RequestSpec {
+            starts_at: Utc.with_ymd_and_hms(2027, 3, 21, 1, 0, 0).unwrap(),
+            ..after.clone()
+        };
+        assert_excluded_only_by(p, &week_before, &config, Rule::Unavailable);
+    }
+
+    #[test]
+    fn availability_is_wall_clock_across_the_autumn_change() {
+        // 2026-10-25: 03:00 CEST falls back to 02:00 CET, so 18:00 local is 17:00 UTC that
+        // evening but 16:00 UTC a week earlier.
+        let mut p = profile(1);
+        p.availability = vec![WeeklySlot::parse("sun", "18:00", "20:00").unwrap()];
+        let config = MatchConfig::default();
+        let evening = |y, m, d, h| RequestSpec {
+            starts_at: Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap(),
+            duration_minutes: 120,
+            mode: Mode::Video,
+            ..request()
+        };
+        assert_candidate(&p, &evening(2026, 10, 25, 17), &config);
+        assert_candidate(&p, &evening(2026, 10, 18, 16), &config);
+        assert_excluded_only_by(p.clone(), &evening(2026, 10, 25, 16), &config, Rule::Unavailable);
+        assert_excluded_only_by(p, &evening(2026, 10, 18, 17), &config, Rule::Unavailable);
+    }
+
+    #[test]
+    fn absence_and_assignments_on_dst_change_days_use_local_days_and_real_time() {
+        let day = |s: &str| s.parse().unwrap();
+        let config = MatchConfig::default();
+        for (sunday, monday) in [("2027-03-28", "2027-03-29"), ("2026-10-25", "2026-10-26")] {
+            let mut p = profile(1);
+            let appointment = RequestSpec {
+                starts_at: at(&format!("{sunday} 09:00")),
+                duration_minutes: 60,
+                mode: Mode::Phone,
+                ..request()
+            };
+            p.absences = vec![DateRange::new(day(sunday), day(sunday)).unwrap()];
+            assert_excluded_only_by(p.clone(), &appointment, &config, Rule::Absent);
+            p.absences = vec![DateRange::new(day(monday), day(monday)).unwrap()];
+            assert_candidate(&p, &appointment, &config);
+
+            // An on-site job from 00:30 to 08:30 local: eight hours on the wall clock, but
+            // seven real hours in spring and nine in autumn. The phone call at 09:00 is just
+            // the travel buffer after it; a minute later would be too close.
+            p.absences.clear();
+            let real_hours = if sunday.starts_with("2027-03") { 7 } else { 9 };
+            p.commitments = vec![commitment(&format!("{sunday} 00:30"), real_hours * 60, true)];
+            assert_eq!(p.commitments[0].ends_at, at(&format!("{sunday} 08:30")));
+            assert_candidate(&p, &appointment, &config);
+            p.commitments[0].ends_at += Duration::minutes(1);
+            assert_excluded_only_by(p, &appointment, &config, Rule::OverlappingAssignment);
+        }
     }
 }

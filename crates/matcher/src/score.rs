@@ -2,10 +2,10 @@
 //! purpose: a coordinator must be able to recompute every part from the profile by hand.
 
 use crate::rules::qualifying_languages;
-use crate::{Profile, RequestSpec, ScoreParts};
+use crate::{OfferHistory, Profile, RequestSpec, ScoreParts};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageFit;
-use lp_core::vocab::{GenderStrength, Proficiency};
+use lp_core::vocab::{Gender, GenderStrength, Proficiency};
 
 /// How far back "recently" reaches for fairness and the tie-break.
 pub(crate) const FAIRNESS_WINDOW_DAYS: i64 = 90;
@@ -30,9 +30,9 @@ pub(crate) fn evaluate(request: &RequestSpec, profile: &Profile, now: DateTime<U
     let parts = ScoreParts {
         language,
         continuity: continuity(request, profile, now),
-        fairness: 1.0 / (1.0 + recent_assignments as f64),
-        reliability: reliability(profile),
-        gender: gender(request, profile),
+        fairness: fairness(recent_assignments),
+        reliability: reliability(profile.offers),
+        gender: gender(request, profile.gender),
         experience: experience(request, profile, now),
     };
     Some(Evaluation {
@@ -47,22 +47,28 @@ pub(crate) fn evaluate(request: &RequestSpec, profile: &Profile, now: DateTime<U
 fn language(request: &RequestSpec, profile: &Profile) -> Option<(f64, LanguageFit)> {
     qualifying_languages(request, profile)
         .map(|(spoken, fit)| {
-            let factor = match fit {
-                LanguageFit::Exact => 1.0,
-                LanguageFit::Macrolanguage => MACROLANGUAGE_FACTOR,
-            };
-            let bonus = if dialects_match(request.dialect.as_deref(), spoken.dialect.as_deref()) {
-                DIALECT_BONUS
-            } else {
-                0.0
-            };
-            ((proficiency_value(spoken.proficiency) * factor + bonus).min(1.0), fit)
+            let dialect = dialects_match(request.dialect.as_deref(), spoken.dialect.as_deref());
+            (language_value(spoken.proficiency, fit, dialect), fit)
         })
-        // Not `LanguageFit`'s own order, which this crate does not own.
-        .max_by(|(a, a_fit), (b, b_fit)| {
-            let exact = |fit: &LanguageFit| *fit == LanguageFit::Exact;
-            a.total_cmp(b).then(exact(a_fit).cmp(&exact(b_fit)))
-        })
+        .max_by(better_language)
+}
+
+/// One language's part: proficiency, scaled down for a macrolanguage sibling, plus the dialect
+/// bonus, capped at 1.
+pub(crate) fn language_value(proficiency: Proficiency, fit: LanguageFit, dialect_matches: bool) -> f64 {
+    let factor = match fit {
+        LanguageFit::Exact => 1.0,
+        LanguageFit::Macrolanguage => MACROLANGUAGE_FACTOR,
+    };
+    let bonus = if dialect_matches { DIALECT_BONUS } else { 0.0 };
+    (proficiency_value(proficiency) * factor + bonus).min(1.0)
+}
+
+/// The order in which the best language is picked: value, then an exact fit. Not
+/// `LanguageFit`'s own order, which this crate does not own.
+pub(crate) fn better_language((a, a_fit): &(f64, LanguageFit), (b, b_fit): &(f64, LanguageFit)) -> std::cmp::Ordering {
+    let exact = |fit: &LanguageFit| *fit == LanguageFit::Exact;
+    a.total_cmp(b).then(exact(a_fit).cmp(&exact(b_fit)))
 }
 
 fn proficiency_value(proficiency: Proficiency) -> f64 {
@@ -77,11 +83,22 @@ fn proficiency_value(proficiency: Proficiency) -> f64 {
 
 /// Dialects are free text ("syrisch", "Syrian (Damascus)"), so one containing the other counts.
 fn dialects_match(requested: Option<&str>, spoken: Option<&str>) -> bool {
-    let (Some(requested), Some(spoken)) = (requested, spoken) else {
+    let (Some(requested), Some(spoken)) = (requested.and_then(dialect_key), spoken.and_then(dialect_key)) else {
         return false;
     };
-    let (requested, spoken) = (requested.trim().to_lowercase(), spoken.trim().to_lowercase());
-    !requested.is_empty() && !spoken.is_empty() && (requested.contains(&spoken) || spoken.contains(&requested))
+    dialect_keys_match(&requested, &spoken)
+}
+
+/// A dialect note as compared: trimmed and lowercased; `None` when blank, as a blank note
+/// matches nothing (although every string contains "").
+pub(crate) fn dialect_key(dialect: &str) -> Option<String> {
+    let key = dialect.trim().to_lowercase();
+    (!key.is_empty()).then_some(key)
+}
+
+/// Whether two [`dialect_key`]s match: one contains the other.
+pub(crate) fn dialect_keys_match(requested: &str, spoken: &str) -> bool {
+    requested.contains(spoken) || spoken.contains(requested)
 }
 
 /// Clients, above all in therapy and at schools, do better with a face they already know.
@@ -98,7 +115,7 @@ fn continuity(request: &RequestSpec, profile: &Profile, now: DateTime<Utc>) -> f
     if served { 1.0 } else { 0.0 }
 }
 
-fn client_key(reference: &str) -> String {
+pub(crate) fn client_key(reference: &str) -> String {
     reference.trim().to_lowercase()
 }
 
@@ -112,10 +129,14 @@ pub(crate) fn recent_assignments(profile: &Profile, now: DateTime<Utc>) -> usize
         .count()
 }
 
+/// Fewer recent assignments score higher: 1 for none, 1/2 for one, 1/3 for two.
+pub(crate) fn fairness(recent_assignments: usize) -> f64 {
+    1.0 / (1.0 + recent_assignments as f64)
+}
+
 /// Laplace-smoothed acceptance rate: a newcomer gets 0.5, and an honest "no" costs half of an
 /// ignored offer, which costs half of a withdrawal after accepting (the one that hurts clients).
-fn reliability(profile: &Profile) -> f64 {
-    let offers = profile.offers;
+pub(crate) fn reliability(offers: OfferHistory) -> f64 {
     let accepted = f64::from(offers.accepted);
     let penalties = f64::from(offers.declined) / 2.0 + f64::from(offers.ignored) + 2.0 * f64::from(offers.withdrawn);
     (accepted + 1.0) / (accepted + penalties + 2.0)
@@ -123,10 +144,10 @@ fn reliability(profile: &Profile) -> f64 {
 
 /// Only a `preferred` wish moves the score (a `required` one is a rule, and met by now). With no
 /// wish every candidate gets 1, so the part does not change the order.
-fn gender(request: &RequestSpec, profile: &Profile) -> f64 {
+pub(crate) fn gender(request: &RequestSpec, gender: Option<Gender>) -> f64 {
     match request.gender_preference {
         Some(preference) if preference.strength == GenderStrength::Preferred => {
-            if profile.gender == Some(preference.gender) {
+            if gender == Some(preference.gender) {
                 1.0
             } else {
                 0.0
@@ -142,6 +163,11 @@ fn experience(request: &RequestSpec, profile: &Profile, now: DateTime<Utc>) -> f
         .iter()
         .filter(|c| c.starts_at < now && c.setting == request.setting)
         .count();
+    experience_of(done)
+}
+
+/// Past assignments in the setting, saturating at [`EXPERIENCE_SATURATION`].
+pub(crate) fn experience_of(done: usize) -> f64 {
     done.min(EXPERIENCE_SATURATION) as f64 / EXPERIENCE_SATURATION as f64
 }
 
