@@ -24,6 +24,7 @@ use lp_core::vocab::{
     Gender, GenderStrength, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus,
 };
 use lp_matcher::{Commitment, GenderPreference, OfferHistory, Profile, RequestSpec, SpokenLanguage};
+use lp_registry::training::training_info;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
@@ -101,8 +102,7 @@ pub struct World {
 }
 
 impl Volunteer {
-    /// Status, training and pledge on `day`. Training follows the registry's rule
-    /// (`lp_registry::training::training_info`): valid through `completed + validity months`.
+    /// Status, training and pledge on `day`; training status by the registry's own rule.
     pub fn facts_on(&self, day: NaiveDate, validity_months: u32) -> Facts {
         let timeline = &self.timeline;
         let status = timeline
@@ -111,19 +111,8 @@ impl Volunteer {
             .rev()
             .find(|(from, _)| *from <= day)
             .map_or(timeline.initial_status, |&(_, status)| status);
-        let training = match timeline.trainings.iter().rev().find(|&&on| on <= day) {
-            None => TrainingStatus::Untrained,
-            Some(&on) => {
-                let valid_until = on
-                    .checked_add_months(Months::new(validity_months))
-                    .unwrap_or(NaiveDate::MAX);
-                if day <= valid_until {
-                    TrainingStatus::Trained
-                } else {
-                    TrainingStatus::Expired
-                }
-            }
-        };
+        let last_training = timeline.trainings.iter().rev().find(|&&on| on <= day).copied();
+        let training = training_info(last_training, day, validity_months).status;
         Facts {
             status,
             training,
