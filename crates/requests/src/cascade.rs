@@ -116,25 +116,30 @@ async fn next_wave(
 ) -> Result<bool, RequestError> {
     let txn = lp_core::db::begin_write(db).await?;
     // Claiming the wave is the conditional write; a second instance finds nothing due.
-    let claimed = request::Entity::update_many()
+    let claim = request::Entity::update_many()
         .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(request::Column::Id.eq(id))
         .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
-        .filter(request::Column::NextWaveAt.lte(now))
-        .exec(&*txn)
-        .await?;
-    let row = if claimed.rows_affected == 1 {
-        request::Entity::find_by_id(id).one(&*txn).await?
-    } else {
-        None
-    };
-    let Some(row) = row else {
+        .filter(request::Column::NextWaveAt.lte(now));
+    let Some(row) = claimed(&txn, id, claim).await? else {
         txn.rollback().await?;
         return Ok(false);
     };
     continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Runs a conditional UPDATE on one request and returns the row if this caller claimed it.
+async fn claimed(
+    txn: &lp_core::db::WriteTransaction,
+    id: Uuid,
+    claim: sea_orm::UpdateMany<request::Entity>,
+) -> Result<Option<request::Model>, RequestError> {
+    let updated = claim.filter(request::Column::Id.eq(id)).exec(&**txn).await?;
+    if updated.rows_affected != 1 {
+        return Ok(None);
+    }
+    Ok(request::Entity::find_by_id(id).one(&**txn).await?)
 }
 
 /// Offers whose link lapsed unanswered are recorded as expired (they count as ignored).
@@ -152,20 +157,12 @@ async fn expire_offers(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
 /// that last day).
 async fn remind(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> Result<bool, RequestError> {
     let txn = lp_core::db::begin_write(db).await?;
-    let claimed = request::Entity::update_many()
+    let claim = request::Entity::update_many()
         .col_expr(request::Column::RemindedAt, Expr::value(now))
-        .filter(request::Column::Id.eq(id))
         .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
         .filter(request::Column::RemindedAt.is_null())
-        .filter(request::Column::StartsAt.gt(now))
-        .exec(&*txn)
-        .await?;
-    let row = if claimed.rows_affected == 1 {
-        request::Entity::find_by_id(id).one(&*txn).await?
-    } else {
-        None
-    };
-    let Some(row) = row else {
+        .filter(request::Column::StartsAt.gt(now));
+    let Some(row) = claimed(&txn, id, claim).await? else {
         txn.rollback().await?;
         return Ok(false);
     };
