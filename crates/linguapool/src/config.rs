@@ -25,6 +25,17 @@ pub struct Config {
     pub email: EmailConfig,
     pub matching: MatchingConfig,
     pub training: TrainingConfig,
+    pub web: WebConfig,
+}
+
+/// Staff sign-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebConfig {
+    /// Addresses or networks of reverse proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -137,6 +148,9 @@ impl Config {
         if self.matching.wave_interval_minutes == 0 {
             bail!("invalid configuration: matching.wave_interval_minutes must be at least 1");
         }
+        if self.web.session_idle_minutes == 0 || self.web.session_absolute_hours == 0 {
+            bail!("invalid configuration: web.session_idle_minutes and web.session_absolute_hours must be at least 1");
+        }
         if self.training.validity_months == 0 {
             bail!("invalid configuration: training.validity_months must be at least 1");
         }
@@ -156,6 +170,14 @@ impl Config {
             training_validity_months: self.training.validity_months,
             public_base_url: self.public_base_url.clone(),
         }
+    }
+
+    pub fn web_settings(&self) -> lp_web::WebSettings {
+        let sessions = lp_registry::sessions::SessionPolicy {
+            idle: chrono::Duration::minutes(i64::from(self.web.session_idle_minutes)),
+            absolute: chrono::Duration::hours(i64::from(self.web.session_absolute_hours)),
+        };
+        lp_web::WebSettings::new(&self.public_base_url, sessions, self.web.trusted_proxies.clone())
     }
 
     pub fn mailer(&self) -> MailerConfig {

@@ -60,6 +60,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         requests: settings,
         mail_wake,
         mailbox_dir,
+        web: Arc::new(config.web_settings()),
     };
     let listener = tokio::net::TcpListener::bind(config.server.addr)
         .await
@@ -68,9 +69,12 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     // Tests and scripts read this line to learn the port when server.addr ends in :0.
     println!("Linguapool listening on http://{address}");
     tracing::info!(%address, public_base_url = %config.public_base_url, "serving");
-    axum::serve(listener, lp_web::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        lp_web::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop.send(true);
     let _ = worker.await;
     let _ = cascade.await;

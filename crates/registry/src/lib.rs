@@ -4,6 +4,8 @@
 mod entities;
 mod error;
 pub mod organisations;
+pub mod password_links;
+pub mod sessions;
 pub mod staff;
 pub mod training;
 pub mod volunteers;

@@ -355,3 +355,41 @@ pub async fn search_hint(
         excluded_by_rule,
     }))
 }
+
+/// How a request would fare if it were filed now: how many volunteers qualify and how many
+/// speak the language at all. Shown live while a caseworker fills in the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    pub qualifying: usize,
+    pub speakers: usize,
+}
+
+pub async fn preview(
+    db: &impl ConnectionTrait,
+    input: &RequestInput,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<Preview, RequestError> {
+    let valid = input.validate(now)?;
+    let spec = lp_matcher::RequestSpec {
+        language: valid.language,
+        dialect: valid.dialect,
+        starts_at: valid.starts_at,
+        duration_minutes: valid.duration_minutes,
+        mode: valid.mode,
+        town: valid.town,
+        setting: valid.setting,
+        gender_preference: valid.gender_preference.map(|g| lp_matcher::GenderPreference {
+            gender: g.gender,
+            strength: g.strength,
+        }),
+        client_ref: valid.client_ref,
+    };
+    let pool = profiles(db, Reach::Active, settings, now, None).await?;
+    let speakers = pool
+        .iter()
+        .filter(|p| p.languages.iter().any(|l| l.code.fit_for(spec.language).is_some()))
+        .count();
+    let qualifying = lp_matcher::rank(&spec, &pool, now, &settings.matching).candidates.len();
+    Ok(Preview { qualifying, speakers })
+}

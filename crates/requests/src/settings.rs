@@ -25,7 +25,8 @@ impl RequestSettings {
         format!("{}/o/{token}", self.public_base_url)
     }
 
+    /// The request's page in the staff web application.
     pub fn request_url(&self, id: uuid::Uuid) -> String {
-        format!("{}/api/v1/requests/{id}", self.public_base_url)
+        format!("{}/requests/{id}", self.public_base_url)
     }
 }

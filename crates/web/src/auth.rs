@@ -1,4 +1,4 @@
-//! Who is calling: a staff user identified by a bearer API token. The extractors here are the
+//! Who is calling: a staff user identified by a bearer API token or a session cookie. The extractors here are the
 //! one place that turns a user into what it may see ([`Scope`]) and do.
 
 use crate::AppState;
@@ -6,7 +6,9 @@ use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
 use lp_core::vocab::Role;
+use lp_registry::sessions;
 use lp_registry::staff::{self, StaffUser};
 use lp_requests::{Actor, Scope};
 
@@ -32,22 +34,62 @@ impl Staff {
     }
 }
 
+/// The caller's user, from a bearer API token or else the session cookie; resolved once per
+/// request and kept in the request's extensions for the next extractor.
+async fn identify(parts: &mut Parts, state: &AppState) -> Result<Option<StaffUser>, ApiError> {
+    #[derive(Clone)]
+    struct Identified(Option<StaffUser>);
+    if let Some(Identified(user)) = parts.extensions.get::<Identified>() {
+        return Ok(user.clone());
+    }
+    let user = match parts.headers.get(AUTHORIZATION) {
+        Some(header) => {
+            let token = header
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or(ApiError::Unauthenticated)?;
+            staff::by_api_token(&state.db, token).await?
+        }
+        None => match state.web.cookies.session_id(&parts.headers) {
+            Some(id) => sessions::resume(&state.db, &id, state.web.sessions, state.clock.now()).await?,
+            None => None,
+        },
+    };
+    parts.extensions.insert(Identified(user.clone()));
+    Ok(user)
+}
+
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or(ApiError::Unauthenticated)?;
-        let user = staff::by_api_token(&state.db, token)
+        identify(parts, state)
             .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        Ok(Staff(user))
+            .map(Staff)
+            .ok_or(ApiError::Unauthenticated)
+    }
+}
+
+/// A signed-in staff user on a page: without a session the browser is sent to the login form,
+/// and back here afterwards.
+pub struct SignedIn(pub Staff);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match identify(parts, state).await {
+            Ok(Some(user)) => Ok(SignedIn(Staff(user))),
+            Ok(None) => {
+                let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let target = format!("/login?next={}", crate::pages::url_encode(next));
+                Err(Redirect::to(&target).into_response())
+            }
+            Err(err) => Err(err.into_response()),
+        }
     }
 }
 

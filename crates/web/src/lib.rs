@@ -3,12 +3,23 @@
 //! the rules live in those crates.
 
 mod api;
+mod assets;
 mod auth;
+mod client_addr;
 mod error;
 mod extract;
 mod health;
+mod i18n;
+mod invitations;
 mod links;
+mod login;
 mod mailbox;
+mod pages;
+mod same_origin;
+mod session;
+#[cfg(test)]
+mod test_app;
+mod throttle;
 
 pub use error::ApiError;
 
@@ -31,6 +42,34 @@ pub struct AppState {
     pub mail_wake: Arc<Notify>,
     /// Where the file transport writes messages; `None` when mail goes out over SMTP.
     pub mailbox_dir: Option<PathBuf>,
+    pub web: Arc<WebSettings>,
+}
+
+/// Sign-in and browser-facing settings, from the public base URL and the `web` config.
+pub struct WebSettings {
+    /// `scheme://host[:port]` of the public base URL: the one origin forms may come from.
+    pub public_origin: String,
+    pub cookies: session::CookiePolicy,
+    pub sessions: lp_registry::sessions::SessionPolicy,
+    /// Peers whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub login_throttle: throttle::LoginThrottle,
+}
+
+impl WebSettings {
+    pub fn new(
+        public_base_url: &str,
+        sessions: lp_registry::sessions::SessionPolicy,
+        trusted_proxies: Vec<ipnet::IpNet>,
+    ) -> Self {
+        Self {
+            public_origin: same_origin::origin_of(public_base_url),
+            cookies: session::CookiePolicy::for_base_url(public_base_url),
+            sessions,
+            trusted_proxies,
+            login_throttle: throttle::LoginThrottle::default(),
+        }
+    }
 }
 
 impl AppState {
@@ -44,12 +83,20 @@ impl AppState {
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
+    login::warm_up();
     Router::new()
         .merge(health::routes())
         .nest("/api/v1", api::routes())
         .merge(links::routes())
         .merge(mailbox::routes())
+        .merge(login::routes())
+        .merge(pages::routes())
+        .merge(assets::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            same_origin::refuse_cross_site,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }

@@ -262,7 +262,7 @@ impl RequestUnfilledMail {
     }
 }
 
-/// A new staff account with its one-time password.
+/// A new staff account with its single-use link to choose a password.
 #[derive(Clone)]
 pub struct StaffWelcomeMail {
     pub to: String,
@@ -270,10 +270,13 @@ pub struct StaffWelcomeMail {
     pub role_de: String,
     pub role_en: String,
     pub login_url: String,
-    pub one_time_password: String,
+    /// Carries a secret token: left out of `Debug`.
+    pub set_password_url: String,
+    /// When the link stops working, e.g. "28.11.2026".
+    pub valid_until: String,
 }
 
-/// Leaves the password out.
+/// Leaves the link out.
 impl std::fmt::Debug for StaffWelcomeMail {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StaffWelcomeMail")

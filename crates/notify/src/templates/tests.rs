@@ -301,7 +301,8 @@ fn every_mail_renders_both_languages_with_its_kind() {
             role_de: "Fallbearbeitung".into(),
             role_en: "caseworker".into(),
             login_url: "http://127.0.0.1:8080/login".into(),
-            one_time_password: "s3cret-Pa55".into(),
+            set_password_url: "http://127.0.0.1:8080/password/s3cret-link".into(),
+            valid_until: "28.11.2026".into(),
         }
         .email(),
     ];
@@ -332,8 +333,8 @@ fn every_mail_renders_both_languages_with_its_kind() {
     let welcome = &mails[8];
     let reminder = &mails[6];
     assert!(reminder.text.contains("Marktplatz 1, Winnenden") && reminder.text.contains("morgen"));
-    assert!(welcome.text.contains("s3cret-Pa55") && welcome.html.contains("s3cret-Pa55"));
-    assert!(welcome.text.contains("nach der ersten Anmeldung") && welcome.text.contains("after your first login"));
+    assert!(welcome.text.contains("/password/s3cret-link") && welcome.html.contains("/password/s3cret-link"));
+    assert!(welcome.text.contains("28.11.2026") && welcome.text.contains("only once"));
     assert!(mails[3].text.contains("+49 151 000000"));
 }
 
@@ -347,7 +348,8 @@ fn debug_output_leaves_out_bodies_and_passwords() {
         role_de: "Koordination".into(),
         role_en: "coordinator".into(),
         login_url: "http://x/login".into(),
-        one_time_password: "s3cret-Pa55".into(),
+        set_password_url: "http://x/password/s3cret-link".into(),
+        valid_until: "28.11.2026".into(),
     };
     assert!(!format!("{welcome:?}").contains("s3cret"));
 }

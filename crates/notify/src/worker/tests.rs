@@ -317,7 +317,8 @@ async fn file_transport_writes_messages_the_mailbox_lists_and_reads() {
         role_de: "Fallbearbeitung".to_owned(),
         role_en: "caseworker".to_owned(),
         login_url: "http://127.0.0.1:8080/login".to_owned(),
-        one_time_password: "s3cret-Pa55".to_owned(),
+        set_password_url: "http://127.0.0.1:8080/password/s3cret-link".to_owned(),
+        valid_until: "28.11.2026".to_owned(),
     };
     enqueue(&db.conn, &welcome.email(), clock.now()).await.unwrap();
     assert_eq!(worker.deliver_due().await.unwrap().sent, 2);

@@ -21,15 +21,13 @@ struct CreatedUser {
     api_token: String,
 }
 
-/// The password is optional: without one the user works with the API token until a password
-/// is set. (Invitation mails with a set-password link come with the staff web UI.)
+/// The password is optional: without one the user is mailed a single-use link to choose one.
 async fn create(
     State(state): State<AppState>,
     _: Coordinator,
     ApiJson(input): ApiJson<StaffUserInput>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
-    let prepared = staff::prepare(&input, false).await?;
-    let created = staff::insert(&state.db, prepared, state.clock.now()).await?;
+    let created = crate::invitations::create_staff_user(&state, &input).await?;
     Ok((
         StatusCode::CREATED,
         Json(CreatedUser {

@@ -1,0 +1,97 @@
+//! Set-password links for invited staff: single use, expiring, stored as a hash like offer
+//! tokens. Using one sets the password and ends the user's other sessions.
+
+use crate::RegistryError;
+use crate::entities::{password_link, staff_user};
+use crate::staff::{self, StaffUser};
+use chrono::{DateTime, Duration, Utc};
+use lp_core::secret::{hash_token, new_token};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+/// How long an invitation can wait in a mailbox.
+pub const VALIDITY: Duration = Duration::days(7);
+
+/// What a link is worth right now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    Valid(StaffUser),
+    Used,
+    Expired,
+}
+
+/// Makes a link for `user_id` and returns the token for the email (never stored).
+pub async fn create(db: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>) -> Result<String, RegistryError> {
+    let token = new_token();
+    password_link::Entity::insert(password_link::ActiveModel {
+        token_hash: Set(token.hash),
+        staff_user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(now + VALIDITY),
+        used_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(token.plain)
+}
+
+/// Looks a link up without using it (GET shows the form, it never acts).
+pub async fn state(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<LinkState, RegistryError> {
+    let link = password_link::Entity::find_by_id(hash_token(token))
+        .one(db)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    if link.used_at.is_some() {
+        return Ok(LinkState::Used);
+    }
+    if link.expires_at <= now {
+        return Ok(LinkState::Expired);
+    }
+    let user = staff::get(db, link.staff_user_id)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    Ok(LinkState::Valid(user))
+}
+
+/// Uses the link: one conditional UPDATE decides, so two submits cannot both set a password.
+/// `password_hash` is hashed beforehand, outside the transaction. Call inside a transaction.
+pub async fn redeem(
+    db: &impl ConnectionTrait,
+    token: &str,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> Result<LinkState, RegistryError> {
+    let token_hash = hash_token(token);
+    let claimed = password_link::Entity::update_many()
+        .col_expr(password_link::Column::UsedAt, Expr::value(Some(now)))
+        .filter(password_link::Column::TokenHash.eq(&token_hash))
+        .filter(password_link::Column::UsedAt.is_null())
+        .filter(password_link::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return state(db, token, now).await;
+    }
+    let link = password_link::Entity::find_by_id(token_hash)
+        .one(db)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    staff_user::Entity::update_many()
+        .col_expr(staff_user::Column::PasswordHash, Expr::value(Some(password_hash)))
+        .filter(staff_user::Column::Id.eq(link.staff_user_id))
+        .exec(db)
+        .await?;
+    crate::sessions::end_all_of(db, link.staff_user_id).await?;
+    // Older invitations of the same user die with this one.
+    password_link::Entity::update_many()
+        .col_expr(password_link::Column::UsedAt, Expr::value(Some(now)))
+        .filter(password_link::Column::StaffUserId.eq(link.staff_user_id))
+        .filter(password_link::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    let user = staff::get(db, link.staff_user_id)
+        .await?
+        .ok_or(RegistryError::NotFound)?;
+    Ok(LinkState::Valid(user))
+}

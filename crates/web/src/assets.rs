@@ -1,0 +1,26 @@
+//! Static files of the staff pages, compiled into the binary: no CDN, nothing third-party.
+
+use crate::AppState;
+use axum::Router;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::IntoResponse;
+use axum::routing::get;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/static/staff.css", get(|| asset("text/css; charset=utf-8", STAFF_CSS)))
+        .route(
+            "/static/staff.js",
+            get(|| asset("text/javascript; charset=utf-8", STAFF_JS)),
+        )
+}
+
+const STAFF_CSS: &str = include_str!("../assets/staff.css");
+const STAFF_JS: &str = include_str!("../assets/staff.js");
+
+async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    (
+        [(CONTENT_TYPE, content_type), (CACHE_CONTROL, "public, max-age=3600")],
+        body,
+    )
+}

@@ -1,0 +1,275 @@
+//! Sign-in, sign-out and setting a password from an invitation link. Passwords are checked
+//! off the async runtime; an unknown address costs the same argon2 work as a wrong password
+//! and gets the same answer, so the form does not tell who has an account.
+
+use crate::AppState;
+use crate::client_addr::ClientAddr;
+use crate::error::ApiError;
+use crate::extract::PathParam;
+use crate::i18n::{Lang, texts};
+use crate::pages::{PageError, local_path, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use lp_registry::password_links::{self, LinkState};
+use lp_registry::staff::{MIN_PASSWORD_CHARS, hash_password, verify_password};
+use lp_registry::{RegistryError, sessions};
+use serde::Deserialize;
+use std::sync::LazyLock;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/password/{token}", get(password_form).post(set_password))
+}
+
+/// A hash with the real parameters, verified when the address is unknown so that answer
+/// takes as long as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not anybody's password"));
+
+/// Computes the dummy hash now, so the first unknown address is not the one slow answer.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
+texts! {
+    pub struct LoginTexts {
+        title: "Anmelden" / "Sign in",
+        email: "E-Mail-Adresse" / "Email address",
+        password: "Passwort" / "Password",
+        submit: "Anmelden" / "Sign in",
+        wrong: "E-Mail-Adresse oder Passwort ist falsch." / "Wrong email address or password.",
+        throttled: "Zu viele Versuche. Bitte warten Sie einige Minuten." / "Too many attempts. Please wait a few minutes.",
+        password_set: "Ihr Passwort ist gesetzt. Bitte melden Sie sich an." / "Your password is set. Please sign in.",
+        signed_out: "Sie sind abgemeldet." / "You are signed out.",
+        switch_to: "English" / "Deutsch",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/login.html")]
+struct LoginPage<'a> {
+    lang: Lang,
+    t: &'static LoginTexts,
+    email: &'a str,
+    next: &'a str,
+    error: Option<&'static str>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    next: Option<String>,
+    done: Option<String>,
+}
+
+async fn login_form(lang: Lang, Query(query): Query<LoginQuery>) -> Response {
+    let t = LoginTexts::of(lang);
+    let notice = match query.done.as_deref() {
+        Some("password") => Some(t.password_set),
+        Some("logout") => Some(t.signed_out),
+        _ => None,
+    };
+    render(&LoginPage {
+        lang,
+        t,
+        email: "",
+        next: local_path(query.next.as_deref()),
+        error: None,
+        notice,
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    lang: Lang,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let t = LoginTexts::of(lang);
+    let next = local_path(form.next.as_deref());
+    let refuse = |status: StatusCode, error: &'static str| {
+        let mut response = render(&LoginPage {
+            lang,
+            t,
+            email: &form.email,
+            next,
+            error: Some(error),
+            notice: None,
+        });
+        *response.status_mut() = status;
+        response
+    };
+    if let Err(wait) = state.web.login_throttle.attempt(&form.email, client) {
+        tracing::warn!(%client, "login throttled");
+        let mut response = refuse(StatusCode::TOO_MANY_REQUESTS, t.throttled);
+        let seconds = wait.as_secs().max(1).to_string();
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
+        return Ok(response);
+    }
+    let credentials = sessions::credentials(&state.db, &form.email)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let password = form.password.clone();
+    let (user_id, valid) = tokio::task::spawn_blocking(move || match credentials {
+        Some((user_id, hash)) => (Some(user_id), verify_password(&password, &hash)),
+        None => {
+            let _ = verify_password(&password, &DUMMY_HASH);
+            (None, false)
+        }
+    })
+    .await
+    .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password check: {e}"))))?;
+    let Some(user_id) = user_id.filter(|_| valid) else {
+        return Ok(refuse(StatusCode::UNAUTHORIZED, t.wrong));
+    };
+    // A fresh id at every login: an id planted before login (session fixation) is dropped.
+    let now = state.clock.now();
+    if let Some(old) = state.web.cookies.session_id(&headers) {
+        sessions::end(&state.db, &old)
+            .await
+            .map_err(|e| PageError::new(lang, e))?;
+    }
+    let id = sessions::create(&state.db, user_id, state.web.sessions, now)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let mut response = Redirect::to(next).into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    state.web.cookies.set_session(response.headers_mut(), &id);
+    Ok(response)
+}
+
+async fn logout(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Result<Response, PageError> {
+    if let Some(id) = state.web.cookies.session_id(&headers) {
+        sessions::end(&state.db, &id)
+            .await
+            .map_err(|e| PageError::new(lang, e))?;
+    }
+    let mut response = Redirect::to("/login?done=logout").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    state.web.cookies.clear_session(response.headers_mut());
+    Ok(response)
+}
+
+texts! {
+    pub struct PasswordTexts {
+        title: "Passwort festlegen" / "Set your password",
+        intro: "Willkommen im Dolmetscherpool. Legen Sie Ihr Passwort fest." / "Welcome to the interpreter pool. Choose your password.",
+        password: "Neues Passwort (mindestens 10 Zeichen)" / "New password (at least 10 characters)",
+        repeat: "Passwort wiederholen" / "Repeat the password",
+        submit: "Passwort speichern" / "Save password",
+        too_short: "Das Passwort braucht mindestens 10 Zeichen." / "The password needs at least 10 characters.",
+        mismatch: "Die beiden Passwörter stimmen nicht überein." / "The two passwords differ.",
+        used: "Dieser Link wurde bereits benutzt. Bitten Sie die Koordination um einen neuen." / "This link has been used. Ask the coordinator for a new one.",
+        expired: "Dieser Link ist abgelaufen. Bitten Sie die Koordination um einen neuen." / "This link has expired. Ask the coordinator for a new one.",
+        unknown: "Diesen Link gibt es nicht." / "This link does not exist.",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/password.html")]
+struct PasswordPage<'a> {
+    lang: Lang,
+    t: &'static PasswordTexts,
+    email: &'a str,
+    token: &'a str,
+    error: Option<&'static str>,
+    /// Set when the link cannot be used; then there is no form.
+    dead: Option<&'static str>,
+}
+
+async fn password_form(State(state): State<AppState>, lang: Lang, PathParam(token): PathParam) -> Response {
+    let t = PasswordTexts::of(lang);
+    let page = |email: &str, status, dead| {
+        let mut response = render(&PasswordPage {
+            lang,
+            t,
+            email,
+            token: &token,
+            error: None,
+            dead,
+        });
+        *response.status_mut() = status;
+        response
+    };
+    match password_links::state(&state.db, &token, state.clock.now()).await {
+        Ok(LinkState::Valid(user)) => page(&user.email, StatusCode::OK, None),
+        Ok(LinkState::Used) => page("", StatusCode::GONE, Some(t.used)),
+        Ok(LinkState::Expired) => page("", StatusCode::GONE, Some(t.expired)),
+        Err(RegistryError::NotFound) => page("", StatusCode::NOT_FOUND, Some(t.unknown)),
+        Err(err) => PageError::new(lang, err).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+    repeat: String,
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    PathParam(token): PathParam,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let t = PasswordTexts::of(lang);
+    let page = |status, error, dead| {
+        let mut response = render(&PasswordPage {
+            lang,
+            t,
+            email: "",
+            token: &token,
+            error,
+            dead,
+        });
+        *response.status_mut() = status;
+        response
+    };
+    if form.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, Some(t.too_short), None));
+    }
+    if form.password != form.repeat {
+        return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, Some(t.mismatch), None));
+    }
+    let password = form.password;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password hashing: {e}"))))?;
+    let now = state.clock.now();
+    let txn = lp_core::db::begin_write(&state.db)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let outcome = password_links::redeem(&*txn, &token, hash, now).await;
+    match outcome {
+        Ok(LinkState::Valid(_)) => {
+            txn.commit().await.map_err(|e| PageError::new(lang, e))?;
+            let mut response = Redirect::to("/login?done=password").into_response();
+            *response.status_mut() = StatusCode::SEE_OTHER;
+            Ok(response)
+        }
+        Ok(LinkState::Used) => Ok(page(StatusCode::GONE, None, Some(t.used))),
+        Ok(LinkState::Expired) => Ok(page(StatusCode::GONE, None, Some(t.expired))),
+        Err(RegistryError::NotFound) => Ok(page(StatusCode::NOT_FOUND, None, Some(t.unknown))),
+        Err(err) => Err(PageError::new(lang, err)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

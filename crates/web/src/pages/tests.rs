@@ -1,0 +1,156 @@
+//! The staff pages through the real router: guards, organisation scope, the request flow.
+
+use crate::test_app::{TestApp, enc};
+use axum::http::StatusCode;
+use lp_core::vocab::Role;
+
+/// Wednesday 2 December 2026, 10:00 Berlin: ahead of the test clock, inside everyone's hours.
+const FORM: &str = "language=Arabisch+%28ara%29&date=2026-12-02&time=10%3A00&duration_minutes=60&mode=on_site&town=Winnenden&address=Marktplatz+1&setting=authority&gender=&strength=preferred&client_ref=IM-1&notes=";
+
+#[tokio::test]
+async fn pages_send_strangers_to_the_login_form() {
+    let app = TestApp::new().await;
+    for path in [
+        "/",
+        "/requests/new",
+        "/board",
+        "/requests/00000000-0000-0000-0000-000000000000",
+    ] {
+        let reply = app.get(path, None).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            reply.location().unwrap(),
+            format!("/login?next={}", crate::pages::url_encode(path))
+        );
+    }
+}
+
+#[tokio::test]
+async fn caseworker_files_a_request_and_finds_it_on_the_dashboard() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    app.volunteer("Amal A.", "amal@example.org", "apc").await;
+    app.volunteer("Bilal B.", "bilal@example.org", "ara").await;
+    let session = app.login("cw@example.org").await;
+
+    let form = app.get("/requests/new", Some(&session)).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body.contains("Arabisch (ara)"),
+        "the picker offers languages by name"
+    );
+
+    let hint = app.get(&format!("/requests/new/hint?{FORM}"), Some(&session)).await;
+    assert_eq!(hint.status, StatusCode::OK);
+    assert_eq!(
+        hint.body,
+        "2 Ehrenamtliche kommen für diesen Termin in Frage (2 sprechen die Sprache)."
+    );
+
+    let created = app.post_form("/requests", Some(&session), FORM).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let page_path = created.location().unwrap().to_owned();
+    let page = app.get(&page_path, Some(&session)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Angebot gesendet an Amal A.") || page.body.contains("Angebot gesendet an Bilal B."));
+    assert!(page.body.contains("Marktplatz 1"));
+
+    let dashboard = app.get("/", Some(&session)).await;
+    let id = page_path.trim_start_matches("/requests/");
+    assert!(dashboard.body.contains(&format!("data-request=\"{id}\"")));
+
+    let cancelled = app.post_form(&format!("{page_path}/cancel"), Some(&session), "").await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let page = app.get(&page_path, Some(&session)).await;
+    assert!(page.body.contains("abgesagt"));
+}
+
+#[tokio::test]
+async fn a_bad_form_comes_back_filled_in_with_the_field_named_and_nothing_saved() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    let session = app.login("cw@example.org").await;
+    let bad = FORM.replace("language=Arabisch+%28ara%29", "language=Quatschisch");
+    let reply = app.post_form("/requests", Some(&session), &bad).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("<strong>language</strong>"));
+    assert!(
+        reply.body.contains("value=\"Marktplatz 1\""),
+        "the rest stays filled in"
+    );
+    let names = FORM.replace("client_ref=IM-1", &format!("client_ref={}", enc("Max Mustermann")));
+    let reply = app.post_form("/requests", Some(&session), &names).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.body.contains("<strong>client_ref</strong>"));
+    let list = app.get("/api/v1/requests", Some(&session)).await;
+    assert_eq!(list.body, "[]");
+}
+
+#[tokio::test]
+async fn another_organisations_request_page_is_the_same_404_as_an_unknown_one() {
+    let app = TestApp::new().await;
+    let a = app.organisation("Stadt A").await;
+    let b = app.organisation("Stadt B").await;
+    app.staff(Role::Caseworker, Some(a), "a@example.org").await;
+    app.staff(Role::Caseworker, Some(b), "b@example.org").await;
+    let session_a = app.login("a@example.org").await;
+    let session_b = app.login("b@example.org").await;
+    let created = app.post_form("/requests", Some(&session_a), FORM).await;
+    let path = created.location().unwrap().to_owned();
+
+    let foreign = app.get(&path, Some(&session_b)).await;
+    let unknown = app
+        .get("/requests/6f1c1f6e-0000-4000-8000-000000000000", Some(&session_b))
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    assert_eq!(foreign.body, unknown.body);
+    let foreign_cancel = app.post_form(&format!("{path}/cancel"), Some(&session_b), "").await;
+    assert_eq!(foreign_cancel.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{path}/candidates"), Some(&session_b)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        !app.get("/", Some(&session_b))
+            .await
+            .body
+            .contains(path.trim_start_matches("/requests/"))
+    );
+}
+
+#[tokio::test]
+async fn caseworkers_are_refused_coordinator_pages_and_coordinators_see_everything() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    app.staff(Role::Coordinator, None, "co@example.org").await;
+    app.volunteer("Amal A.", "amal@example.org", "apc").await;
+    let caseworker = app.login("cw@example.org").await;
+    let coordinator = app.login("co@example.org").await;
+    assert_eq!(app.get("/board", Some(&caseworker)).await.status, StatusCode::FORBIDDEN);
+
+    let created = app.post_form("/requests", Some(&caseworker), FORM).await;
+    let path = created.location().unwrap().to_owned();
+    let page = app.get(&path, Some(&coordinator)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    // Only one volunteer qualifies: the page says so and why.
+    assert!(page.body.contains("id=\"search-hint\""), "{}", page.body);
+    let candidates = app.get(&format!("{path}/candidates"), Some(&coordinator)).await;
+    assert_eq!(candidates.status, StatusCode::OK);
+    assert!(candidates.body.contains("Amal A."));
+    let board = app.get("/board", Some(&coordinator)).await;
+    assert_eq!(board.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
+    let app = TestApp::new().await;
+    let reply = app.post_form("/lang", None, "lang=en&back=%2Frequests%2Fnew").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(reply.location(), Some("/requests/new"));
+    assert!(reply.set_cookies()[0].starts_with("lp_lang=en;"));
+    let evil = app.post_form("/lang", None, "lang=en&back=%2F%2Fevil.example").await;
+    assert_eq!(evil.location(), Some("/"), "never off-site");
+}
