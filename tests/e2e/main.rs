@@ -4,5 +4,6 @@
 mod bad_input;
 mod offer_race;
 mod simulate;
+mod staff_web;
 mod support;
 mod walking_system;

@@ -251,8 +251,12 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
     }
     println!();
     println!(
-        "Try:  curl -H 'Authorization: Bearer {}' {}/api/v1/requests",
-        pool.coordinator.api_token, config.public_base_url
+        "Sign in at {}/login with an email address above and its password.",
+        config.public_base_url
+    );
+    println!(
+        "API docs: {}/api/docs.  Try:  curl -H 'Authorization: Bearer {}' {}/api/v1/requests",
+        config.public_base_url, pool.coordinator.api_token, config.public_base_url
     );
     if config.email.transport == lp_notify::TransportKind::File {
         println!(
