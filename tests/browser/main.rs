@@ -7,4 +7,5 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+mod fixture;
 mod volunteer_offer;

@@ -1,7 +1,9 @@
 //! A real browser for tests: Debian's headless Chromium (`chromium`, `chromium-driver`) driven
 //! over WebDriver with fantoccini, one chromedriver per `Browser`, screenshots under `<target>/screenshots/`.
 
+use base64::Engine as _;
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
@@ -9,6 +11,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Debian's paths; the tests use these and never a downloaded browser.
@@ -49,6 +52,8 @@ pub struct Browser {
     client: Client,
     viewport: Viewport,
     driver: Option<Child>,
+    /// Chromium's profile, ours to remove: chromedriver's own is left behind when it is killed.
+    profile: PathBuf,
 }
 
 impl Browser {
@@ -75,11 +80,13 @@ impl Browser {
             .await
             .expect("the chromedriver start does not panic");
         let mut browser = ClientBuilder::new(HttpConnector::new());
-        browser.capabilities(capabilities(viewport));
+        let profile = new_profile_dir();
+        browser.capabilities(capabilities(viewport, &profile));
         let client = match browser.connect(&format!("http://127.0.0.1:{port}")).await {
             Ok(client) => client,
             Err(err) => {
                 kill_group(driver);
+                let _ = std::fs::remove_dir_all(&profile);
                 panic!("chromedriver could not start {CHROMIUM}: {err}");
             }
         };
@@ -87,6 +94,7 @@ impl Browser {
             client,
             viewport,
             driver: Some(driver),
+            profile,
         })
     }
 
@@ -242,13 +250,27 @@ impl Browser {
             .unwrap_or_else(|err| panic!("measuring {css:?}: {err}"))
     }
 
-    /// Saves a PNG of the viewport as `<target>/screenshots/<name>.png` and returns its path.
+    /// Saves a PNG of the whole page (not only the viewport, so a reviewer sees everything a
+    /// user could scroll to) as `<target>/screenshots/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let png = self
-            .client
-            .screenshot()
-            .await
-            .unwrap_or_else(|err| panic!("screenshot {name}: {err}"));
+        let size = self
+            .eval("return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];")
+            .await;
+        let clip = json!({
+            "x": 0, "y": 0, "scale": 1,
+            "width": size[0].as_u64().unwrap_or(u64::from(self.viewport.width)),
+            "height": size[1].as_u64().unwrap_or(u64::from(self.viewport.height)),
+        });
+        let shot = self
+            .cdp(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true, "clip": clip }),
+            )
+            .await;
+        let png = shot["data"]
+            .as_str()
+            .and_then(|data| base64::engine::general_purpose::STANDARD.decode(data).ok())
+            .unwrap_or_else(|| panic!("screenshot {name}: no PNG in {shot}"));
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
         let path = dir.join(format!("{name}.png"));
@@ -256,8 +278,18 @@ impl Browser {
         path
     }
 
-    /// Ends the WebDriver session, so Chromium exits and chromedriver removes its profile
-    /// directory. Dropping without it kills both, which leaves the profile in the temp dir.
+    /// Sends a Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute`,
+    /// for what WebDriver cannot do (a full-page screenshot, network or device emulation).
+    pub async fn cdp(&self, command: &'static str, params: Value) -> Value {
+        self.client
+            .issue_cmd(Cdp { command, params })
+            .await
+            .unwrap_or_else(|err| panic!("CDP {command}: {err}"))
+    }
+
+    /// Ends the WebDriver session, so Chromium shuts down cleanly; then, as on any drop,
+    /// chromedriver ends and the profile is removed. A drop without it (a failed test) kills
+    /// Chromium instead.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
     }
@@ -268,6 +300,24 @@ impl Drop for Browser {
         if let Some(driver) = self.driver.take() {
             kill_group(driver);
         }
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+#[derive(Debug)]
+struct Cdp {
+    command: &'static str,
+    params: Value,
+}
+
+impl WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "cmd": self.command, "params": self.params });
+        (http::Method::POST, Some(body.to_string()))
     }
 }
 
@@ -291,7 +341,20 @@ fn target_dir() -> PathBuf {
     }
 }
 
-fn capabilities(viewport: Viewport) -> serde_json::Map<String, Value> {
+/// A fresh, empty directory for one Chromium profile.
+fn new_profile_dir() -> PathBuf {
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "linguapool-chromium-{}-{}",
+        std::process::id(),
+        COUNT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap_or_else(|err| panic!("creating {}: {err}", dir.display()));
+    dir
+}
+
+fn capabilities(viewport: Viewport, profile: &Path) -> serde_json::Map<String, Value> {
     let args = [
         "--headless=new",
         "--no-sandbox",
@@ -303,6 +366,7 @@ fn capabilities(viewport: Viewport) -> serde_json::Map<String, Value> {
         "--no-default-browser-check",
         "--lang=de-DE",
         &format!("--window-size={},{}", viewport.width, viewport.height),
+        &format!("--user-data-dir={}", profile.display()),
     ];
     // Device metrics make the page area exactly the viewport (a headless window loses some
     // height to invisible browser UI) and, for phones, turn on mobile layout rules.
