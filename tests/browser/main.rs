@@ -7,5 +7,6 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+mod caseworker;
 mod fixture;
 mod volunteer_offer;

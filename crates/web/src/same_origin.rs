@@ -27,10 +27,10 @@ fn is_safe(method: &Method) -> bool {
 /// `public_origin` is `scheme://host[:port]` of the public base URL.
 pub fn comes_from_us(headers: &HeaderMap, public_origin: &str) -> bool {
     let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
-    if let Some(site) = header("sec-fetch-site")
-        && !matches!(site, "same-origin" | "none")
-    {
-        return false;
+    // Set by the browser itself and unforgeable by a page, so it decides when present. It
+    // also covers pages with `Referrer-Policy: no-referrer`, whose own forms post `Origin: null`.
+    if let Some(site) = header("sec-fetch-site") {
+        return matches!(site, "same-origin" | "none");
     }
     match header(ORIGIN.as_str()) {
         None => true,
@@ -89,6 +89,14 @@ mod tests {
     fn cross_site_fetch_metadata_is_refused_even_without_origin() {
         assert!(!comes_from_us(&headers(&[("sec-fetch-site", "cross-site")]), US));
         assert!(!comes_from_us(&headers(&[("sec-fetch-site", "same-site")]), US));
+    }
+
+    #[test]
+    fn same_origin_fetch_metadata_passes_with_a_null_origin() {
+        assert!(comes_from_us(
+            &headers(&[("origin", "null"), ("sec-fetch-site", "same-origin")]),
+            US
+        ));
     }
 
     #[test]
