@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_schema;
 mod m20261121_000002_outbox;
 mod m20261121_000003_cascade;
+mod m20261122_000005_availability_links;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_schema::Migration),
             Box::new(m20261121_000002_outbox::Migration),
             Box::new(m20261121_000003_cascade::Migration),
+            Box::new(m20261122_000005_availability_links::Migration),
         ]
     }
 }
