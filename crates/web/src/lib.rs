@@ -9,6 +9,7 @@ mod extract;
 mod health;
 mod links;
 mod mailbox;
+mod volunteer_links;
 
 pub use error::ApiError;
 
@@ -48,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .nest("/api/v1", api::routes())
         .merge(links::routes())
+        .merge(volunteer_links::routes())
         .merge(mailbox::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
