@@ -230,39 +230,34 @@ impl Submitted {
     }
 }
 
-/// One more empty row than filled ones, at least two a day, so a second window fits.
+/// At least one empty row a day, and two rows in all, so a second window fits without
+/// JavaScript adding rows.
 fn pad_slots(rows: &mut Vec<SlotRow>) {
-    let mut next = rows.iter().map(|r| r.index + 1).max().unwrap_or(0);
+    let first = rows.iter().map(|r| r.index + 1).max().unwrap_or(0);
     let filled = rows.iter().filter(|r| !r.start.is_empty() || !r.end.is_empty()).count();
     let empty = rows.len() - filled;
-    let wanted_empty = 1.max(2usize.saturating_sub(filled));
-    for _ in empty..wanted_empty {
-        rows.push(SlotRow {
-            index: next,
-            start: String::new(),
-            end: String::new(),
-            start_error: false,
-            end_error: false,
-        });
-        next += 1;
-    }
+    let missing = 1.max(2usize.saturating_sub(filled)).saturating_sub(empty);
+    rows.extend((first..first + missing).map(|index| SlotRow {
+        index,
+        start: String::new(),
+        end: String::new(),
+        start_error: false,
+        end_error: false,
+    }));
 }
 
 /// Two empty rows to add absences with.
 fn pad_absences(rows: &mut Vec<AbsenceRow>) {
-    let mut next = rows.iter().map(|r| r.index + 1).max().unwrap_or(0);
-    let empty = rows.iter().filter(|r| !r.filled()).count();
-    for _ in empty..2 {
-        rows.push(AbsenceRow {
-            index: next,
-            from: String::new(),
-            to: String::new(),
-            remove: false,
-            from_error: false,
-            to_error: false,
-        });
-        next += 1;
-    }
+    let first = rows.iter().map(|r| r.index + 1).max().unwrap_or(0);
+    let missing = 2usize.saturating_sub(rows.iter().filter(|r| !r.filled()).count());
+    rows.extend((first..first + missing).map(|index| AbsenceRow {
+        index,
+        from: String::new(),
+        to: String::new(),
+        remove: false,
+        from_error: false,
+        to_error: false,
+    }));
 }
 
 /// The stored schedule as form rows: each slot exactly, an end of 24:00 as 00:00.
