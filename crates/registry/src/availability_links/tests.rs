@@ -77,6 +77,25 @@ async fn link_shows_first_name_and_schedule_and_works_for_one_save() {
     assert_eq!(stored.availability, [slot("tue", "18:00", "24:00")]);
 }
 
+#[tokio::test(flavor = "multi_thread")]
+async fn two_saves_racing_on_one_link_have_one_winner() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let id = volunteer(db, "selam@example.org", "active").await;
+    let now = at("2026-11-22T10:00:00Z");
+    let link = issue(db, id, Reason::Offer, now).await.unwrap();
+    let (first, second) = tokio::join!(
+        save(db, &link.token, schedule(vec![slot("wed", "08:00", "09:00")]), now),
+        save(db, &link.token, schedule(vec![slot("thu", "08:00", "09:00")]), now),
+    );
+    let winners = [&first, &second].iter().filter(|r| r.is_ok()).count();
+    assert_eq!(winners, 1, "{first:?} / {second:?}");
+    let loser = if first.is_ok() { second } else { first };
+    assert!(matches!(loser, Err(LinkError::Used)), "{loser:?}");
+    let stored = volunteers::get(db, id).await.unwrap().unwrap();
+    assert_eq!(stored.availability.len(), 1);
+}
+
 #[tokio::test]
 async fn expired_link_is_refused_and_saves_nothing() {
     let test = TestDb::from_env().await;
