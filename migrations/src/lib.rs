@@ -6,6 +6,7 @@ mod m20261121_000001_schema;
 mod m20261121_000002_outbox;
 mod m20261121_000003_cascade;
 mod m20261122_000004_sessions;
+mod m20261122_000005_availability_links;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_outbox::Migration),
             Box::new(m20261121_000003_cascade::Migration),
             Box::new(m20261122_000004_sessions::Migration),
+            Box::new(m20261122_000005_availability_links::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The pool's registry: organisations, staff users and volunteers with their languages,
-//! availability, absences and training status.
+//! availability, absences and training status, and the volunteers' own availability links.
 
+pub mod availability_links;
 mod entities;
 mod error;
 pub mod organisations;

@@ -152,9 +152,35 @@ impl VolunteerInput {
                 "must be between 1 and 100",
             ));
         }
+        check_schedule(&self.availability, &self.absences)?;
         self.notes = check_optional_text("notes", self.notes.as_deref(), 4000)?;
         Ok(ValidVolunteer(self))
     }
+}
+
+/// Most weekly windows a volunteer keeps: far more than anyone needs, few enough that the
+/// volunteer's own page stays short.
+pub const MAX_SLOTS: usize = 50;
+/// Most absences a volunteer keeps.
+pub const MAX_ABSENCES: usize = 100;
+
+/// The rules on availability and absences beyond those their parsing enforces (a slot ends
+/// after it starts, an absence does not end before it begins: `WeeklySlot::parse`,
+/// `DateRange::new`). Shared by the coordinator's API and the volunteer's own page.
+pub fn check_schedule(availability: &[WeeklySlot], absences: &[DateRange]) -> Result<(), FieldError> {
+    if availability.len() > MAX_SLOTS {
+        return Err(FieldError::new(
+            "availability",
+            format!("may hold at most {MAX_SLOTS} time ranges"),
+        ));
+    }
+    if absences.len() > MAX_ABSENCES {
+        return Err(FieldError::new(
+            "absences",
+            format!("may hold at most {MAX_ABSENCES} date ranges"),
+        ));
+    }
+    Ok(())
 }
 
 fn dedup<T: Ord>(items: &mut Vec<T>) {
@@ -396,6 +422,8 @@ pub async fn erase(
     has_history: bool,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
+    // Their secret links die with their data, whichever way it goes.
+    crate::availability_links::revoke_all(txn, id).await?;
     if has_history {
         let row = volunteer::ActiveModel {
             id: Set(id),

@@ -10,6 +10,7 @@ use lp_notify::templates::{
     AssignmentConfirmedMail, InterpreterFoundMail, InterpreterWithdrewMail, OfferFilledMail, OfferMail, ReminderMail,
     RequestCancelledMail, RequestUnfilledMail,
 };
+use lp_registry::availability_links;
 use lp_registry::staff::StaffUser;
 use lp_registry::volunteers::Volunteer;
 use sea_orm::ConnectionTrait;
@@ -24,6 +25,9 @@ pub(crate) async fn offer(
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let spec = request_spec(row)?;
+    // Every offer mail brings a fresh link to the volunteer's own availability page, issued
+    // in this transaction so link and mail exist together.
+    let availability = availability_links::issue(db, volunteer.id, availability_links::Reason::Offer, now).await?;
     let mail = OfferMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
@@ -37,8 +41,7 @@ pub(crate) async fn offer(
         setting_de: spec.setting.name_de().to_owned(),
         setting_en: spec.setting.name_en().to_owned(),
         accept_url: settings.offer_url(token),
-        // The availability self-service page (/v/{token}) is not built yet.
-        availability_url: None,
+        availability_url: Some(availability_links::url(&settings.public_base_url, &availability.token)),
         expires_at,
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;

@@ -20,6 +20,7 @@ mod session;
 #[cfg(test)]
 mod test_app;
 mod throttle;
+mod volunteer_links;
 
 pub use error::ApiError;
 
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .nest("/api/v1", api::routes())
         .merge(links::routes())
+        .merge(volunteer_links::routes())
         .merge(mailbox::routes())
         .merge(login::routes())
         .merge(pages::routes())

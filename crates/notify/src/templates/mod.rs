@@ -262,6 +262,31 @@ impl RequestUnfilledMail {
     }
 }
 
+/// A volunteer's own availability page, sent when they ask for it on `/v`.
+#[derive(Clone)]
+pub struct AvailabilityLinkMail {
+    pub to: String,
+    pub volunteer_name: String,
+    /// `{public_base_url}/v/{token}`: works once, until `expires_at`.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+bodies!(AvailabilityLinkMail: AvailabilityLinkText = "availability_link.txt", AvailabilityLinkHtml = "availability_link.html");
+
+impl AvailabilityLinkMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "availability_link".to_owned(),
+            to: self.to.clone(),
+            subject: "Ihre Verfügbarkeit ändern – Update your availability".to_owned(),
+            text: render(&AvailabilityLinkText { m: self }),
+            html: render(&AvailabilityLinkHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
 /// A new staff account with its single-use link to choose a password.
 #[derive(Clone)]
 pub struct StaffWelcomeMail {
@@ -318,6 +343,15 @@ macro_rules! debug_without_links {
 }
 
 debug_without_links!(OfferMail, AssignmentConfirmedMail);
+
+impl std::fmt::Debug for AvailabilityLinkMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AvailabilityLinkMail")
+            .field("to", &self.to)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
 
 /// To the caseworker when the assigned volunteer takes back an acceptance.
 #[derive(Clone, Debug)]

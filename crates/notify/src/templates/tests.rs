@@ -353,3 +353,24 @@ fn debug_output_leaves_out_bodies_and_passwords() {
     };
     assert!(!format!("{welcome:?}").contains("s3cret"));
 }
+
+#[test]
+fn availability_link_mail_carries_its_link_in_both_languages_and_hides_it_in_debug() {
+    let mail = AvailabilityLinkMail {
+        to: "selam@example.org".into(),
+        volunteer_name: "Selam Tesfaye".into(),
+        url: "http://127.0.0.1:8080/v/YXZhaWxhYmlsaXR5".into(),
+        expires_at: at("2026-12-22T09:00:00Z"),
+    };
+    let email = mail.email();
+    assert_eq!(email.kind, "availability_link");
+    assert!(email.subject.contains(" – "), "{}", email.subject);
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        assert!(de.contains("Hallo Selam Tesfaye") && de.contains(&mail.url), "{de}");
+        assert!(en.contains("Hello Selam Tesfaye") && en.contains(&mail.url), "{en}");
+    }
+    assert!(email.text.contains("22. Dezember 2026"), "{}", email.text);
+    assert!(!format!("{mail:?}").contains("/v/"));
+    assert!(!format!("{email:?}").contains("/v/"));
+}

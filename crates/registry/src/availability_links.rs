@@ -1,0 +1,311 @@
+//! The volunteers' own availability links (`/v/{token}`): issuing them (with every offer mail,
+//! and by email on request), what a link shows, and the one save each link allows.
+//!
+//! A link is a secret like an offer's: 256 random bits, only the SHA-256 stored, bound to one
+//! volunteer. It is valid for [`LINK_VALIDITY_DAYS`] days — long enough to outlast a holiday
+//! between two offer mails, short enough that an old mail in a shared inbox goes dead — and
+//! its first successful save spends it. Reading never spends it: mail scanners open links.
+
+use crate::RegistryError;
+use crate::entities::{availability_link, volunteer};
+use crate::volunteers::{self, check_schedule};
+use chrono::{DateTime, Duration, Utc};
+use lp_core::secret::{hash_token, new_token};
+use lp_core::time::{DateRange, WeeklySlot};
+use lp_core::validation::{FieldError, check_email};
+use lp_core::vocab::VolunteerStatus;
+use lp_notify::NotifyError;
+use lp_notify::templates::AvailabilityLinkMail;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// How long a link works after it was issued.
+pub const LINK_VALIDITY_DAYS: i64 = 30;
+/// At most one link asked for on `/v` goes to a volunteer in this many minutes, so the form
+/// cannot be used to flood someone's inbox.
+pub const REQUEST_INTERVAL_MINUTES: i64 = 10;
+
+/// Why a link was issued. Only links asked for count towards the request limit: an offer
+/// mail that just went out must not stop a volunteer from asking for a link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Offer,
+    Request,
+}
+
+impl Reason {
+    fn as_str(self) -> &'static str {
+        match self {
+            Reason::Offer => "offer",
+            Reason::Request => "request",
+        }
+    }
+}
+
+/// A link just issued: the plain token goes into one email and is never stored.
+pub struct IssuedLink {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for IssuedLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedLink")
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The address of a volunteer's availability page.
+pub fn url(public_base_url: &str, token: &str) -> String {
+    format!("{}/v/{token}", public_base_url.trim_end_matches('/'))
+}
+
+/// Issues a fresh link for a volunteer. Call inside the transaction of the mail that carries
+/// it, so the link exists exactly when the mail does.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    reason: Reason,
+    now: DateTime<Utc>,
+) -> Result<IssuedLink, RegistryError> {
+    // Rows long past their expiry only tell "expired" from "unknown"; a month later nobody
+    // needs that, so each volunteer's table part stays small.
+    availability_link::Entity::delete_many()
+        .filter(availability_link::Column::VolunteerId.eq(volunteer_id))
+        .filter(availability_link::Column::ExpiresAt.lt(now - Duration::days(LINK_VALIDITY_DAYS)))
+        .exec(db)
+        .await?;
+    let token = new_token();
+    let expires_at = now + Duration::days(LINK_VALIDITY_DAYS);
+    availability_link::Entity::insert(availability_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        token_hash: Set(token.hash),
+        volunteer_id: Set(volunteer_id),
+        reason: Set(reason.as_str().to_owned()),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        used_at: Set(None),
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(IssuedLink {
+        token: token.plain,
+        expires_at,
+    })
+}
+
+/// Every link of a volunteer stops working, e.g. when their personal data is erased.
+pub(crate) async fn revoke_all(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<(), RegistryError> {
+    availability_link::Entity::delete_many()
+        .filter(availability_link::Column::VolunteerId.eq(volunteer_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Why a link does not open. `Expired` and `Used` are "gone" (410), `Unknown` is 404.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error("unknown link")]
+    Unknown,
+    #[error("this link has expired; please use the link in your next email or ask for a new one")]
+    Expired,
+    #[error("this link has been used already; please use the link in your next email or ask for a new one")]
+    Used,
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+}
+
+impl From<sea_orm::DbErr> for LinkError {
+    fn from(err: sea_orm::DbErr) -> Self {
+        LinkError::Registry(err.into())
+    }
+}
+
+/// What a volunteer's link shows: the first name only (a mail scanner may be the one reading)
+/// and the schedule to edit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AvailabilityPage {
+    pub first_name: String,
+    pub availability: Vec<WeeklySlot>,
+    pub absences: Vec<DateRange>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a volunteer may change through the link, in the SPEC's shapes. Parsing already checks
+/// each slot and absence; [`ScheduleInput::validate`] applies the registry's remaining rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInput {
+    pub availability: Vec<WeeklySlot>,
+    pub absences: Vec<DateRange>,
+}
+
+/// A schedule that passed the registry's rules, ready to store.
+#[derive(Debug, Clone)]
+pub struct ValidSchedule(ScheduleInput);
+
+impl ScheduleInput {
+    pub fn validate(self) -> Result<ValidSchedule, FieldError> {
+        check_schedule(&self.availability, &self.absences)?;
+        Ok(ValidSchedule(self))
+    }
+}
+
+fn first_name(name: &str) -> String {
+    name.split_whitespace().next().unwrap_or_default().to_owned()
+}
+
+/// The link and its volunteer, if the link may still be used.
+async fn open(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<(availability_link::Model, volunteers::Volunteer), LinkError> {
+    let link = availability_link::Entity::find()
+        .filter(availability_link::Column::TokenHash.eq(hash_token(token)))
+        .one(db)
+        .await?
+        .ok_or(LinkError::Unknown)?;
+    if link.used_at.is_some() {
+        return Err(LinkError::Used);
+    }
+    if link.expires_at <= now {
+        return Err(LinkError::Expired);
+    }
+    let volunteer = volunteers::get(db, link.volunteer_id)
+        .await?
+        .ok_or(LinkError::Unknown)?;
+    if volunteer.status == VolunteerStatus::Retired {
+        return Err(LinkError::Expired);
+    }
+    Ok((link, volunteer))
+}
+
+/// Reads only: opening the link changes nothing.
+pub async fn page(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<AvailabilityPage, LinkError> {
+    let (link, volunteer) = open(db, token, now).await?;
+    Ok(AvailabilityPage {
+        first_name: first_name(&volunteer.name),
+        availability: volunteer.availability,
+        absences: volunteer.absences,
+        expires_at: link.expires_at,
+    })
+}
+
+/// Replaces the volunteer's availability and absences (nothing else) and spends the link, in
+/// one transaction. Of two saves racing on one link exactly one wins; the other gets `Used`.
+pub async fn save(
+    db: &DatabaseConnection,
+    token: &str,
+    schedule: ValidSchedule,
+    now: DateTime<Utc>,
+) -> Result<AvailabilityPage, LinkError> {
+    let (link, volunteer) = open(db, token, now).await?;
+    let schedule = schedule.0;
+    let txn = lp_core::db::begin_write(db).await?;
+    // The one conditional write that spends the link: first, so a rival save on the same
+    // link finds it spent.
+    let spent = availability_link::Entity::update_many()
+        .col_expr(availability_link::Column::UsedAt, Expr::value(now))
+        .filter(availability_link::Column::Id.eq(link.id))
+        .filter(availability_link::Column::UsedAt.is_null())
+        .filter(availability_link::Column::ExpiresAt.gt(now))
+        .exec(&*txn)
+        .await?;
+    if spent.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(open(db, token, now).await.err().unwrap_or(LinkError::Used));
+    }
+    let updated = volunteer::Entity::update_many()
+        .col_expr(
+            volunteer::Column::Availability,
+            Expr::value(to_json(&schedule.availability)),
+        )
+        .col_expr(volunteer::Column::Absences, Expr::value(to_json(&schedule.absences)))
+        .col_expr(volunteer::Column::UpdatedAt, Expr::value(now))
+        .filter(volunteer::Column::Id.eq(link.volunteer_id))
+        .filter(volunteer::Column::Status.ne(VolunteerStatus::Retired.as_str()))
+        .exec(&*txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(LinkError::Expired);
+    }
+    txn.commit().await?;
+    Ok(AvailabilityPage {
+        first_name: first_name(&volunteer.name),
+        availability: schedule.availability,
+        absences: schedule.absences,
+        expires_at: link.expires_at,
+    })
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("plain values serialise")
+}
+
+/// Mails a fresh link to the active volunteer with this address, if there is one and no link
+/// was asked for in the last [`REQUEST_INTERVAL_MINUTES`]. The mail is written to the outbox in
+/// the same transaction as the link. Returns whether a mail was queued; callers must not tell
+/// the asker, so the form does not reveal who is in the pool.
+pub async fn send_on_request(
+    db: &DatabaseConnection,
+    email: &str,
+    public_base_url: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, RegistryError> {
+    let email = check_email("email", email)?;
+    let txn = lp_core::db::begin_write(db).await?;
+    let Some(row) = volunteer::Entity::find()
+        .filter(volunteer::Column::Email.eq(&email))
+        .filter(volunteer::Column::Status.eq(VolunteerStatus::Active.as_str()))
+        .one(&*txn)
+        .await?
+    else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    // Two requests at once for the same volunteer are judged one after the other.
+    volunteers::lock(&*txn, row.id).await?;
+    let recent = availability_link::Entity::find()
+        .filter(availability_link::Column::VolunteerId.eq(row.id))
+        .filter(availability_link::Column::Reason.eq(Reason::Request.as_str()))
+        .filter(availability_link::Column::CreatedAt.gt(now - Duration::minutes(REQUEST_INTERVAL_MINUTES)))
+        .count(&*txn)
+        .await?;
+    if recent > 0 {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let link = issue(&*txn, row.id, Reason::Request, now).await?;
+    let mail = AvailabilityLinkMail {
+        to: row.email,
+        volunteer_name: row.name,
+        url: url(public_base_url, &link.token),
+        expires_at: link.expires_at,
+    };
+    lp_notify::enqueue(&*txn, &mail.email(), now)
+        .await
+        .map_err(notify_error)?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+fn notify_error(err: NotifyError) -> RegistryError {
+    match err {
+        NotifyError::Db(db) => RegistryError::Db(db),
+        NotifyError::InvalidAddress(_) => {
+            RegistryError::Invalid(FieldError::new("email", "is not an address mail can be sent to"))
+        }
+        other => RegistryError::Db(sea_orm::DbErr::Custom(other.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests;
