@@ -52,7 +52,7 @@ texts! {
         languages: "Sprachen" / "Languages",
         language: "Sprache" / "Language",
         language_hint: "Name oder ISO-639-3-Code, z. B. „Tigrinya“ oder „tir“; leere Zeilen werden ignoriert." / "Name or ISO 639-3 code, e.g. “Tigrinya” or “tir”; blank rows are ignored.",
-        language_filter_hint: "Name oder Code; „Arabisch (ara)“ findet auch Sprecher/innen von Levantinisch (apc)." / "Name or code; “Arabic (ara)” also finds speakers of Levantine (apc).",
+        language_filter_hint: "Name oder Code; „Arabisch (ara)“ findet auch Sprecher/innen von Levantinischem Arabisch (apc)." / "Name or code; “Arabic (ara)” also finds speakers of Levantine Arabic (apc).",
         proficiency: "Niveau" / "Proficiency",
         choose: "– bitte wählen –" / "– please choose –",
         dialect: "Dialekt / Varietät (optional)" / "Dialect / variety (optional)",
@@ -107,6 +107,13 @@ fn training_label(lang: Lang, s: TrainingStatus) -> &'static str {
         TrainingStatus::Untrained => lang.pick("nicht geschult", "untrained"),
         TrainingStatus::Trained => lang.pick("geschult", "trained"),
         TrainingStatus::Expired => lang.pick("abgelaufen", "expired"),
+    }
+}
+
+fn german_label(lang: Lang, level: GermanLevel) -> &'static str {
+    match level {
+        GermanLevel::Native => lang.pick("Muttersprache", "native"),
+        other => other.as_str(),
     }
 }
 
@@ -246,7 +253,7 @@ async fn list(
                     .valid_until
                     .map(|d| d.format("%d.%m.%Y").to_string())
                     .unwrap_or_default(),
-                german_level: v.german_level.as_str(),
+                german_level: german_label(lang, v.german_level),
             }
         })
         .collect();
