@@ -211,6 +211,160 @@ pub(crate) async fn mark_failed(
     Ok(result.rows_affected == 1)
 }
 
+/// Where a message stands, as staff see it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting for its first attempt.
+    Queued,
+    /// Failed at least once; due again at `next_attempt_at`.
+    Failed,
+    /// Given up on; kept with its bodies until someone resends it.
+    Dead,
+    /// Delivered; the bodies are blanked.
+    Sent,
+}
+
+/// One outbox row without its bodies: what the staff outbox page lists. Bodies hold secret
+/// links, so they never leave this module.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    pub id: String,
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub state: OutboxState,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub next_attempt_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+type EntryColumns = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i32,
+    Option<String>,
+    DateTime<Utc>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+fn entries(rows: Vec<EntryColumns>) -> Vec<OutboxEntry> {
+    rows.into_iter()
+        .map(
+            |(id, kind, to, subject, status, attempts, last_error, next_attempt_at, created_at, sent_at)| OutboxEntry {
+                state: match status.as_str() {
+                    SENT => OutboxState::Sent,
+                    DEAD => OutboxState::Dead,
+                    _ if attempts > 0 => OutboxState::Failed,
+                    _ => OutboxState::Queued,
+                },
+                id,
+                kind,
+                to,
+                subject,
+                attempts,
+                last_error,
+                next_attempt_at,
+                created_at,
+                sent_at,
+            },
+        )
+        .collect()
+}
+
+fn entry_query() -> sea_orm::Select<Entity> {
+    Entity::find().select_only().columns([
+        Column::Id,
+        Column::Kind,
+        Column::ToAddress,
+        Column::Subject,
+        Column::Status,
+        Column::Attempts,
+        Column::LastError,
+        Column::NextAttemptAt,
+        Column::CreatedAt,
+        Column::SentAt,
+    ])
+}
+
+/// Messages not delivered yet (queued, failed and waiting for a retry, dead), newest first.
+pub async fn unsent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<OutboxEntry>, NotifyError> {
+    let rows = entry_query()
+        .filter(Column::Status.ne(SENT))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .into_tuple::<EntryColumns>()
+        .all(db)
+        .await?;
+    Ok(entries(rows))
+}
+
+/// The latest delivered messages, newest first.
+pub async fn recently_sent(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<OutboxEntry>, NotifyError> {
+    let rows = entry_query()
+        .filter(Column::Status.eq(SENT))
+        .order_by_desc(Column::SentAt)
+        .order_by_desc(Column::Id)
+        .limit(limit)
+        .into_tuple::<EntryColumns>()
+        .all(db)
+        .await?;
+    Ok(entries(rows))
+}
+
+/// What [`resend`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resend {
+    /// The row is due now, with its attempts reset.
+    Queued,
+    /// No such message.
+    NotFound,
+    /// Delivered already: its bodies are blanked, there is nothing left to send.
+    AlreadySent,
+    /// A worker holds its lease and is sending it right now.
+    InFlight,
+}
+
+/// Puts a dead or failed message back to due-now with its attempts reset, so the worker sends
+/// it at its next pass with the full retry budget. One conditional update, like the worker's:
+/// a row that was sent (bodies blanked) or is leased by a worker mid-send is left alone.
+pub async fn resend(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> Result<Resend, NotifyError> {
+    let result = Entity::update_many()
+        .col_expr(Column::Status, Expr::value(PENDING))
+        .col_expr(Column::Attempts, Expr::value(0))
+        .col_expr(Column::NextAttemptAt, Expr::value(now))
+        .col_expr(Column::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(Column::Id.eq(id))
+        .filter(Column::BodyText.ne(""))
+        .filter(
+            Condition::any().add(Column::Status.eq(DEAD)).add(
+                Condition::all().add(Column::Status.eq(PENDING)).add(
+                    Condition::any()
+                        .add(Column::LeaseUntil.is_null())
+                        .add(Column::LeaseUntil.lt(now)),
+                ),
+            ),
+        )
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        return Ok(Resend::Queued);
+    }
+    Ok(match load(db, id).await? {
+        None => Resend::NotFound,
+        Some(row) if row.status == PENDING && row.body_text.is_empty() => Resend::AlreadySent,
+        Some(row) if row.status == PENDING => Resend::InFlight,
+        Some(_) => Resend::AlreadySent,
+    })
+}
+
 /// SMTP servers can answer at length; a row needs the gist.
 fn truncate(error: &str) -> String {
     const MAX_CHARS: usize = 1000;
@@ -297,5 +451,136 @@ mod tests {
             error: "late",
         };
         assert!(!mark_failed(&db.conn, &id, "w1", failure).await.unwrap());
+    }
+    async fn dead_row(db: &sea_orm::DatabaseConnection, now: DateTime<Utc>) -> String {
+        let id = enqueue(db, &sample_email("a@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        assert!(
+            claim(db, &id, "w1", now, now + chrono::Duration::minutes(5))
+                .await
+                .unwrap()
+        );
+        let failure = Failure::Dead {
+            error: "550 no such user",
+        };
+        assert!(mark_failed(db, &id, "w1", failure).await.unwrap());
+        id
+    }
+
+    #[tokio::test]
+    async fn listings_show_states_without_bodies() {
+        let db = TestDb::from_env().await;
+        let now: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+        let queued = enqueue(&db.conn, &sample_email("q@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        let dead = dead_row(&db.conn, now).await;
+        let failed = enqueue(&db.conn, &sample_email("f@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        assert!(
+            claim(&db.conn, &failed, "w1", now, now + chrono::Duration::minutes(5))
+                .await
+                .unwrap()
+        );
+        let retry_at = now + chrono::Duration::seconds(30);
+        let failure = Failure::Retry {
+            next_attempt_at: retry_at,
+            error: "connection refused",
+        };
+        assert!(mark_failed(&db.conn, &failed, "w1", failure).await.unwrap());
+        let sent = enqueue(&db.conn, &sample_email("s@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        assert!(mark_sent(&db.conn, &sent, now).await.unwrap());
+
+        let unsent = unsent(&db.conn, 100).await.unwrap();
+        let state_of = |id: &str| unsent.iter().find(|e| e.id == id).map(|e| e.state);
+        assert_eq!(unsent.len(), 3);
+        assert_eq!(state_of(&queued), Some(OutboxState::Queued));
+        assert_eq!(state_of(&dead), Some(OutboxState::Dead));
+        assert_eq!(state_of(&failed), Some(OutboxState::Failed));
+        let failed_entry = unsent.iter().find(|e| e.id == failed).unwrap();
+        assert_eq!(failed_entry.attempts, 1);
+        assert_eq!(failed_entry.next_attempt_at, retry_at);
+        assert_eq!(failed_entry.last_error.as_deref(), Some("connection refused"));
+        let sent_list = recently_sent(&db.conn, 10).await.unwrap();
+        assert_eq!(sent_list.len(), 1);
+        assert_eq!(
+            (sent_list[0].id.as_str(), sent_list[0].state),
+            (sent.as_str(), OutboxState::Sent)
+        );
+        assert_eq!(sent_list[0].sent_at, Some(now));
+    }
+
+    #[tokio::test]
+    async fn resending_a_dead_row_makes_it_due_now_with_attempts_reset() {
+        let db = TestDb::from_env().await;
+        let now: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+        let id = dead_row(&db.conn, now).await;
+        assert!(due_ids(&db.conn, now, 10).await.unwrap().is_empty());
+        let later = now + chrono::Duration::hours(3);
+        assert_eq!(resend(&db.conn, &id, later).await.unwrap(), Resend::Queued);
+        let row = load(&db.conn, &id).await.unwrap().unwrap();
+        assert_eq!(
+            (row.status.as_str(), row.attempts, row.next_attempt_at),
+            (PENDING, 0, later)
+        );
+        assert!(
+            row.body_text.contains("secret-token"),
+            "the bodies are still there to send"
+        );
+        assert_eq!(due_ids(&db.conn, later, 10).await.unwrap(), vec![id]);
+    }
+
+    #[tokio::test]
+    async fn resending_a_failed_row_brings_its_retry_forward() {
+        let db = TestDb::from_env().await;
+        let now: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+        let id = enqueue(&db.conn, &sample_email("a@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        assert!(
+            claim(&db.conn, &id, "w1", now, now + chrono::Duration::minutes(5))
+                .await
+                .unwrap()
+        );
+        // A worker holding the lease is sending it: hands off.
+        assert_eq!(resend(&db.conn, &id, now).await.unwrap(), Resend::InFlight);
+        let failure = Failure::Retry {
+            next_attempt_at: now + chrono::Duration::hours(1),
+            error: "timeout",
+        };
+        assert!(mark_failed(&db.conn, &id, "w1", failure).await.unwrap());
+        assert_eq!(resend(&db.conn, &id, now).await.unwrap(), Resend::Queued);
+        let row = load(&db.conn, &id).await.unwrap().unwrap();
+        assert_eq!((row.attempts, row.next_attempt_at), (0, now));
+        assert_eq!(due_ids(&db.conn, now, 10).await.unwrap(), vec![id]);
+    }
+
+    #[tokio::test]
+    async fn a_sent_row_cannot_be_resent() {
+        let db = TestDb::from_env().await;
+        let now: DateTime<Utc> = "2026-11-21T10:00:00Z".parse().unwrap();
+        let id = enqueue(&db.conn, &sample_email("a@example.org"), now)
+            .await
+            .unwrap()
+            .to_string();
+        assert!(mark_sent(&db.conn, &id, now).await.unwrap());
+        assert_eq!(resend(&db.conn, &id, now).await.unwrap(), Resend::AlreadySent);
+        let row = load(&db.conn, &id).await.unwrap().unwrap();
+        assert_eq!(row.status, SENT, "left alone");
+        assert_eq!(
+            resend(&db.conn, "00000000-0000-0000-0000-000000000000", now)
+                .await
+                .unwrap(),
+            Resend::NotFound
+        );
     }
 }

@@ -2,6 +2,7 @@
 //! Every page takes [`SignedIn`](crate::auth::SignedIn) (or `Coordinator` for the coordinator's
 //! pages), so what a user sees is scoped in the one place the API uses too.
 
+mod coordinator;
 mod requests;
 
 use crate::AppState;
@@ -22,6 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/lang", post(switch_language))
         .merge(requests::routes())
+        .merge(coordinator::routes())
 }
 
 texts! {

@@ -156,7 +156,7 @@ fn needs_confirmation(request: &RequestView, now: DateTime<Utc>) -> bool {
     request.status == RequestStatus::Assigned && request.starts_at <= now
 }
 
-fn language_label(lang: Lang, code: LanguageCode) -> String {
+pub(super) fn language_label(lang: Lang, code: LanguageCode) -> String {
     format!("{} ({})", lang.pick(code.name_de(), code.name_en()), code.as_str())
 }
 
@@ -269,7 +269,7 @@ fn optional(text: &str) -> Option<String> {
 
 /// A language by ISO 639-3 code, or by its German or English name (as the picker offers it,
 /// "Arabisch (ara)" included).
-fn find_language(text: &str) -> Option<LanguageCode> {
+pub(super) fn find_language(text: &str) -> Option<LanguageCode> {
     let text = text.trim();
     let code = match (text.rfind('('), text.ends_with(')')) {
         (Some(open), true) => &text[open + 1..text.len() - 1],
@@ -425,7 +425,7 @@ async fn form_page(
 
 /// The picker offers the languages newly arrived people in Germany speak most; any other
 /// ISO 639-3 language can be typed by code or name.
-const COMMON: &[&str] = &[
+pub(super) const COMMON: &[&str] = &[
     "ara", "apc", "arz", "acm", "ary", "fas", "prs", "pes", "pus", "kur", "kmr", "ckb", "tur", "ukr", "rus", "tir",
     "amh", "som", "fra", "eng", "sqi", "ron", "bul", "pol", "srp", "hrv", "bos", "urd", "hin", "ben", "tam", "vie",
     "zho", "cmn", "spa", "por", "ita", "ell", "aze", "kat", "hye", "uzb", "tgk", "rom", "lin", "swa", "hau", "yor",

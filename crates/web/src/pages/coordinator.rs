@@ -1,0 +1,498 @@
+//! The coordinator's pages: the volunteer registry (in [`volunteers`]), organisations, staff
+//! users with invitations, and the email outbox with its resend button. Caseworkers get 403.
+
+mod volunteers;
+
+use super::{Layout, PageError, render};
+use crate::AppState;
+use crate::auth::{Coordinator, SignedIn, Staff};
+use crate::error::ApiError;
+use crate::extract::PathParam;
+use crate::i18n::{Lang, texts};
+use crate::invitations;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Utc};
+use lp_core::validation::FieldError;
+use lp_core::vocab::Role;
+use lp_notify::{OutboxEntry, OutboxState, Resend};
+use lp_registry::organisations::{self, OrganisationInput};
+use lp_registry::staff::{self, StaffUserInput};
+use serde::Deserialize;
+use uuid::Uuid;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(volunteers::routes())
+        .route("/organisations", get(organisations_page).post(create_organisation))
+        .route("/staff", get(staff_page).post(invite))
+        .route("/outbox", get(outbox_page))
+        .route("/outbox/{id}/resend", post(resend))
+}
+
+/// One choice of a select or a checkbox group, marked when the form holds it.
+pub(super) struct Opt {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+pub(super) fn choose<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: &[&str],
+) -> Vec<Opt> {
+    all.iter()
+        .map(|&item| Opt {
+            value: value(item),
+            label: label(item),
+            selected: current.contains(&value(item)),
+        })
+        .collect()
+}
+
+fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
+}
+
+fn when(lang: Lang, at: &DateTime<Utc>) -> String {
+    lang.pick(lp_core::when::de(at), lp_core::when::en(at))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Organisations
+
+texts! {
+    pub struct OrganisationTexts {
+        organisations: "Organisationen" / "Organisations",
+        name: "Name" / "Name",
+        created: "Angelegt" / "Created",
+        none: "Noch keine." / "None yet.",
+        new_organisation: "Neue Organisation" / "New organisation",
+        create: "Anlegen" / "Create",
+        created_notice: "Organisation angelegt:" / "Organisation created:",
+        fix: "Bitte korrigieren:" / "Please correct:",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/organisations.html")]
+struct OrganisationsPage {
+    layout: Layout,
+    t: &'static OrganisationTexts,
+    rows: Vec<(String, String, String)>,
+    name: String,
+    created: Option<String>,
+    error: Option<FieldError>,
+}
+
+#[derive(Default, Deserialize)]
+struct OrganisationForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Default, Deserialize)]
+struct Created {
+    #[serde(default)]
+    created: Option<String>,
+    #[serde(default)]
+    invited: Option<String>,
+    #[serde(default)]
+    resent: Option<String>,
+}
+
+async fn organisations_view(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    name: String,
+    created: Option<Uuid>,
+    error: Option<FieldError>,
+) -> Result<Response, PageError> {
+    let t = OrganisationTexts::of(lang);
+    let all = organisations::list(&state.db)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let created = created.and_then(|id| all.iter().find(|o| o.id == id).map(|o| o.name.clone()));
+    Ok(render(&OrganisationsPage {
+        layout: Layout::new(lang, staff, t.organisations, "/organisations"),
+        t,
+        rows: all
+            .into_iter()
+            .map(|o| (o.id.to_string(), o.name, when(lang, &o.created_at)))
+            .collect(),
+        name,
+        created,
+        error,
+    }))
+}
+
+async fn organisations_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    Query(query): Query<Created>,
+) -> Result<Response, PageError> {
+    let created = query.created.and_then(|id| id.parse().ok());
+    organisations_view(&state, lang, &staff, String::new(), created, None).await
+}
+
+async fn create_organisation(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    Form(form): Form<OrganisationForm>,
+) -> Result<Response, PageError> {
+    let input = OrganisationInput {
+        name: form.name.clone(),
+    };
+    let (error, status) = match organisations::create(&state.db, &input, state.clock.now()).await {
+        Ok(created) => return Ok(Redirect::to(&format!("/organisations?created={}", created.id)).into_response()),
+        Err(lp_registry::RegistryError::Invalid(error)) => (error, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(lp_registry::RegistryError::Conflict(message)) => (FieldError::new("name", message), StatusCode::CONFLICT),
+        Err(err) => return Err(PageError::new(lang, err)),
+    };
+    let page = organisations_view(&state, lang, &staff, form.name, None, Some(error)).await?;
+    Ok(with_status(page, status))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff users
+
+texts! {
+    pub struct StaffTexts {
+        staff: "Mitarbeitende" / "Staff",
+        email: "E-Mail" / "Email",
+        name: "Name" / "Name",
+        role: "Rolle" / "Role",
+        organisation: "Organisation" / "Organisation",
+        no_organisation: "– keine (nur für Koordination) –" / "– none (coordinators only) –",
+        invite: "Einladen" / "Invite",
+        invite_heading: "Neue/n Mitarbeitende/n einladen" / "Invite a staff member",
+        invite_hint: "Die Person bekommt eine E-Mail mit einem einmaligen Link, um ihr Passwort zu setzen." / "The person gets an email with a single-use link to choose a password.",
+        invited: "Die Einladung ist im E-Mail-Ausgang und geht gleich hinaus an" / "The invitation is in the outbox and goes out shortly to",
+        outbox: "E-Mail-Ausgang" / "Email outbox",
+        fix: "Bitte korrigieren:" / "Please correct:",
+    }
+}
+
+fn role_label(lang: Lang, role: Role) -> &'static str {
+    match role {
+        Role::Coordinator => lang.pick("Koordination", "coordinator"),
+        Role::Caseworker => lang.pick("Fallbearbeitung", "caseworker"),
+    }
+}
+
+#[derive(Default, Deserialize)]
+struct InviteForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    organisation_id: String,
+}
+
+impl InviteForm {
+    fn to_input(&self) -> Result<StaffUserInput, FieldError> {
+        let role = self
+            .role
+            .trim()
+            .parse()
+            .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new("role", e.to_string()))?;
+        let organisation_id = match self.organisation_id.trim() {
+            "" => None,
+            id => Some(
+                id.parse()
+                    .map_err(|_| FieldError::new("organisation_id", "pick an organisation from the list"))?,
+            ),
+        };
+        Ok(StaffUserInput {
+            email: self.email.clone(),
+            name: self.name.clone(),
+            role,
+            organisation_id,
+            // No password: the invitee chooses one through the mailed link.
+            password: None,
+        })
+    }
+}
+
+struct StaffRow {
+    email: String,
+    name: String,
+    role: &'static str,
+    organisation: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/staff.html")]
+struct StaffPage {
+    layout: Layout,
+    t: &'static StaffTexts,
+    rows: Vec<StaffRow>,
+    form: InviteForm,
+    roles: Vec<Opt>,
+    organisations: Vec<(String, String, bool)>,
+    invited: Option<String>,
+    error: Option<FieldError>,
+}
+
+async fn staff_view(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    form: InviteForm,
+    invited: Option<Uuid>,
+    error: Option<FieldError>,
+) -> Result<Response, PageError> {
+    let t = StaffTexts::of(lang);
+    let users = staff::list(&state.db).await.map_err(|e| PageError::new(lang, e))?;
+    let orgs = organisations::list(&state.db)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let invited = invited.and_then(|id| users.iter().find(|u| u.id == id).map(|u| u.email.clone()));
+    let rows = users
+        .into_iter()
+        .map(|u| StaffRow {
+            organisation: u
+                .organisation_id
+                .and_then(|id| orgs.iter().find(|o| o.id == id))
+                .map(|o| o.name.clone())
+                .unwrap_or_default(),
+            email: u.email,
+            name: u.name,
+            role: role_label(lang, u.role),
+        })
+        .collect();
+    let organisations = orgs
+        .into_iter()
+        .map(|o| {
+            let id = o.id.to_string();
+            let selected = id == form.organisation_id;
+            (id, o.name, selected)
+        })
+        .collect();
+    Ok(render(&StaffPage {
+        layout: Layout::new(lang, staff, t.staff, "/staff"),
+        t,
+        rows,
+        roles: choose(
+            &[Role::Caseworker, Role::Coordinator],
+            |r| r.as_str(),
+            |r| role_label(lang, r),
+            &[form.role.as_str()],
+        ),
+        organisations,
+        form,
+        invited,
+        error,
+    }))
+}
+
+async fn staff_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    Query(query): Query<Created>,
+) -> Result<Response, PageError> {
+    let invited = query.invited.and_then(|id| id.parse().ok());
+    let form = InviteForm {
+        role: Role::Caseworker.as_str().to_owned(),
+        ..InviteForm::default()
+    };
+    staff_view(&state, lang, &staff, form, invited, None).await
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    Form(form): Form<InviteForm>,
+) -> Result<Response, PageError> {
+    let result = match form.to_input() {
+        Ok(input) => invitations::create_staff_user(&state, &input).await,
+        Err(error) => Err(error.into()),
+    };
+    let (error, status) = match result {
+        Ok(created) => return Ok(Redirect::to(&format!("/staff?invited={}", created.user.id)).into_response()),
+        Err(ApiError::Invalid(error)) => (error, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(ApiError::Conflict(message)) => (FieldError::new("email", message), StatusCode::CONFLICT),
+        Err(err) => return Err(PageError::new(lang, err)),
+    };
+    let page = staff_view(&state, lang, &staff, form, None, Some(error)).await?;
+    Ok(with_status(page, status))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outbox
+
+texts! {
+    pub struct OutboxTexts {
+        outbox: "E-Mail-Ausgang" / "Email outbox",
+        failed: "Fehlgeschlagen – neuer Versuch geplant" / "Failed – retry scheduled",
+        dead: "Aufgegeben" / "Given up",
+        queued: "Wartet auf Versand" / "Waiting to be sent",
+        sent: "Zuletzt gesendet" / "Recently sent",
+        none: "Keine." / "None.",
+        kind: "Art" / "Kind",
+        recipient: "Empfänger/in" / "Recipient",
+        subject: "Betreff" / "Subject",
+        attempts: "Versuche" / "Attempts",
+        last_error: "Letzter Fehler" / "Last error",
+        next_attempt: "Nächster Versuch" / "Next attempt",
+        sent_at: "Gesendet" / "Sent",
+        action: "Aktion" / "Action",
+        resend: "Erneut senden" / "Resend",
+        resent: "Die Nachricht ist wieder zum Versand eingeplant, mit zurückgesetzten Versuchen." / "The message is due again, with its attempts reset.",
+        already_sent: "Diese Nachricht wurde bereits zugestellt. Ihr Inhalt ist danach gelöscht worden (er enthielt geheime Links) und kann nicht erneut gesendet werden." / "This message was delivered already. Its content was deleted afterwards (it held secret links), so it cannot be sent again.",
+        in_flight: "Diese Nachricht wird gerade gesendet. Bitte gleich noch einmal nachsehen." / "This message is being sent right now. Please look again in a moment.",
+        privacy: "Inhalte und Links werden hier nie angezeigt." / "Contents and links are never shown here.",
+    }
+}
+
+struct OutboxRow {
+    id: String,
+    kind: String,
+    to: String,
+    subject: String,
+    attempts: i32,
+    last_error: String,
+    at: String,
+    resendable: bool,
+}
+
+struct OutboxSection {
+    id: &'static str,
+    title: &'static str,
+    time_heading: &'static str,
+    rows: Vec<OutboxRow>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    t: &'static OutboxTexts,
+    sections: Vec<OutboxSection>,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+}
+
+/// How many undelivered and delivered messages the page lists at most.
+const UNSENT_LIMIT: u64 = 500;
+const SENT_LIMIT: u64 = 50;
+
+async fn outbox_view(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let t = OutboxTexts::of(lang);
+    let internal = |e: lp_notify::NotifyError| PageError::new(lang, ApiError::Internal(e.to_string()));
+    let unsent = lp_notify::unsent(&state.db, UNSENT_LIMIT).await.map_err(internal)?;
+    let sent = lp_notify::recently_sent(&state.db, SENT_LIMIT)
+        .await
+        .map_err(internal)?;
+    let row = |e: &OutboxEntry| OutboxRow {
+        id: e.id.clone(),
+        kind: e.kind.clone(),
+        to: e.to.clone(),
+        subject: e.subject.clone(),
+        attempts: e.attempts,
+        last_error: e.last_error.clone().unwrap_or_default(),
+        at: match (e.state, e.sent_at) {
+            (OutboxState::Sent, Some(at)) => when(lang, &at),
+            (OutboxState::Dead, _) => String::new(),
+            _ => when(lang, &e.next_attempt_at),
+        },
+        resendable: matches!(e.state, OutboxState::Failed | OutboxState::Dead),
+    };
+    let pick = |state: OutboxState| unsent.iter().filter(|e| e.state == state).map(row).collect();
+    let sections = vec![
+        OutboxSection {
+            id: "dead",
+            title: t.dead,
+            time_heading: "",
+            rows: pick(OutboxState::Dead),
+        },
+        OutboxSection {
+            id: "failed",
+            title: t.failed,
+            time_heading: t.next_attempt,
+            rows: pick(OutboxState::Failed),
+        },
+        OutboxSection {
+            id: "queued",
+            title: t.queued,
+            time_heading: t.next_attempt,
+            rows: pick(OutboxState::Queued),
+        },
+        OutboxSection {
+            id: "sent",
+            title: t.sent,
+            time_heading: t.sent_at,
+            rows: sent.iter().map(row).collect(),
+        },
+    ];
+    Ok(render(&OutboxPage {
+        layout: Layout::new(lang, staff, t.outbox, "/outbox"),
+        t,
+        sections,
+        notice,
+        error,
+    }))
+}
+
+async fn outbox_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    Query(query): Query<Created>,
+) -> Result<Response, PageError> {
+    let notice = query.resent.map(|_| OutboxTexts::of(lang).resent);
+    outbox_view(&state, lang, &staff, notice, None).await
+}
+
+async fn resend(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    _: Coordinator,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    let t = OutboxTexts::of(lang);
+    let outcome = lp_notify::resend(&state.db, &id, state.clock.now())
+        .await
+        .map_err(|e| PageError::new(lang, ApiError::Internal(e.to_string())))?;
+    let refusal = match outcome {
+        Resend::Queued => {
+            state.mail_wake.notify_one();
+            return Ok(Redirect::to("/outbox?resent=1").into_response());
+        }
+        Resend::NotFound => return Err(PageError::new(lang, ApiError::NotFound)),
+        Resend::AlreadySent => t.already_sent,
+        Resend::InFlight => t.in_flight,
+    };
+    let page = outbox_view(&state, lang, &staff, None, Some(refusal)).await?;
+    Ok(with_status(page, StatusCode::CONFLICT))
+}
+
+#[cfg(test)]
+mod tests;
