@@ -9,6 +9,7 @@ mod extract;
 mod health;
 mod links;
 mod mailbox;
+mod openapi;
 
 pub use error::ApiError;
 
@@ -46,7 +47,7 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
-        .nest("/api/v1", api::routes())
+        .merge(openapi::routes())
         .merge(links::routes())
         .merge(mailbox::routes())
         .fallback(error::not_found)
