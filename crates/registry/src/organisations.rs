@@ -19,7 +19,11 @@ pub struct Organisation {
 #[serde(deny_unknown_fields)]
 pub struct OrganisationInput {
     /// Unique; up to 200 characters.
-    #[schema(example = "Stadt Winnenden – Integrationsmanagement")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        example = "Stadt Winnenden – Integrationsmanagement"
+    )]
     pub name: String,
 }
 

@@ -26,7 +26,9 @@ pub struct StaffUser {
 #[derive(Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffUserInput {
+    #[schema(format = Email, example = "cw@example.org")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub role: Role,
     /// Required for a caseworker; a coordinator belongs to none.

@@ -61,7 +61,10 @@ impl Volunteer {
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// Unique among volunteers.
+    #[schema(format = Email, example = "selam@example.org")]
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,

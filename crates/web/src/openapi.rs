@@ -88,6 +88,7 @@ fn api() -> (Router<AppState>, Document) {
         .nest("/api/v1", api::routes())
         .split_for_parts();
     add_volunteer_patch(&mut doc);
+    require_bodies(&mut doc);
     add_error_examples(&mut doc);
     (router, doc)
 }
@@ -145,30 +146,41 @@ fn add_volunteer_patch(doc: &mut Document) {
         .insert("VolunteerPatch".to_owned(), RefOr::T(Schema::Object(patch)));
 }
 
-/// Fills each error response's example with what [`crate::ApiError`] really answers for that
-/// status, so the examples cannot say something the server does not.
-fn add_error_examples(doc: &mut Document) {
-    for item in doc.paths.paths.values_mut() {
-        let operations = [
+/// Every body the API takes is required (`ApiJson` refuses a missing one with 415); utoipa says
+/// so only for bodies it infers from a type, not for the merge patch's reference.
+fn require_bodies(doc: &mut Document) {
+    for operation in operations_mut(doc) {
+        if let Some(body) = operation.request_body.as_mut() {
+            body.required = Some(utoipa::openapi::Required::True);
+        }
+    }
+}
+
+fn operations_mut(doc: &mut Document) -> impl Iterator<Item = &mut Operation> {
+    doc.paths.paths.values_mut().flat_map(|item| {
+        [
             &mut item.get,
             &mut item.put,
             &mut item.post,
             &mut item.delete,
             &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            add_examples(operation);
-        }
-    }
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
-fn add_examples(operation: &mut Operation) {
-    for (status, response) in operation.responses.responses.iter_mut() {
-        let (RefOr::T(response), Some(error)) = (response, sample_error(status)) else {
-            continue;
-        };
-        if let Some(content) = response.content.get_mut("application/json") {
-            content.example = Some(error.body());
+/// Fills each error response's example with what [`crate::ApiError`] really answers for that
+/// status, so the examples cannot say something the server does not.
+fn add_error_examples(doc: &mut Document) {
+    for operation in operations_mut(doc) {
+        for (status, response) in operation.responses.responses.iter_mut() {
+            let (RefOr::T(response), Some(error)) = (response, sample_error(status)) else {
+                continue;
+            };
+            if let Some(content) = response.content.get_mut("application/json") {
+                content.example = Some(error.body());
+            }
         }
     }
 }
@@ -274,6 +286,9 @@ mod tests {
             );
             assert!(operation["summary"].is_string(), "{method} {path} has no summary");
             assert!(operation["tags"][0].is_string(), "{method} {path} has no tag");
+            if let Some(body) = operation.get("requestBody") {
+                assert_eq!(body["required"], true, "{method} {path}: the body is required");
+            }
         }
         let schemes = &doc["components"]["securitySchemes"];
         assert_eq!(schemes["bearer"]["scheme"], "bearer");

@@ -183,7 +183,9 @@ fn merge_patch(target: &mut Value, patch: Value) {
 /// Erase a volunteer
 ///
 /// Erasure under the DSGVO: personal data goes, statistics stay; open offers are withdrawn, all
-/// in one transaction. Refused with 409 while the volunteer holds an upcoming assignment.
+/// in one transaction. A volunteer with a history of offers stays as an anonymised record (name
+/// and email replaced, contact data removed), so `GET` still finds it; one without is deleted.
+/// Refused with 409 while the volunteer holds an upcoming assignment.
 #[utoipa::path(
     delete,
     path = "/volunteers/{id}",
