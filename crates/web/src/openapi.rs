@@ -191,8 +191,9 @@ fn operations_mut(doc: &mut Document) -> impl Iterator<Item = &mut Operation> {
 /// status, so the examples cannot say something the server does not.
 fn add_error_examples(doc: &mut Document) {
     for operation in operations_mut(doc) {
+        let operation_id = operation.operation_id.clone().unwrap_or_default();
         for (status, response) in operation.responses.responses.iter_mut() {
-            let (RefOr::T(response), Some(error)) = (response, sample_error(status)) else {
+            let (RefOr::T(response), Some(error)) = (response, sample_error(status, &operation_id)) else {
                 continue;
             };
             if let Some(content) = response.content.get_mut("application/json") {
@@ -202,16 +203,28 @@ fn add_error_examples(doc: &mut Document) {
     }
 }
 
-/// A typical [`crate::ApiError`] for a status, from the same code paths the server runs where
-/// that is cheap (the parser's own messages for 400 and 422).
-pub(crate) fn sample_error(status: &str) -> Option<crate::ApiError> {
+/// A typical [`crate::ApiError`] for a status of an operation, from the same code paths the
+/// server runs where that is cheap (the parser's own messages for 400 and 422).
+pub(crate) fn sample_error(status: &str, operation_id: &str) -> Option<crate::ApiError> {
     use crate::ApiError;
     Some(match status {
         "400" => crate::extract::parse_json::<serde_json::Value>(br#"{"name": "#).err()?,
         "401" => ApiError::Unauthenticated,
         "403" => ApiError::Forbidden("only a coordinator may do this"),
         "404" => ApiError::NotFound,
-        "409" => ApiError::Conflict("the request is completed and cannot be cancelled".to_owned()),
+        "409" => ApiError::Conflict(
+            match operation_id {
+                "create_organisation" => "an organisation named `Caritas` exists already",
+                "create_user" => "a staff user with email `cw@example.org` exists already",
+                "create_volunteer" | "update_volunteer" => "a volunteer with email `selam@example.org` exists already",
+                "erase_volunteer" => {
+                    "the volunteer holds 1 upcoming assignment(s); cancel them first so the caseworkers know"
+                }
+                "complete_request" => "the appointment has not started yet",
+                _ => "the request is completed and cannot be cancelled",
+            }
+            .to_owned(),
+        ),
         "413" => ApiError::TooLarge(crate::MAX_BODY_BYTES),
         "415" => ApiError::Unsupported("send the body as application/json".to_owned()),
         "422" => crate::extract::parse_json::<lp_registry::volunteers::VolunteerLanguage>(
@@ -424,7 +437,8 @@ mod tests {
                     content["schema"]["$ref"], "#/components/schemas/ErrorBody",
                     "{method} {path} {status}"
                 );
-                let expected = sample_error(status).expect(status).body();
+                let id = doc["paths"][&path][&method]["operationId"].as_str().unwrap();
+                let expected = sample_error(status, id).expect(status).body();
                 assert_eq!(content["example"], expected, "{method} {path} {status}");
             }
         }
