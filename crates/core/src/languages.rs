@@ -26,7 +26,7 @@ pub struct UnknownLanguage(pub String);
 pub struct LanguageCode([u8; 3]);
 
 /// How well a speaker's language serves a requested one. Ordered: `Exact` is the better fit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LanguageFit {
     /// Same macrolanguage group: macrolanguage and one of its members, or two members.
@@ -246,6 +246,25 @@ impl From<LanguageCode> for String {
         code.as_str().to_owned()
     }
 }
+
+/// In the API a code is a string; serde goes through [`LanguageCode::parse`], so the schema
+/// says what that accepts rather than the three bytes inside.
+impl utoipa::PartialSchema for LanguageCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some("^[a-z]{3}$"))
+            .description(Some(
+                "An ISO 639-3 code of an individual language or a macrolanguage, e.g. `tir`, `ara`, `apc`. \
+                 Unknown codes are refused.",
+            ))
+            .examples(["tir"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for LanguageCode {}
 
 impl fmt::Display for LanguageCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

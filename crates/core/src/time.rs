@@ -28,6 +28,52 @@ pub struct WeeklySlot {
     pub end_minute: u16,
 }
 
+/// The wire form `{"weekday": "mon", "start": "09:00", "end": "13:00"}`, which serde reads
+/// through [`WeeklySlot::parse`]; the schema describes that form.
+impl utoipa::PartialSchema for WeeklySlot {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let time = |example: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"))
+                .description(Some(
+                    "Local time (Europe/Berlin), HH:MM; `24:00` is the end of the day.",
+                ))
+                .examples([example])
+        };
+        ObjectBuilder::new()
+            .description(Some(
+                "A recurring weekly window in local time (Europe/Berlin); `end` is after `start`.",
+            ))
+            .property(
+                "weekday",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(WEEKDAYS.map(weekday_code))),
+            )
+            .required("weekday")
+            .property("start", time("09:00"))
+            .required("start")
+            .property("end", time("13:00"))
+            .required("end")
+            .additional_properties(Some(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for WeeklySlot {}
+
+const WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSlot {
@@ -118,7 +164,7 @@ pub fn parse_time_of_day(text: &str) -> Result<NaiveTime, TimeError> {
 }
 
 /// An absence, both days included.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(try_from = "RawRange")]
 pub struct DateRange {
     pub from: NaiveDate,

@@ -13,10 +13,12 @@ pub struct UnknownValue {
     pub allowed: &'static str,
 }
 
+// `$text` is a `tt`, not a `literal`: a `literal` fragment reaches derive macros wrapped in an
+// invisible group, which serde reads through but utoipa does not (it would document `OnSite`).
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -185,6 +187,27 @@ mod tests {
     fn unknown_value_lists_the_allowed_ones() {
         let err = "expert".parse::<Proficiency>().unwrap_err();
         assert_eq!(err.to_string(), "`expert` is not one of: basic working fluent native");
+    }
+
+    /// The API documents the very spelling serde reads and writes.
+    #[test]
+    fn schemas_list_the_spec_spelling() {
+        fn documented<T: utoipa::PartialSchema>() -> serde_json::Value {
+            serde_json::to_value(T::schema()).unwrap()["enum"].clone()
+        }
+        let spelled = |all: Vec<&str>| serde_json::json!(all);
+        assert_eq!(
+            documented::<Mode>(),
+            spelled(Mode::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            documented::<OfferState>(),
+            spelled(OfferState::ALL.iter().map(|v| v.as_str()).collect())
+        );
+        assert_eq!(
+            documented::<GermanLevel>(),
+            spelled(GermanLevel::ALL.iter().map(|v| v.as_str()).collect())
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct StaffUser {
     pub id: Uuid,
     pub email: String,
@@ -23,17 +23,21 @@ pub struct StaffUser {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StaffUserInput {
+    #[schema(format = Email, example = "cw@example.org")]
     pub email: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
     pub role: Role,
+    /// Required for a caseworker; a coordinator belongs to none.
     #[serde(default)]
     pub organisation_id: Option<Uuid>,
     /// Optional: without one the user can work with the API token only, until a password is
     /// set.
     #[serde(default)]
+    #[schema(write_only)]
     pub password: Option<String>,
 }
 

@@ -5,7 +5,7 @@ use chrono::{Months, NaiveDate};
 use lp_core::vocab::TrainingStatus;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TrainingInfo {
     pub status: TrainingStatus,
     pub completed_on: Option<NaiveDate>,

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerLanguage {
     pub code: LanguageCode,
@@ -27,7 +27,7 @@ pub struct VolunteerLanguage {
 }
 
 /// A volunteer as stored. Serialises to the SPEC's shape (the API adds `training`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Volunteer {
     pub id: Uuid,
     pub name: String,
@@ -58,10 +58,13 @@ impl Volunteer {
 
 /// The body of `POST /volunteers`, and what a `PATCH` is merged into. Typed fields reject
 /// unknown languages and values while parsing; [`VolunteerInput::validate`] does the rest.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VolunteerInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// Unique among volunteers.
+    #[schema(format = Email, example = "selam@example.org")]
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,
@@ -84,6 +87,7 @@ pub struct VolunteerInput {
     pub confidentiality_signed_on: Option<NaiveDate>,
     #[serde(default)]
     pub training_completed_on: Option<NaiveDate>,
+    /// `applicant` when left out.
     #[serde(default = "new_volunteer_status")]
     pub status: VolunteerStatus,
     #[serde(default)]
@@ -212,10 +216,16 @@ impl From<&Volunteer> for VolunteerInput {
 }
 
 /// Filters of `GET /volunteers`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VolunteerFilter {
+    /// Speaks this language, or a member of the same macrolanguage.
+    #[param(inline)]
     pub language: Option<LanguageCode>,
+    #[param(inline)]
     pub status: Option<VolunteerStatus>,
+    /// Training status as of today.
+    #[param(inline)]
     pub training: Option<TrainingStatus>,
 }
 

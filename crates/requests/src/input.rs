@@ -13,7 +13,7 @@ pub const MAX_DURATION_MINUTES: i64 = 8 * 60;
 /// When no `fill_by` is given, the search ends this long before the appointment.
 const DEFAULT_FILL_BY_LEAD: Duration = Duration::hours(2);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GenderPreferenceInput {
     pub gender: Gender,
@@ -21,15 +21,19 @@ pub struct GenderPreferenceInput {
 }
 
 /// Unknown fields are refused, so a misspelt optional field is an error, not silently lost.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestInput {
     pub language: LanguageCode,
     #[serde(default)]
     pub dialect: Option<String>,
+    /// In the future; RFC 3339 with offset.
+    #[schema(example = "2026-12-03T10:00:00+01:00")]
     pub starts_at: DateTime<FixedOffset>,
+    #[schema(minimum = 15, maximum = 480, example = 60)]
     pub duration_minutes: i64,
     pub mode: Mode,
+    /// Required for `on_site`.
     #[serde(default)]
     pub town: Option<String>,
     #[serde(default)]
@@ -37,10 +41,14 @@ pub struct RequestInput {
     pub setting: Setting,
     #[serde(default)]
     pub gender_preference: Option<GenderPreferenceInput>,
+    /// Pseudonymous (a file number, never a name): letters, digits and `- _ / . #`.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z0-9_/.#-]{1,40}$", example = "IM-2026-0147")]
     pub client_ref: Option<String>,
     #[serde(default)]
     pub notes: Option<String>,
+    /// When the search ends; in the future and not after `starts_at`. Defaults to two hours
+    /// before the appointment (or half-way there, if that is sooner).
     #[serde(default)]
     pub fill_by: Option<DateTime<FixedOffset>>,
     /// Which organisation the request is for; required from coordinators, who belong to none.
@@ -131,9 +139,10 @@ fn check_client_ref(text: Option<&str>) -> Result<Option<String>, FieldError> {
 }
 
 /// The body of `POST /requests/{id}/complete`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompletionInput {
+    #[schema(minimum = 1, maximum = 1440, example = 60)]
     pub actual_minutes: i64,
     #[serde(default)]
     pub feedback: Option<String>,

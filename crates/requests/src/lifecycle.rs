@@ -111,9 +111,13 @@ pub async fn get(
     Ok(views.remove(0))
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RequestFilter {
+    #[param(inline)]
     pub status: Option<RequestStatus>,
+    /// At most this many, newest appointments first; 200 when left out.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u64>,
 }
 
@@ -244,7 +248,7 @@ pub async fn complete(
 }
 
 /// The ranking staff see: candidates with score parts, and who was excluded by which rule.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CandidatesView {
     pub candidates: Vec<CandidateView>,
     pub excluded: Vec<ExclusionView>,
@@ -268,6 +272,96 @@ pub struct ExclusionView {
     pub name: String,
     pub explanation_de: &'static str,
     pub explanation_en: &'static str,
+}
+
+// The two views below flatten the matcher's plain structs, which know nothing of OpenAPI (the
+// matcher stays free of web concerns), so their schemas are written out here. A test below
+// compares them with what serde actually writes; the rule names come from `Rule::ALL`.
+
+impl utoipa::PartialSchema for CandidateView {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let unit = |description: &str| {
+            ObjectBuilder::new()
+                .schema_type(Type::Number)
+                .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                    utoipa::openapi::KnownFormat::Double,
+                )))
+                .minimum(Some(0.0))
+                .maximum(Some(1.0))
+                .description(Some(description))
+        };
+        let parts = [
+            (
+                "language",
+                "Exact code over macrolanguage sibling; native over fluent over working.",
+            ),
+            ("continuity", "Served the same client reference before."),
+            ("fairness", "Fewer assignments in the last 90 days ranks higher."),
+            ("reliability", "Accepted versus ignored offers, no-shows."),
+            ("gender", "Meets a `preferred` gender preference."),
+            ("experience", "Experience in the setting."),
+        ]
+        .into_iter()
+        .fold(
+            ObjectBuilder::new().description(Some("Each part in [0, 1], shown next to the total.")),
+            |object, (name, description)| object.property(name, unit(description)).required(name),
+        );
+        ObjectBuilder::new()
+            .property("volunteer_id", uuid_schema())
+            .required("volunteer_id")
+            .property("name", ObjectBuilder::new().schema_type(Type::String))
+            .required("name")
+            .property(
+                "score",
+                unit("The weighted mean of the parts, with the weights from config."),
+            )
+            .required("score")
+            .property("parts", parts)
+            .required("parts")
+            .property(
+                "language_fit",
+                <lp_core::LanguageFit as utoipa::PartialSchema>::schema(),
+            )
+            .required("language_fit")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CandidateView {}
+
+impl utoipa::PartialSchema for ExclusionView {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        ObjectBuilder::new()
+            .property("volunteer_id", uuid_schema())
+            .required("volunteer_id")
+            .property("name", text())
+            .required("name")
+            .property(
+                "rule",
+                text()
+                    .description(Some("The first hard rule the volunteer breaks, in checking order."))
+                    .enum_values(Some(lp_matcher::Rule::ALL.iter().map(|rule| rule.as_str()))),
+            )
+            .required("rule")
+            .property("explanation_de", text())
+            .required("explanation_de")
+            .property("explanation_en", text())
+            .required("explanation_en")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ExclusionView {}
+
+fn uuid_schema() -> utoipa::openapi::schema::ObjectBuilder {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Uuid,
+        )))
 }
 
 pub async fn candidates(
@@ -321,10 +415,12 @@ pub async fn candidates(
 
 /// Said on a request's page when fewer than two volunteers qualify, so the coordinator can act:
 /// how many speak the language at all, and which rule keeps how many of them out.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SearchHint {
     pub qualifying: usize,
     pub speakers: usize,
+    /// How many speakers each hard rule keeps out, by rule name.
+    #[schema(value_type = std::collections::BTreeMap<String, usize>)]
     pub excluded_by_rule: std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -392,4 +488,72 @@ pub async fn preview(
         .count();
     let qualifying = lp_matcher::rank(&spec, &pool, now, &settings.matching).candidates.len();
     Ok(Preview { qualifying, speakers })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lp_matcher::{Rule, ScoreParts};
+    use serde_json::Value;
+    use utoipa::PartialSchema;
+
+    /// Fails when a field is written that the schema does not list, or the other way round.
+    fn assert_same_fields(schema: &Value, value: &Value, at: &str) {
+        let (Some(properties), Some(object)) = (schema["properties"].as_object(), value.as_object()) else {
+            return;
+        };
+        let mut documented: Vec<&String> = properties.keys().collect();
+        let mut written: Vec<&String> = object.keys().collect();
+        documented.sort();
+        written.sort();
+        assert_eq!(documented, written, "fields of {at}");
+        for (name, field) in object {
+            assert_same_fields(&properties[name], field, &format!("{at}.{name}"));
+        }
+    }
+
+    fn json<T: serde::Serialize>(value: &T) -> Value {
+        serde_json::to_value(value).unwrap()
+    }
+
+    #[test]
+    fn candidate_schema_lists_what_is_written() {
+        let candidate = CandidateView {
+            ranked: RankedCandidate {
+                volunteer_id: Uuid::nil(),
+                score: 0.8,
+                parts: ScoreParts {
+                    language: 1.0,
+                    continuity: 0.0,
+                    fairness: 0.5,
+                    reliability: 1.0,
+                    gender: 0.0,
+                    experience: 0.2,
+                },
+                language_fit: lp_core::LanguageFit::Exact,
+            },
+            name: "Selam T.".to_owned(),
+        };
+        assert_same_fields(&json(&CandidateView::schema()), &json(&candidate), "candidate");
+    }
+
+    #[test]
+    fn exclusion_schema_lists_what_is_written_and_every_rule() {
+        let schema = json(&ExclusionView::schema());
+        for rule in Rule::ALL {
+            let exclusion = ExclusionView {
+                exclusion: Exclusion {
+                    volunteer_id: Uuid::nil(),
+                    rule: *rule,
+                },
+                name: "Selam T.".to_owned(),
+                explanation_de: rule.explain_de(),
+                explanation_en: rule.explain_en(),
+            };
+            let written = json(&exclusion);
+            assert_same_fields(&schema, &written, "exclusion");
+            let allowed = schema["properties"]["rule"]["enum"].as_array().unwrap();
+            assert!(allowed.contains(&written["rule"]), "{rule} missing from the schema");
+        }
+    }
 }

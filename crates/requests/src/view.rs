@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestView {
     pub id: Uuid,
     pub status: RequestStatus,
@@ -43,7 +43,7 @@ pub struct RequestView {
     pub cancelled_at: Option<DateTime<FixedOffset>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LanguageName {
     pub de: &'static str,
     pub en: &'static str,
@@ -58,14 +58,14 @@ impl From<LanguageCode> for LanguageName {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Assignee {
     pub volunteer_id: Uuid,
     pub name: String,
     pub phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OfferView {
     pub volunteer_id: Uuid,
     pub volunteer_name: String,

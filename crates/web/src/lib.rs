@@ -14,6 +14,7 @@ mod invitations;
 mod links;
 mod login;
 mod mailbox;
+mod openapi;
 mod pages;
 mod same_origin;
 mod session;
@@ -87,7 +88,7 @@ pub fn router(state: AppState) -> Router {
     login::warm_up();
     Router::new()
         .merge(health::routes())
-        .nest("/api/v1", api::routes())
+        .merge(openapi::routes())
         .merge(links::routes())
         .merge(volunteer_links::routes())
         .merge(mailbox::routes())

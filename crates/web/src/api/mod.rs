@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub(crate) mod docs;
 mod organisations;
 mod requests;
 mod users;
@@ -7,13 +8,15 @@ mod volunteers;
 
 use crate::AppState;
 use crate::error::ApiError;
-use axum::Router;
 use std::collections::HashMap;
 use std::str::FromStr;
+use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
+/// Every route here is registered with `routes!`, from a handler's `#[utoipa::path]`, so the
+/// OpenAPI document is made from the same list as the router (see `openapi.rs`).
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
         .merge(organisations::routes())
         .merge(users::routes())
         .merge(volunteers::routes())

@@ -1,26 +1,45 @@
+use super::docs::{BodyErrors, Conflict, NotFound, QueryErrors, Unauthenticated};
 use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, PathParam, QueryParams};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use lp_requests::input::{CompletionInput, RequestInput};
 use lp_requests::lifecycle::{self, CandidatesView, RequestFilter, SearchHint};
 use lp_requests::view::RequestView;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/requests", post(create).get(list))
-        .route("/requests/{id}", get(show))
-        .route("/requests/{id}/candidates", get(candidates))
-        .route("/requests/{id}/cancel", post(cancel))
-        .route("/requests/{id}/complete", post(complete))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show))
+        .routes(routes!(candidates))
+        .routes(routes!(cancel))
+        .routes(routes!(complete))
 }
 
+/// Request an interpreter
+///
+/// The request is ranked at once and the first wave of offers goes out by email. A caseworker
+/// requests for its own organisation; a coordinator names the organisation in
+/// `organisation_id`.
+#[utoipa::path(
+    post,
+    path = "/requests",
+    operation_id = "create_request",
+    tag = "requests",
+    request_body = RequestInput,
+    responses(
+        (status = 201, description = "Created; the search has started", body = RequestView),
+        BodyErrors,
+        Unauthenticated,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     staff: Staff,
@@ -31,6 +50,21 @@ async fn create(
     Ok((StatusCode::CREATED, Json(created)))
 }
 
+/// List requests
+///
+/// A caseworker sees its own organisation's, a coordinator all; newest appointments first.
+#[utoipa::path(
+    get,
+    path = "/requests",
+    operation_id = "list_requests",
+    tag = "requests",
+    params(RequestFilter),
+    responses(
+        (status = 200, description = "The requests", body = Vec<RequestView>),
+        QueryErrors,
+        Unauthenticated,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     staff: Staff,
@@ -46,14 +80,30 @@ async fn list(
 }
 
 /// A request with, while fewer than two volunteers qualify, a hint of why.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct RequestDetail {
     #[serde(flatten)]
     request: RequestView,
+    /// Only while an open or unfilled request has fewer than two qualifying volunteers.
     #[serde(skip_serializing_if = "Option::is_none")]
     search: Option<SearchHint>,
 }
 
+/// Show a request
+///
+/// Its status, the assigned volunteer's name and phone, and the offers sent.
+#[utoipa::path(
+    get,
+    path = "/requests/{id}",
+    operation_id = "show_request",
+    tag = "requests",
+    params(("id" = Uuid, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The request", body = RequestDetail),
+        Unauthenticated,
+        NotFound,
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     staff: Staff,
@@ -65,6 +115,22 @@ async fn show(
     Ok(Json(RequestDetail { request, search }))
 }
 
+/// Rank the candidates
+///
+/// Volunteers who qualify, best first, with the parts of their score; and, of those who speak
+/// the language, the excluded with the hard rule that excluded each.
+#[utoipa::path(
+    get,
+    path = "/requests/{id}/candidates",
+    operation_id = "rank_candidates",
+    tag = "requests",
+    params(("id" = Uuid, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "The ranking", body = CandidatesView),
+        Unauthenticated,
+        NotFound,
+    )
+)]
 async fn candidates(
     State(state): State<AppState>,
     staff: Staff,
@@ -76,6 +142,22 @@ async fn candidates(
     ))
 }
 
+/// Cancel a request
+///
+/// At any time before completion; open offers are withdrawn and an assigned volunteer is told.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/cancel",
+    operation_id = "cancel_request",
+    tag = "requests",
+    params(("id" = Uuid, Path, description = "The request's id")),
+    responses(
+        (status = 200, description = "Cancelled", body = RequestView),
+        Unauthenticated,
+        NotFound,
+        Conflict,
+    )
+)]
 async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
@@ -86,6 +168,25 @@ async fn cancel(
     Ok(Json(cancelled))
 }
 
+/// Confirm that an appointment took place
+///
+/// For an assigned request whose appointment has started: the actual minutes and optional
+/// feedback.
+#[utoipa::path(
+    post,
+    path = "/requests/{id}/complete",
+    operation_id = "complete_request",
+    tag = "requests",
+    params(("id" = Uuid, Path, description = "The request's id")),
+    request_body = CompletionInput,
+    responses(
+        (status = 200, description = "Completed", body = RequestView),
+        BodyErrors,
+        Unauthenticated,
+        NotFound,
+        Conflict,
+    )
+)]
 async fn complete(
     State(state): State<AppState>,
     staff: Staff,

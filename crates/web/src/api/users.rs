@@ -1,19 +1,21 @@
+use super::docs::{BodyErrors, Conflict, CoordinatorOnly, Unauthenticated};
 use crate::AppState;
 use crate::auth::Coordinator;
 use crate::error::ApiError;
 use crate::extract::ApiJson;
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
-use axum::{Json, Router};
 use lp_registry::staff::{self, StaffUser, StaffUserInput};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/users", post(create).get(list))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create, list))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct CreatedUser {
     #[serde(flatten)]
     user: StaffUser,
@@ -21,7 +23,25 @@ struct CreatedUser {
     api_token: String,
 }
 
-/// The password is optional: without one the user is mailed a single-use link to choose one.
+/// Create a staff user
+///
+/// A coordinator, or a caseworker of an organisation. The answer carries the user's API token,
+/// once. The password is optional: without one the user is mailed a single-use link to
+/// choose one.
+#[utoipa::path(
+    post,
+    path = "/users",
+    operation_id = "create_user",
+    tag = "users",
+    request_body = StaffUserInput,
+    responses(
+        (status = 201, description = "Created; `api_token` is shown this once", body = CreatedUser),
+        BodyErrors,
+        Unauthenticated,
+        CoordinatorOnly,
+        Conflict,
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     _: Coordinator,
@@ -37,6 +57,18 @@ async fn create(
     ))
 }
 
+/// List staff users
+#[utoipa::path(
+    get,
+    path = "/users",
+    operation_id = "list_users",
+    tag = "users",
+    responses(
+        (status = 200, description = "All staff users", body = Vec<StaffUser>),
+        Unauthenticated,
+        CoordinatorOnly,
+    )
+)]
 async fn list(State(state): State<AppState>, _: Coordinator) -> Result<Json<Vec<StaffUser>>, ApiError> {
     Ok(Json(staff::list(&state.db).await?))
 }

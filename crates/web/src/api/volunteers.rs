@@ -1,25 +1,27 @@
+use super::docs::{BodyErrors, Conflict, CoordinatorOnly, NotFound, QueryErrors, Unauthenticated};
 use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Coordinator;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, PathParam, QueryParams, parse_json};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use lp_registry::training::TrainingInfo;
 use lp_registry::volunteers::{self, Volunteer, VolunteerFilter, VolunteerInput};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/volunteers", post(create).get(list))
-        .route("/volunteers/{id}", get(show).patch(update).delete(erase))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create, list))
+        .routes(routes!(show, update, erase))
 }
 
 /// A volunteer with the training status derived for today.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct VolunteerView {
     #[serde(flatten)]
     volunteer: Volunteer,
@@ -31,6 +33,24 @@ fn view(state: &AppState, volunteer: Volunteer) -> VolunteerView {
     VolunteerView { volunteer, training }
 }
 
+/// Register a volunteer
+///
+/// Languages, German level, modes, service area, weekly availability (Europe/Berlin), absences
+/// and the rest; `status` is `applicant` unless given. The answer adds the derived `training`.
+#[utoipa::path(
+    post,
+    path = "/volunteers",
+    operation_id = "create_volunteer",
+    tag = "volunteers",
+    request_body = VolunteerInput,
+    responses(
+        (status = 201, description = "Created", body = VolunteerView),
+        BodyErrors,
+        Unauthenticated,
+        CoordinatorOnly,
+        (status = 409, description = "A volunteer with this email exists already", body = super::docs::ErrorBody),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     _: Coordinator,
@@ -41,6 +61,22 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view(&state, volunteer))))
 }
 
+/// List volunteers
+///
+/// By name; the filters combine.
+#[utoipa::path(
+    get,
+    path = "/volunteers",
+    operation_id = "list_volunteers",
+    tag = "volunteers",
+    params(VolunteerFilter),
+    responses(
+        (status = 200, description = "The volunteers that pass the filters", body = Vec<VolunteerView>),
+        QueryErrors,
+        Unauthenticated,
+        CoordinatorOnly,
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     _: Coordinator,
@@ -61,6 +97,20 @@ async fn list(
     Ok(Json(found.into_iter().map(|v| view(&state, v)).collect()))
 }
 
+/// Show a volunteer
+#[utoipa::path(
+    get,
+    path = "/volunteers/{id}",
+    operation_id = "show_volunteer",
+    tag = "volunteers",
+    params(("id" = Uuid, Path, description = "The volunteer's id")),
+    responses(
+        (status = 200, description = "The volunteer", body = VolunteerView),
+        Unauthenticated,
+        CoordinatorOnly,
+        NotFound,
+    )
+)]
 async fn show(
     State(state): State<AppState>,
     _: Coordinator,
@@ -72,8 +122,30 @@ async fn show(
     Ok(Json(view(&state, volunteer)))
 }
 
-/// A JSON merge patch (RFC 7396): the body's fields replace the stored ones, `null` clears an
-/// optional one, and the result is checked like a new volunteer.
+/// Change a volunteer
+///
+/// A JSON merge patch (RFC 7396), sent as `application/json`: the body's fields replace the
+/// stored ones, `null` clears an optional one, and the result is checked like a new volunteer.
+#[utoipa::path(
+    patch,
+    path = "/volunteers/{id}",
+    operation_id = "update_volunteer",
+    tag = "volunteers",
+    params(("id" = Uuid, Path, description = "The volunteer's id")),
+    request_body(
+        content = ref("#/components/schemas/VolunteerPatch"),
+        content_type = "application/json",
+        description = "Any fields of a volunteer; `null` clears an optional one",
+    ),
+    responses(
+        (status = 200, description = "The changed volunteer", body = VolunteerView),
+        BodyErrors,
+        Unauthenticated,
+        CoordinatorOnly,
+        NotFound,
+        Conflict,
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     _: Coordinator,
@@ -108,7 +180,26 @@ fn merge_patch(target: &mut Value, patch: Value) {
     }
 }
 
-/// Erasure under the DSGVO: personal data goes, statistics stay; all in one transaction.
+/// Erase a volunteer
+///
+/// Erasure under the DSGVO: personal data goes, statistics stay; open offers are withdrawn, all
+/// in one transaction. A volunteer with a history of offers stays as an anonymised record (name
+/// and email replaced, contact data removed), so `GET` still finds it; one without is deleted.
+/// Refused with 409 while the volunteer holds an upcoming assignment.
+#[utoipa::path(
+    delete,
+    path = "/volunteers/{id}",
+    operation_id = "erase_volunteer",
+    tag = "volunteers",
+    params(("id" = Uuid, Path, description = "The volunteer's id")),
+    responses(
+        (status = 204, description = "Erased"),
+        Unauthenticated,
+        CoordinatorOnly,
+        NotFound,
+        Conflict,
+    )
+)]
 async fn erase(
     State(state): State<AppState>,
     _: Coordinator,
