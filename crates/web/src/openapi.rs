@@ -261,6 +261,11 @@ mod tests {
             }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
+            web: Arc::new(crate::WebSettings::new(
+                "http://127.0.0.1:8080",
+                lp_registry::sessions::SessionPolicy::default(),
+                Vec::new(),
+            )),
         })
     }
 
