@@ -104,8 +104,13 @@ async fn caseworker_files_a_request_and_sees_the_interpreter_after_a_phone_accep
     desk.click("header form[action='/lang'] button").await;
     desk.wait_for_text("Timeline").await;
     sign_in(&phone, base, "cw@stadtwinnenden.test", "a long enough password").await;
-    phone.wait_for_text("Übersicht").await;
+    phone.wait_for_text("Selam Tesfaye").await;
+    phone.assert_fits_viewport().await;
     phone.screenshot("caseworker-dashboard-phone").await;
+    phone.goto(&request_url).await;
+    phone.wait_for_text("Verlauf").await;
+    phone.assert_fits_viewport().await;
+    phone.screenshot("caseworker-request-phone").await;
 
     desk.close().await;
     phone.close().await;

@@ -107,3 +107,24 @@ pub async fn credentials(db: &impl ConnectionTrait, email: &str) -> Result<Optio
         .await?;
     Ok(row.and_then(|row| row.password_hash.map(|hash| (row.id, hash))))
 }
+
+/// The stored password hash of a signed-in user, for changing the password.
+pub async fn password_hash_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<Option<String>, RegistryError> {
+    let row = staff_user::Entity::find_by_id(user_id).one(db).await?;
+    Ok(row.and_then(|row| row.password_hash))
+}
+
+/// Replaces a user's password (hashed beforehand, off the runtime) and ends all their
+/// sessions; the caller starts a fresh one for the user who changed it.
+pub async fn change_password(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    password_hash: String,
+) -> Result<(), RegistryError> {
+    staff_user::Entity::update_many()
+        .col_expr(staff_user::Column::PasswordHash, Expr::value(Some(password_hash)))
+        .filter(staff_user::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    end_all_of(db, user_id).await
+}

@@ -41,6 +41,8 @@ pub struct RequestView {
     pub assigned_at: Option<DateTime<FixedOffset>>,
     pub completed_at: Option<DateTime<FixedOffset>>,
     pub cancelled_at: Option<DateTime<FixedOffset>>,
+    /// When the day-before reminder went to the assigned volunteer.
+    pub reminded_at: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -141,5 +143,6 @@ pub(crate) fn build(
         assigned_at: row.assigned_at.map(local),
         completed_at: row.completed_at.map(local),
         cancelled_at: row.cancelled_at.map(local),
+        reminded_at: row.reminded_at.map(local),
     })
 }

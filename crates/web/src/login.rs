@@ -3,6 +3,7 @@
 //! and gets the same answer, so the form does not tell who has an account.
 
 use crate::AppState;
+use crate::auth::SignedIn;
 use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/password/{token}", get(password_form).post(set_password))
+        .route("/account/password", get(change_form).post(change_password))
 }
 
 /// A hash with the real parameters, verified when the address is unknown so that answer
@@ -269,6 +271,108 @@ async fn set_password(
         Err(RegistryError::NotFound) => Ok(page(StatusCode::NOT_FOUND, None, Some(t.unknown))),
         Err(err) => Err(PageError::new(lang, err)),
     }
+}
+
+texts! {
+    pub struct ChangeTexts {
+        title: "Passwort ändern" / "Change password",
+        current: "Bisheriges Passwort" / "Current password",
+        wrong: "Das bisherige Passwort stimmt nicht." / "The current password is wrong.",
+        done: "Ihr Passwort ist geändert. Andere Anmeldungen wurden beendet." / "Your password is changed. Other sessions were ended.",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/change_password.html")]
+struct ChangePage {
+    layout: crate::pages::Layout,
+    t: &'static ChangeTexts,
+    p: &'static PasswordTexts,
+    error: Option<&'static str>,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+fn change_page(lang: Lang, staff: &crate::auth::Staff, error: Option<&'static str>, done: bool) -> Response {
+    let t = ChangeTexts::of(lang);
+    let mut response = render(&ChangePage {
+        layout: crate::pages::Layout::new(lang, staff, t.title, "/account/password"),
+        t,
+        p: PasswordTexts::of(lang),
+        error,
+        done,
+    });
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+async fn change_form(lang: Lang, SignedIn(staff): SignedIn, Query(query): Query<DoneQuery>) -> Response {
+    change_page(lang, &staff, None, query.done.is_some())
+}
+
+#[derive(Deserialize)]
+struct ChangeForm {
+    current: String,
+    password: String,
+    repeat: String,
+}
+
+/// For the one-time password the CLI prints, and any later change. The current password is
+/// checked (and throttled like a login), so a browser left open cannot be taken over.
+async fn change_password(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    ClientAddr(client): ClientAddr,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, PageError> {
+    let t = ChangeTexts::of(lang);
+    let p = PasswordTexts::of(lang);
+    if state.web.login_throttle.attempt(&staff.0.email, client).is_err() {
+        let mut response = change_page(lang, &staff, Some(LoginTexts::of(lang).throttled), false);
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        return Ok(response);
+    }
+    if form.password.chars().count() < MIN_PASSWORD_CHARS {
+        return Ok(change_page(lang, &staff, Some(p.too_short), false));
+    }
+    if form.password != form.repeat {
+        return Ok(change_page(lang, &staff, Some(p.mismatch), false));
+    }
+    let stored = sessions::password_hash_of(&state.db, staff.0.id)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let (current, new) = (form.current, form.password);
+    let hash = tokio::task::spawn_blocking(move || match stored {
+        Some(stored) if verify_password(&current, &stored) => Some(hash_password(&new)),
+        _ => None,
+    })
+    .await
+    .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password check: {e}"))))?;
+    let Some(hash) = hash else {
+        return Ok(change_page(lang, &staff, Some(t.wrong), false));
+    };
+    let now = state.clock.now();
+    let txn = lp_core::db::begin_write(&state.db)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    sessions::change_password(&*txn, staff.0.id, hash)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    let id = sessions::create(&*txn, staff.0.id, state.web.sessions, now)
+        .await
+        .map_err(|e| PageError::new(lang, e))?;
+    txn.commit().await.map_err(|e| PageError::new(lang, e))?;
+    let mut response = Redirect::to("/account/password?done=1").into_response();
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    state.web.cookies.set_session(response.headers_mut(), &id);
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -343,3 +343,33 @@ async fn expired_or_unknown_invitation_links_show_no_form() {
     assert_eq!(posted.status, StatusCode::GONE);
     assert_eq!(app.get("/password/nonsense", None).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::new().await;
+    app.staff(Role::Coordinator, None, "co@example.org").await;
+    let here = app.login("co@example.org").await;
+    let elsewhere = app.login("co@example.org").await;
+    let wrong = app
+        .post_form(
+            "/account/password",
+            Some(&here),
+            "current=guess-guess&password=a-new-long-one&repeat=a-new-long-one",
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let form = format!(
+        "current={}&password=a-new-long-one&repeat=a-new-long-one",
+        enc(PASSWORD)
+    );
+    let changed = app.post_form("/account/password", Some(&here), &form).await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let fresh = changed.session().expect("a fresh session for the one who changed it");
+    assert_eq!(app.get("/", Some(&fresh)).await.status, StatusCode::OK);
+    assert_eq!(app.get("/", Some(&elsewhere)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/", Some(&here)).await.status, StatusCode::SEE_OTHER);
+    let new = app
+        .post_form("/login", None, "email=co%40example.org&password=a-new-long-one")
+        .await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER);
+}

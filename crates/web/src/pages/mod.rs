@@ -40,6 +40,7 @@ texts! {
         logout: "Abmelden" / "Sign out",
         switch_to: "English" / "Deutsch",
         signed_in_as: "Angemeldet als" / "Signed in as",
+        change_password: "Passwort ändern" / "Change password",
     }
 }
 

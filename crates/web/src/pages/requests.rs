@@ -83,6 +83,7 @@ texts! {
         assigned_at: "Vergeben" / "Assigned",
         completed_at: "Abgeschlossen" / "Completed",
         cancelled_at: "Abgesagt" / "Cancelled",
+        reminded_at: "Erinnerung an die/den Dolmetscher/in gesendet" / "Reminder sent to the interpreter",
         fill_by: "Besetzen bis" / "Fill by",
         timeline: "Verlauf" / "Timeline",
         phone: "Telefon" / "Phone",
@@ -536,6 +537,7 @@ fn timeline(lang: Lang, t: &RequestTexts, request: &RequestView) -> Vec<Event> {
         (request.assigned_at, t.assigned_at),
         (request.completed_at, t.completed_at),
         (request.cancelled_at, t.cancelled_at),
+        (request.reminded_at, t.reminded_at),
     ] {
         if let Some(at) = at {
             events.push((at, label.to_owned()));
