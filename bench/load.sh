@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # HTTP load baseline: starts the release binary on loopback with a fresh SQLite database (or
 # the PostgreSQL database named by LOAD_DATABASE_URL), seeds a pool of 70 volunteers, then runs
-# bounded wrk runs against GET /api/v1/requests/{id} and POST /api/v1/requests.
+# bounded wrk runs against GET /api/v1/requests/{id}, POST /api/v1/requests, a sign-in, and the
+# staff pages with a session cookie.
 # Needs wrk (apt-get install wrk). Usage: bench/load.sh [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,3 +61,21 @@ wrk -t2 -c16 -d"${duration}s" --latency -H "Authorization: Bearer $token" "$base
 echo
 echo "== POST /api/v1/requests: create + rank 70 volunteers + 3 offers and mails, one transaction (2 threads, 8 connections, ${duration}s)"
 wrk -t2 -c8 -d"${duration}s" --latency -s "$work/post.lua" "$base/api/v1/requests"
+
+# The staff pages, with a session from a real sign-in (timed: argon2id runs on every login).
+password=$("$bin" user add --email page@pool.test --name Page --role coordinator | tail -n 1)
+echo
+echo "== POST /login, 5 sign-ins one after another (argon2id, 19 MiB, t=2)"
+for _ in 1 2 3 4 5; do
+  curl -s -o /dev/null -w '%{time_total}s ' -H "Origin: $base" \
+    --data-urlencode email=page@pool.test --data-urlencode "password=$password" "$base/login"
+done
+echo
+session=$(curl -s -D - -o /dev/null -H "Origin: $base" --data-urlencode email=page@pool.test \
+  --data-urlencode "password=$password" "$base/login" | sed -n 's/^[Ss]et-[Cc]ookie: lp_session=\([^;]*\).*/\1/p')
+echo
+echo "== GET /requests/{id} page, signed in (2 threads, 16 connections, ${duration}s)"
+wrk -t2 -c16 -d"${duration}s" --latency -H "Cookie: lp_session=$session" "$base/requests/$request"
+echo
+echo "== GET / dashboard after the POST run: 500 requests listed, the page's upper bound (2 threads, 8 connections, ${duration}s)"
+wrk -t2 -c8 -d"${duration}s" --latency -H "Cookie: lp_session=$session" "$base/"
