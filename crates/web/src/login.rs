@@ -152,7 +152,6 @@ async fn login(
         .await
         .map_err(|e| PageError::new(lang, e))?;
     let mut response = Redirect::to(next).into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)
 }
@@ -164,7 +163,6 @@ async fn logout(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -
             .map_err(|e| PageError::new(lang, e))?;
     }
     let mut response = Redirect::to("/login?done=logout").into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
     state.web.cookies.clear_session(response.headers_mut());
     Ok(response)
 }
@@ -262,9 +260,7 @@ async fn set_password(
     match outcome {
         Ok(LinkState::Valid(_)) => {
             txn.commit().await.map_err(|e| PageError::new(lang, e))?;
-            let mut response = Redirect::to("/login?done=password").into_response();
-            *response.status_mut() = StatusCode::SEE_OTHER;
-            Ok(response)
+            Ok(Redirect::to("/login?done=password").into_response())
         }
         Ok(LinkState::Used) => Ok(page(StatusCode::GONE, None, Some(t.used))),
         Ok(LinkState::Expired) => Ok(page(StatusCode::GONE, None, Some(t.expired))),
@@ -370,7 +366,6 @@ async fn change_password(
         .map_err(|e| PageError::new(lang, e))?;
     txn.commit().await.map_err(|e| PageError::new(lang, e))?;
     let mut response = Redirect::to("/account/password?done=1").into_response();
-    *response.status_mut() = StatusCode::SEE_OTHER;
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)
 }

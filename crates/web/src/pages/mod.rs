@@ -13,7 +13,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::Form;
 use axum::http::header::{CACHE_CONTROL, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::HeaderValue;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::post;
 use lp_core::vocab::Role;
@@ -183,7 +183,6 @@ async fn switch_language(Form(form): Form<LanguageForm>) -> Response {
     response
         .headers_mut()
         .append(SET_COOKIE, HeaderValue::from_str(&cookie).expect("static cookie text"));
-    *response.status_mut() = StatusCode::SEE_OTHER;
     response
 }
 
