@@ -1125,7 +1125,8 @@ impl CompiledPool {
         // wait for each probe.
         let held = later.commitments.of(&self.commitments);
         let past = held.iter().take_while(|c| c.start < query.now).count();
-        let recent = past - held.iter().take_while(|c| c.start < query.since).count();
+        // Fairness counts the window's assignments and all those still to come.
+        let recent = held.len() - held.iter().take_while(|c| c.start < query.since).count();
         let past = &held[..past];
         let served = query
             .client
