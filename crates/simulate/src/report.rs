@@ -314,7 +314,7 @@ impl Report {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "optimum: offline upper bound for any strategy asking the same volunteers: max-flow under the hard rules, overlaps and monthly maxima, over volunteers whose \"yes\" could arrive before the deadline."
+            "optimum: offline upper bound for any strategy asking the same volunteers: max-flow under the hard rules, overlaps and monthly maxima, over volunteers who would say yes (given that week's load) in time for the deadline."
         );
         let _ = writeln!(
             out,
