@@ -3,24 +3,27 @@
 //! of all maximum assignments the one that spreads the work most evenly is reported.
 //!
 //! The network is source → request (capacity 1) → (volunteer, overlap group) (capacity 1) →
-//! (volunteer, local month of the appointment) (capacity: the volunteer's monthly maximum) →
-//! volunteer → sink, the last as parallel edges of capacity 1 costing 0, 1, 2, … so that the
-//! k-th assignment of one volunteer costs more than the one before (a convex cost: the least
-//! cost maximum flow is the most balanced one). Eligibility is checked with the matcher's
-//! [`first_violation`] against the volunteer's profile on the day the request was filed,
-//! without any commitments.
+//! (volunteer, month, week) load chain → (volunteer, local month of the appointment)
+//! (capacity: the volunteer's monthly maximum) → volunteer → sink, the last as parallel edges
+//! of capacity 1 costing 0, 1, 2, … so that the k-th assignment of one volunteer costs more
+//! than the one before (a convex cost: the least-cost maximum flow is the most even one).
+//! Eligibility is checked with the matcher's [`first_violation`] against the volunteer's
+//! profile on the day the request was filed, without any commitments.
 //!
 //! [`Bound::SameAnswers`], the optimum the report holds every strategy against, is **the best
 //! any strategy could do that asks the same volunteers** in the same year: it knows the whole
 //! year in advance and may ask anyone at any time, but it gets the same answers the strategies
-//! get. A pair (request, volunteer) is usable when the hard rules allow it, the volunteer would
-//! say yes (their answer drawn for that pair, read as if they held nothing else that week, the
-//! likeliest "yes"), and that "yes" could arrive before the search's deadline had the offer
-//! gone out the moment the request was filed. One volunteer's appointments that overlap (with
-//! half the travel buffer on either side of an on-site one, so that overlapping means the
-//! overlap rule excludes one of them) form groups of which at most one can be taken. Every
-//! relaxation errs upwards (a busy week lowers a real "yes"; overlaps between groups are not
-//! seen), so every strategy's fill count is at most this.
+//! get. A pair (request, volunteer) is usable when the hard rules allow it, the volunteer's
+//! drawn answer to it is "yes", and that "yes" could arrive before the search's deadline had
+//! the offer gone out the moment the request was filed. A "yes" depends on the week's load
+//! (see [`World::answer`]): the load chain lets the (b+1)-th assignment of a volunteer's week
+//! go only to a request they would accept while holding b others. One volunteer's
+//! appointments that overlap (with half the travel buffer on either side of an on-site one, so
+//! that overlapping means the overlap rule excludes one of them) form groups of which at most
+//! one can be taken. Every relaxation errs upwards (offers in the best order whatever the
+//! filing order, a group counted as its most willing member, overlaps between groups not
+//! seen, a week cut at a month's end counted twice), so every strategy's fill count is at
+//! most this.
 //!
 //! [`Bound::EveryoneSaysYes`] is the looser bound of the first measurement, kept for the
 //! analysis: every eligible volunteer would say yes at once, and overlaps are ignored.
