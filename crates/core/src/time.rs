@@ -1,7 +1,9 @@
 //! Weekly availability and absences, read in the pool's local time (Europe/Berlin), so an
 //! appointment at 09:00 local is judged as 09:00 on both sides of a DST change.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Timelike, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, DurationRound, FixedOffset, NaiveDate, NaiveTime, Offset, TimeZone, Timelike, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
@@ -223,34 +225,87 @@ fn minute_of_day(time: NaiveTime) -> u32 {
     time.hour() * 60 + time.minute()
 }
 
-/// Whether the weekly slots cover the whole of `[start, end)` in local wall-clock time.
-/// Adjacent or overlapping slots of one weekday join, so 09:00–12:00 and 12:00–15:00 cover
-/// 11:00–13:00. An appointment over midnight needs both days covered to the day's edge.
+/// Whether the weekly slots cover every wall-clock minute that `[start, end)` actually spans
+/// in the pool's zone. Adjacent or overlapping slots of one weekday join, so 09:00–12:00 and
+/// 12:00–15:00 cover 11:00–13:00. An appointment over midnight needs both days covered to the
+/// day's edge. On the spring change day the skipped hour is not needed (no minute of the
+/// appointment falls into it); on the autumn one the repeated hour is needed once, however
+/// often the appointment passes through it. An empty interval is covered by nothing.
 pub fn slots_cover(slots: &[WeeklySlot], start: DateTime<Utc>, end: DateTime<Utc>) -> bool {
+    end > start
+        && local_spans(start, end)
+            .iter()
+            .all(|span| day_covered(slots, span.day.weekday(), span.from_minute, span.to_minute))
+}
+
+/// A stretch of one local day's wall clock, in minutes since local midnight: `[from, to)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LocalSpan {
+    pub day: NaiveDate,
+    pub from_minute: u32,
+    pub to_minute: u32,
+}
+
+/// The wall-clock minutes that `[start, end)` spans in the pool's zone, day by day, in the
+/// order they are lived; seconds are cut off both ends, as availability is kept in minutes.
+///
+/// Read in real time, not from the local start to the local end: on the autumn change night
+/// 02:30 CEST + 45 minutes ends at 02:15 CET, and the appointment spans 02:30–03:00 and then
+/// 02:00–02:15 (two spans of one day); in spring 01:30 CET + 60 minutes spans 01:30–02:00 and
+/// 03:00–03:30, never the skipped hour. Empty for an empty interval.
+pub fn local_spans(start: DateTime<Utc>, end: DateTime<Utc>) -> Vec<LocalSpan> {
+    let mut spans = Vec::new();
     if end <= start {
-        return false;
+        return spans;
     }
-    let local_start = start.with_timezone(&POOL_TZ);
-    let local_end = end.with_timezone(&POOL_TZ);
-    let mut day = local_start.date_naive();
-    let last_day = last_local_day(start, end);
-    while day <= last_day {
-        let from = if day == local_start.date_naive() {
+    // Cut the interval where the zone's offset changes; between the cuts local time runs
+    // straight. Offsets at both ends equal and less than a month apart means no change in
+    // between (Berlin's changes are months apart). Otherwise look at every whole UTC hour,
+    // where the pool's zone changes its offset.
+    let offset = |at: DateTime<Utc>| POOL_TZ.offset_from_utc_datetime(&at.naive_utc()).fix();
+    let mut piece_start = start;
+    let mut piece_offset = offset(start);
+    if offset(end) != piece_offset || end - start >= chrono::Duration::days(30) {
+        let hour = chrono::Duration::hours(1);
+        let mut cut = start.duration_trunc(hour).expect("hour in range") + hour;
+        while cut < end {
+            let at_cut = offset(cut);
+            if at_cut != piece_offset {
+                push_local_spans(&mut spans, piece_start, cut, piece_offset);
+                (piece_start, piece_offset) = (cut, at_cut);
+            }
+            cut += hour;
+        }
+    }
+    push_local_spans(&mut spans, piece_start, end, piece_offset);
+    spans
+}
+
+/// The spans of `[start, end)`, throughout which the zone's offset is `offset`.
+fn push_local_spans(spans: &mut Vec<LocalSpan>, start: DateTime<Utc>, end: DateTime<Utc>, offset: FixedOffset) {
+    let local_start = start.with_timezone(&offset).naive_local();
+    let local_end = end.with_timezone(&offset).naive_local();
+    let mut day = local_start.date();
+    while day <= local_end.date() {
+        let from_minute = if day == local_start.date() {
             minute_of_day(local_start.time())
         } else {
             0
         };
-        let to = if day == local_end.date_naive() {
+        let to_minute = if day == local_end.date() {
             minute_of_day(local_end.time())
         } else {
             24 * 60
         };
-        if !day_covered(slots, day.weekday(), from, to) {
-            return false;
+        if from_minute < to_minute {
+            spans.push(LocalSpan {
+                day,
+                from_minute,
+                to_minute,
+            });
         }
         day = day.succ_opt().expect("date in range");
     }
-    true
 }
 
 fn day_covered(slots: &[WeeklySlot], weekday: Weekday, from: u32, to: u32) -> bool {
@@ -383,6 +438,104 @@ mod tests {
         assert!(slots_cover(&slots, start, start + chrono::Duration::hours(3)));
         // Four hours end at 04:30 local: outside it.
         assert!(!slots_cover(&slots, start, start + chrono::Duration::hours(4)));
+    }
+
+    /// The last Sundays of March (02:00 CET → 03:00 CEST) and October (03:00 CEST → 02:00 CET).
+    const SPRING: [&str; 2] = ["2026-03-29", "2027-03-28"];
+    const AUTUMN: [&str; 2] = ["2026-10-25", "2027-10-31"];
+
+    #[test]
+    fn autumn_appointment_ending_before_it_starts_on_the_clock_needs_both_stretches() {
+        for day in AUTUMN {
+            // 02:30 CEST (the first 02:30) + 45 min = 02:15 CET.
+            let start = local(day, "02:30");
+            let end = start + chrono::Duration::minutes(45);
+            assert_eq!(end.with_timezone(&POOL_TZ).format("%H:%M %Z").to_string(), "02:15 CET");
+            assert!(!slots_cover(&[], start, end), "{day}: covered by no slots");
+            assert!(!slots_cover(&[slot("sun", "02:30", "03:00")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "02:00", "02:15")], start, end), "{day}");
+            assert!(slots_cover(&[slot("sun", "02:00", "03:00")], start, end), "{day}");
+            assert!(
+                slots_cover(
+                    &[slot("sun", "02:00", "02:15"), slot("sun", "02:30", "03:00")],
+                    start,
+                    end
+                ),
+                "{day}"
+            );
+            let day = day.parse().unwrap();
+            let span = |from_minute, to_minute| LocalSpan {
+                day,
+                from_minute,
+                to_minute,
+            };
+            assert_eq!(local_spans(start, end), [span(150, 180), span(120, 135)]);
+        }
+    }
+
+    #[test]
+    fn autumn_appointment_across_the_change_needs_the_repeated_hour_once() {
+        for day in AUTUMN {
+            // 01:30 CEST to 03:30 CET: three hours of real time, two hours on the clock.
+            let (start, end) = (local(day, "01:30"), local(day, "03:30"));
+            assert_eq!(end - start, chrono::Duration::hours(3));
+            assert!(slots_cover(&[slot("sun", "01:30", "03:30")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "01:30", "03:00")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "02:00", "03:30")], start, end), "{day}");
+            let weekday_before = [slot("sat", "00:00", "24:00")];
+            assert!(!slots_cover(&weekday_before, start, end), "{day}");
+        }
+    }
+
+    #[test]
+    fn spring_appointment_across_the_change_does_not_need_the_skipped_hour() {
+        for day in SPRING {
+            // 01:30 CET to 03:30 CEST: one hour of real time.
+            let (start, end) = (local(day, "01:30"), local(day, "03:30"));
+            assert_eq!(end - start, chrono::Duration::hours(1));
+            let around_the_gap = [slot("sun", "01:00", "02:00"), slot("sun", "03:00", "04:00")];
+            assert!(slots_cover(&around_the_gap, start, end), "{day}");
+            assert!(slots_cover(&[slot("sun", "01:30", "03:30")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "01:30", "02:00")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "03:00", "03:30")], start, end), "{day}");
+            assert!(!slots_cover(&[slot("sun", "01:45", "04:00")], start, end), "{day}");
+            let day = day.parse().unwrap();
+            let span = |from_minute, to_minute| LocalSpan {
+                day,
+                from_minute,
+                to_minute,
+            };
+            assert_eq!(local_spans(start, end), [span(90, 120), span(180, 210)]);
+        }
+    }
+
+    #[test]
+    fn change_days_read_like_any_other_day_away_from_the_night() {
+        for day in SPRING.into_iter().chain(AUTUMN) {
+            let slots = [slot("sun", "09:00", "12:00")];
+            assert!(slots_cover(&slots, local(day, "09:00"), local(day, "12:00")), "{day}");
+            assert!(!slots_cover(&slots, local(day, "11:30"), local(day, "12:30")), "{day}");
+        }
+    }
+
+    #[test]
+    fn long_interval_over_a_change_spans_every_day() {
+        // Saturday before the autumn change to Tuesday after, each day in one piece but Sunday.
+        let spans = local_spans(local("2026-10-24", "12:00"), local("2026-10-27", "12:00"));
+        let days: Vec<String> = spans
+            .iter()
+            .map(|s| format!("{} {}-{}", s.day, s.from_minute, s.to_minute))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                "2026-10-24 720-1440",
+                "2026-10-25 0-180",
+                "2026-10-25 120-1440",
+                "2026-10-26 0-1440",
+                "2026-10-27 0-720"
+            ]
+        );
     }
 
     #[test]

@@ -17,8 +17,8 @@
 //!   bits of one word per speaker.
 //! - Weekly availability as a 7 × 96 quarter-hour mask of the quarters a volunteer is available
 //!   for in full, stored word by word, so a request reads only the one or two words of its day.
-//!   The request is turned into the quarters it touches once, in local time, by the same
-//!   day-by-day reading as [`slots_cover`]. This is exact to the minute: when every boundary of
+//!   The request is turned into the quarters it touches once, from the same wall-clock spans
+//!   as [`slots_cover`] reads ([`local_spans`]). This is exact to the minute: when every boundary of
 //!   a volunteer's merged slots is on a quarter hour, each quarter is all or nothing; when the
 //!   request's boundaries are on quarter hours, it needs whole quarters; only when both are
 //!   ragged does the check fall back to [`slots_cover`] on the volunteer's own slots.
@@ -41,8 +41,8 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc};
-use lp_core::time::{POOL_TZ, WeeklySlot, slots_cover};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use lp_core::time::{POOL_TZ, WeeklySlot, local_spans, slots_cover};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use lp_core::{LanguageCode, LanguageFit};
 use uuid::Uuid;
@@ -372,12 +372,8 @@ fn last_local_day(start: DateTime<Utc>, end: DateTime<Utc>) -> NaiveDate {
     probe.with_timezone(&POOL_TZ).date_naive()
 }
 
-fn minute_of_day(at: &impl Timelike) -> u32 {
-    at.hour() * 60 + at.minute()
-}
-
-/// The quarters of the week an appointment touches, read day by day in local time exactly as
-/// [`slots_cover`] reads it.
+/// The quarters of the week an appointment touches: the wall-clock minutes it spans
+/// ([`local_spans`]), exactly as [`slots_cover`] reads them.
 #[derive(Debug)]
 struct Need {
     /// `(word, bits)` of the mask, only the words with bits.
@@ -392,9 +388,7 @@ impl Need {
         if end <= start {
             return None;
         }
-        let local_start = start.with_timezone(&POOL_TZ);
-        let local_end = end.with_timezone(&POOL_TZ);
-        let first = local_start.date_naive();
+        let first = start.with_timezone(&POOL_TZ).date_naive();
         let last = last_local_day(start, end);
         let mut mask = [0; MASK_WORDS];
         let mut aligned = true;
@@ -406,23 +400,13 @@ impl Need {
                 }
             }
         } else {
-            let mut day = first;
-            while day <= last {
-                let from = if day == first { minute_of_day(&local_start) } else { 0 };
-                let to = if day == local_end.date_naive() {
-                    minute_of_day(&local_end)
-                } else {
-                    MINUTES_PER_DAY
-                };
-                // `from >= to` needs nothing, as in `slots_cover`.
-                if from < to {
-                    aligned &= from % QUARTER == 0 && to % QUARTER == 0;
-                    let weekday = day.weekday().num_days_from_monday() as usize;
-                    for quarter in from / QUARTER..to.div_ceil(QUARTER) {
-                        set_quarter(&mut mask, weekday, quarter as usize);
-                    }
+            for span in local_spans(start, end) {
+                let (from, to) = (span.from_minute, span.to_minute);
+                aligned &= from % QUARTER == 0 && to % QUARTER == 0;
+                let weekday = span.day.weekday().num_days_from_monday() as usize;
+                for quarter in from / QUARTER..to.div_ceil(QUARTER) {
+                    set_quarter(&mut mask, weekday, quarter as usize);
                 }
-                day = day.succ_opt().expect("date in range");
             }
         }
         let words = mask
@@ -1141,7 +1125,8 @@ impl CompiledPool {
         // wait for each probe.
         let held = later.commitments.of(&self.commitments);
         let past = held.iter().take_while(|c| c.start < query.now).count();
-        let recent = past - held.iter().take_while(|c| c.start < query.since).count();
+        // Fairness counts the window's assignments and all those still to come.
+        let recent = held.len() - held.iter().take_while(|c| c.start < query.since).count();
         let past = &held[..past];
         let served = query
             .client

@@ -333,8 +333,8 @@ pub struct Exclusion {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ranking {
-    /// Best first: higher score, then fewer assignments in the last 90 days, then the smaller
-    /// volunteer id, so equal inputs always give the same order.
+    /// Best first: higher score, then fewer assignments in the last 90 days and to come, then
+    /// the smaller volunteer id, so equal inputs always give the same order.
     pub candidates: Vec<RankedCandidate>,
     /// Sorted by rule (in checking order), then volunteer id, so staff see them grouped.
     pub excluded: Vec<Exclusion>,

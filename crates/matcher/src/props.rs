@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Timelike, Utc, Weekday};
 use lp_core::time::{DateRange, POOL_TZ, WeeklySlot, local_to_utc};
 use lp_core::vocab::{
     Gender, GenderStrength, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus,
@@ -445,8 +445,8 @@ fn now_offset() -> impl Strategy<Value = i64> {
     -30 * 24 * 60i64..=2 * 24 * 60
 }
 
-/// The request read naively: every local wall-clock minute from its local start up to its
-/// local end, and the local days it touches.
+/// The request read naively: every local wall-clock minute it lives through, and the local
+/// days it touches.
 struct NaiveRequest {
     minutes: HashSet<(Weekday, u32)>,
     days: BTreeSet<NaiveDate>,
@@ -456,18 +456,15 @@ struct NaiveRequest {
 impl NaiveRequest {
     fn new(request: &RequestSpec) -> Self {
         let (start, end) = (request.starts_at, request.ends_at());
-        let truncate = |at: DateTime<Utc>| -> NaiveDateTime {
-            let local = at.with_timezone(&POOL_TZ).naive_local();
-            local.with_second(0).and_then(|t| t.with_nanosecond(0)).expect("valid")
-        };
-        // Availability reads the appointment as the wall-clock span from its local start to
-        // its local end, minute by minute. (On the autumn change night a span that crosses
-        // the repeated hour is shorter on the wall than in real time; this is how
-        // `lp_core::time::slots_cover` reads it.)
+        // Availability needs every local wall-clock minute the appointment lives through,
+        // read minute by minute in real time (seconds cut off both ends): across the autumn
+        // change the repeated hour once, across the spring change never the skipped hour.
+        let truncate = |at: DateTime<Utc>| at.with_second(0).and_then(|t| t.with_nanosecond(0)).expect("valid");
         let mut minutes = HashSet::new();
         let (mut t, stop) = (truncate(start), truncate(end));
         while t < stop {
-            minutes.insert((t.weekday(), t.hour() * 60 + t.minute()));
+            let local = t.with_timezone(&POOL_TZ);
+            minutes.insert((local.weekday(), local.hour() * 60 + local.minute()));
             t += Duration::minutes(1);
         }
         // The days of every real minute of the appointment, or of its start if it has none.

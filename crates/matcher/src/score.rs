@@ -119,14 +119,13 @@ pub(crate) fn client_key(reference: &str) -> String {
     reference.trim().to_lowercase()
 }
 
-/// Assignments that started in the 90 days before `now`; spreading work keeps volunteers.
+/// Assignments that started in the 90 days before `now`, and those already accepted for later:
+/// spreading work keeps volunteers. Work already given counts before it is done, or a
+/// volunteer holding five jobs for next week would still rank as unused; that is also when a
+/// further offer is least welcome.
 pub(crate) fn recent_assignments(profile: &Profile, now: DateTime<Utc>) -> usize {
     let since = now - Duration::days(FAIRNESS_WINDOW_DAYS);
-    profile
-        .commitments
-        .iter()
-        .filter(|c| since <= c.starts_at && c.starts_at < now)
-        .count()
+    profile.commitments.iter().filter(|c| since <= c.starts_at).count()
 }
 
 /// Fewer recent assignments score higher: 1 for none, 1/2 for one, 1/3 for two.
@@ -279,17 +278,19 @@ mod tests {
     }
 
     #[test]
-    fn fairness_counts_assignments_of_the_last_90_days() {
+    fn fairness_counts_assignments_of_the_last_90_days_and_those_to_come() {
         let mut p = profile(1);
         assert_eq!(parts(&request(), &p).fairness, 1.0);
         p.commitments = vec![
             commitment("2026-11-02 10:00", 60, true),
             commitment("2026-10-01 10:00", 60, true),
-            // Older than 90 days, and in the future: neither counts.
+            // Older than 90 days: does not count.
             commitment("2026-08-01 10:00", 60, true),
-            commitment("2026-12-10 10:00", 60, true),
         ];
         assert!(close(parts(&request(), &p).fairness, 1.0 / 3.0));
+        // Accepted for later: already given, so it counts.
+        p.commitments.push(commitment("2026-12-10 10:00", 60, true));
+        assert!(close(parts(&request(), &p).fairness, 1.0 / 4.0));
     }
 
     #[test]

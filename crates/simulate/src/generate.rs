@@ -167,12 +167,11 @@ impl World {
         let behaviour = self.volunteers[v].behaviour;
         let mut draws = self.draws(r, v);
         let (coin, z, jitter) = (draws.uniform(), draws.normal(), draws.uniform());
-        let accept = behaviour.accept * BUSY_FACTOR.powi(busy.min(10) as i32);
+        let accept = behaviour.accept * BUSY_FACTOR.powi(busy.min(BUSY_CAP) as i32);
         if coin >= 1.0 - behaviour.ignore {
             return Reply::Ignore;
         }
-        let minutes = (behaviour.median_delay_minutes * (DELAY_SPREAD * z).exp()).clamp(1.0, 4.0 * 24.0 * 60.0);
-        let arrives = after_the_night(sent_at + Duration::seconds((minutes * 60.0) as i64), jitter);
+        let arrives = after_the_night(sent_at + reading_delay(behaviour, z), jitter);
         if coin < accept {
             Reply::Accept(arrives)
         } else {
@@ -186,6 +185,28 @@ impl World {
         self.draws(r, v).uniform() < self.volunteers[v].behaviour.accept
     }
 
+    /// The most assignments volunteer `v` may already hold in the appointment's week and
+    /// still say yes to request `r` ([`BUSY_CAP`] or more: any number), or `None` if `v` would
+    /// not say yes even when not busy: the answer of [`World::answer`] read for every `busy`.
+    pub fn most_held_for_yes(&self, r: usize, v: usize) -> Option<usize> {
+        let coin = self.draws(r, v).uniform();
+        let accept = self.volunteers[v].behaviour.accept;
+        (0..=BUSY_CAP)
+            .take_while(|&busy| coin < accept * BUSY_FACTOR.powi(busy as i32))
+            .last()
+    }
+
+    /// The earliest a "yes" of volunteer `v` to request `r` can arrive when the offer goes out
+    /// at `sent_at` or later, or `None` if `v` would not say yes even when not busy that week.
+    /// The reading delay of the pair is fixed, and an answer never comes at night: sent later,
+    /// an answer due at night could at best come at 07:00 sharp.
+    pub fn earliest_acceptance(&self, r: usize, v: usize, sent_at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let behaviour = self.volunteers[v].behaviour;
+        let mut draws = self.draws(r, v);
+        let (coin, z) = (draws.uniform(), draws.normal());
+        (coin < behaviour.accept).then(|| after_the_night(sent_at + reading_delay(behaviour, z), 0.0))
+    }
+
     /// The draws of one (request, volunteer) pair: the answer's coin first.
     fn draws(&self, r: usize, v: usize) -> SplitMix {
         SplitMix(
@@ -196,8 +217,16 @@ impl World {
     }
 }
 
+/// One offer's reading delay: the volunteer's typical delay, scattered by the pair's draw `z`.
+fn reading_delay(behaviour: Behaviour, z: f64) -> Duration {
+    let minutes = (behaviour.median_delay_minutes * (DELAY_SPREAD * z).exp()).clamp(1.0, 4.0 * 24.0 * 60.0);
+    Duration::seconds((minutes * 60.0) as i64)
+}
+
 /// Each assignment already held in the appointment's week multiplies the chance of a "yes".
 const BUSY_FACTOR: f64 = 0.7;
+/// Assignments in the week beyond this many lower the chance no further.
+pub const BUSY_CAP: usize = 10;
 /// Spread (log-normal sigma) of one offer's delay around the volunteer's typical delay.
 const DELAY_SPREAD: f64 = 0.7;
 /// Nobody answers between 22:00 and 07:00: such answers come the next morning.
@@ -1017,6 +1046,38 @@ mod tests {
                 pledge_signed: true
             }
         );
+    }
+
+    #[test]
+    fn the_clairvoyant_reading_of_an_answer_agrees_with_the_answer() {
+        let world = World::generate(3, 20, 60);
+        let mut accepted = 0;
+        for r in 0..world.requests.len() {
+            let sent_at = world.requests[r].created_at;
+            for v in 0..world.volunteers.len() {
+                let most_held = world.most_held_for_yes(r, v);
+                assert_eq!(most_held.is_some(), world.would_accept(r, v));
+                for busy in 0..=BUSY_CAP + 2 {
+                    let yes = matches!(world.answer(r, v, sent_at, busy), Reply::Accept(_));
+                    assert_eq!(
+                        yes,
+                        most_held.is_some_and(|m| busy.min(BUSY_CAP) <= m),
+                        "r{r} v{v} busy {busy}"
+                    );
+                }
+                let earliest = world.earliest_acceptance(r, v, sent_at);
+                match world.answer(r, v, sent_at, 0) {
+                    Reply::Accept(at) => {
+                        accepted += 1;
+                        let earliest = earliest.expect("a yes has an earliest arrival");
+                        // Equal by day; at night the real answer comes at 07:00 or a little later.
+                        assert!(earliest <= at && at - earliest <= Duration::minutes(90), "r{r} v{v}");
+                    }
+                    _ => assert_eq!(earliest, None),
+                }
+            }
+        }
+        assert!(accepted > 100, "{accepted}");
     }
 
     #[test]

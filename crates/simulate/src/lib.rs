@@ -4,15 +4,17 @@
 //!
 //! - `broadcast`: mail everyone eligible at once, the first to accept wins (today's practice);
 //! - `cascade`: Linguapool's waves of the best-ranked candidates;
-//! - `optimum`: the offline maximum number of requests the hard rules allow to assign at all,
-//!   an upper bound (see [`optimum`]).
+//! - `optimum`: the offline maximum number of requests that could be assigned under the same
+//!   hard rules (overlaps and monthly maxima included) to volunteers who would say yes in time:
+//!   the upper bound for any strategy that asks the same people (see [`optimum`]); its Gini is
+//!   that of the most even of its maximum assignments.
 //!
 //! Broadcast and cascade run on the same year: the same pool, the same requests, and the same
 //! answer of each volunteer to each request (see [`generate`]), in one discrete-event
 //! simulation each (see [`strategies`] for what it models and what it leaves out).
 //!
-//! Besides the three strategies the report carries an analysis: a second, tighter bound (the
-//! optimum over only the volunteers who would say yes), the number of eligible volunteers per
+//! Besides the three strategies the report carries an analysis: the looser bound of a world
+//! where every eligible volunteer says yes at once, the number of eligible volunteers per
 //! request, and how unequal eligibility itself is, so a missed target can be traced to the
 //! pool, to the volunteers' answers, or to the strategy.
 
@@ -25,6 +27,7 @@ pub mod strategies;
 use generate::{World, YEAR, languages_spoken};
 use lp_matcher::MatchConfig;
 use lp_matcher::cascade::CascadeConfig;
+use optimum::Bound;
 use progress::{Progress, ProgressBar};
 use report::{Analysis, CandidateCounts, ScenarioSummary, Strategies, StrategyReport, Targets, gini, median};
 use serde::Serialize;
@@ -96,14 +99,12 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
         total: 4 * requests,
     };
     let (matching, validity) = (&config.matching, config.training_validity_months);
-    let optimum = optimum::solve(&world, matching, validity, &|_, _| true, &mut || ticker.tick("optimum"));
-    let willing = optimum::solve(
-        &world,
-        matching,
-        validity,
-        &|r, v| world.would_accept(r, v),
-        &mut || ticker.tick("optimum"),
-    );
+    let optimum = optimum::solve(&world, matching, validity, Bound::SameAnswers, &mut || {
+        ticker.tick("optimum")
+    });
+    let everyone = optimum::solve(&world, matching, validity, Bound::EveryoneSaysYes, &mut || {
+        ticker.tick("optimum")
+    });
     let broadcast = strategies::simulate(&world, Strategy::Broadcast, matching, validity, &mut || {
         ticker.tick("broadcast")
     });
@@ -150,9 +151,22 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
             refused_acceptances: None,
         },
     };
+    // The most even assignment that fills as many requests as the cascade did: how low the
+    // cascade's Gini could be at all, with its fill count.
+    let fairest = optimum::solve_up_to(
+        &world,
+        matching,
+        validity,
+        Bound::SameAnswers,
+        cascade.filled as u64,
+        &mut || {},
+    );
     let analysis = Analysis {
-        willing_optimum_filled: willing.filled,
-        cascade_fill_vs_willing_optimum: (willing.filled > 0).then(|| cascade.filled as f64 / willing.filled as f64),
+        fairest_gini_at_cascade_fill: spread(&fairest.assigned),
+        everyone_says_yes_filled: everyone.filled,
+        cascade_fill_vs_everyone_says_yes: (everyone.filled > 0)
+            .then(|| cascade.filled as f64 / everyone.filled as f64),
+        everyone_says_yes_gini: spread(&everyone.assigned),
         mean_candidates_per_request: if requests == 0 {
             0.0
         } else {
@@ -212,6 +226,7 @@ fn rate(part: usize, whole: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use report::TARGET_GINI;
 
     fn small() -> SimulationConfig {
         SimulationConfig {
@@ -250,6 +265,36 @@ mod tests {
         assert_eq!(s.cascade.requests, 100);
         // The cascade mails a few, broadcast everyone eligible.
         assert!(s.cascade.mails <= s.broadcast.mails);
+    }
+
+    /// The targets on the default year, as far as they can be met; the two that cannot
+    /// are held at today's figures, with the reason asserted beside them (see the README's
+    /// `simulate` section). A few seconds in a debug build.
+    #[test]
+    fn default_year_meets_the_reachable_targets() {
+        let report = run(&SimulationConfig::default());
+        let (s, t, a) = (&report.strategies, &report.targets, &report.analysis);
+        assert!(t.violations.met && t.cascade_mails_per_fill.met, "{}", report.table());
+        assert!(s.cascade.filled <= s.optimum.filled && s.broadcast.filled <= s.optimum.filled);
+        // Fill: 95.3 % of the optimum (target 97 %). The optimum may move work between
+        // volunteers knowing the whole year; the misses are requests whose one willing
+        // volunteer the cascade had given an earlier job that week or at that hour.
+        let share = t.cascade_fill_vs_optimum.value.unwrap();
+        assert!(
+            share >= 0.95,
+            "cascade fill fell to {share:.3} of the optimum\n{}",
+            report.table()
+        );
+        // Gini: 0.521 (target 0.3). No assignment of as many requests to volunteers who would
+        // say yes is more even than 0.355, so the target is out of reach in this town; the
+        // cascade must not drift further from that.
+        assert!(a.fairest_gini_at_cascade_fill > TARGET_GINI);
+        assert!(
+            s.cascade.gini <= 0.53,
+            "cascade gini rose to {:.3}\n{}",
+            s.cascade.gini,
+            report.table()
+        );
     }
 
     #[test]

@@ -1,78 +1,236 @@
-//! The offline optimum: the most requests of the year that could be assigned at all under the
-//! hard rules, as a maximum flow (Dinic's algorithm).
+//! The offline optimum: the most requests of the year that could be assigned at all, as a
+//! flow network, solved for the maximum flow of least cost (successive shortest paths), so that
+//! of all maximum assignments the one that spreads the work most evenly is reported.
 //!
-//! The network is source → request (capacity 1) → (volunteer, local month of the appointment)
-//! (capacity 1, one edge per volunteer the hard rules allow) → sink (capacity: the volunteer's
-//! monthly maximum, unbounded without one). Eligibility is checked with the matcher's
-//! [`first_violation`] against the volunteer's profile on the day the request was filed,
-//! without any commitments.
+//! The network is source → request (capacity 1) → (volunteer, overlap group) (capacity 1) →
+//! (volunteer, month, week) load chain → (volunteer, local month of the appointment)
+//! (capacity: the volunteer's monthly maximum) → volunteer → sink, the last as parallel edges
+//! of capacity 1 costing 0, 1, 2, … so that the k-th assignment of one volunteer costs more
+//! than the one before (a convex cost: the least-cost maximum flow is the most even one).
+//! Eligibility is checked with the matcher's [`first_violation`] against the volunteer's
+//! profile on the day the request was filed, without any commitments.
 //!
-//! This is an **upper bound**, not a plan anyone could carry out: it knows the whole year in
-//! advance, assumes every eligible volunteer would say yes, and ignores overlaps between one
-//! volunteer's own assignments (two jobs at the same hour both count). Relaxing overlaps only
-//! makes the bound larger, so every strategy's fill count is at most this.
+//! [`Bound::SameAnswers`], the optimum the report holds every strategy against, is **the best
+//! any strategy could do that asks the same volunteers** in the same year: it knows the whole
+//! year in advance and may ask anyone at any time, but it gets the same answers the strategies
+//! get. A pair (request, volunteer) is usable when the hard rules allow it, the volunteer's
+//! drawn answer to it is "yes", and that "yes" could arrive before the search's deadline had
+//! the offer gone out the moment the request was filed. A "yes" depends on the week's load
+//! (see [`World::answer`]): the load chain lets the (b+1)-th assignment of a volunteer's week
+//! go only to a request they would accept while holding b others. One volunteer's
+//! appointments that overlap (with half the travel buffer on either side of an on-site one, so
+//! that overlapping means the overlap rule excludes one of them) form groups of which at most
+//! one can be taken. Every relaxation errs upwards (offers in the best order whatever the
+//! filing order, a group counted as its most willing member, overlaps between groups not
+//! seen, a week cut at a month's end counted twice), so every strategy's fill count is at
+//! most this.
+//!
+//! [`Bound::EveryoneSaysYes`] is the looser bound of the first measurement, kept for the
+//! analysis: every eligible volunteer would say yes at once, and overlaps are ignored.
 
-use crate::generate::{World, apply_facts, local_day};
-use chrono::Datelike;
+use crate::generate::{BUSY_CAP, World, apply_facts, local_day};
+use chrono::{DateTime, Datelike, Duration, Utc};
+use lp_core::vocab::Mode;
 use lp_matcher::{MatchConfig, Profile, first_violation};
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone)]
 pub struct Optimum {
     pub filled: usize,
-    /// The assigned volunteer per request in one maximum assignment (not the fairest one).
+    /// The assigned volunteer per request in the most balanced maximum assignment.
     pub assigned: Vec<Option<usize>>,
     /// Volunteers the hard rules allow for at least one request of the year.
     pub eligible: Vec<bool>,
-    /// Eligible volunteers per request.
+    /// Eligible volunteers per request (hard rules only, whatever the bound).
     pub candidates: Vec<usize>,
-    /// Requests each volunteer is eligible for.
+    /// Requests each volunteer is eligible for (hard rules only, whatever the bound).
     pub eligible_for: Vec<u32>,
+}
+
+/// Which (request, volunteer) pairs an optimum may use, beyond the hard rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bound {
+    /// Only where the volunteer's "yes" could arrive before the deadline; overlapping
+    /// appointments of one volunteer exclude each other. The report's optimum.
+    SameAnswers,
+    /// Every eligible volunteer says yes, overlaps ignored.
+    EveryoneSaysYes,
 }
 
 const SOURCE: usize = 0;
 const SINK: usize = 1;
 
-/// Solves the year over the (request, volunteer) pairs the hard rules allow and `allow`
-/// accepts too. `tick` is called once per request.
+/// A local calendar month, and an ISO week: (year, number).
+type Month = (i32, u32);
+type Week = (i32, u32);
+
+/// A usable pair: request, volunteer, and the appointment as the overlap groups read it.
+struct Pair {
+    request: usize,
+    volunteer: usize,
+    month: Month,
+    /// The appointment's ISO week (local).
+    week: Week,
+    /// The most assignments the volunteer may hold that week and still say yes
+    /// ([`BUSY_CAP`]: any number).
+    most_held: usize,
+    /// The appointment, widened by half the travel buffer on either side when on site.
+    window: (DateTime<Utc>, DateTime<Utc>),
+}
+
+/// Solves the year under `bound`. `tick` is called once per request.
 pub fn solve(
     world: &World,
     matching: &MatchConfig,
     validity_months: u32,
-    allow: &dyn Fn(usize, usize) -> bool,
+    bound: Bound,
+    tick: &mut dyn FnMut(),
+) -> Optimum {
+    solve_up_to(world, matching, validity_months, bound, u64::MAX, tick)
+}
+
+/// [`solve`], but fills at most `limit` requests: the most even assignment of that many (the
+/// least-cost flow of each value is the most even one of that value).
+pub fn solve_up_to(
+    world: &World,
+    matching: &MatchConfig,
+    validity_months: u32,
+    bound: Bound,
+    limit: u64,
     tick: &mut dyn FnMut(),
 ) -> Optimum {
     let requests = world.requests.len();
+    let volunteers = world.volunteers.len();
     let mut pool: Vec<Profile> = world.volunteers.iter().map(|v| v.profile.clone()).collect();
-    let mut network = FlowNetwork::new(2 + requests);
-    let mut months: HashMap<(usize, i32, u32), usize> = HashMap::new();
-    let mut edges = Vec::new();
-    let mut eligible_for = vec![0; pool.len()];
+    let half_buffer = Duration::minutes(i64::from(matching.travel_buffer_minutes / 2));
+    let mut pairs = Vec::new();
+    let mut eligible_for = vec![0; volunteers];
     let mut candidates = vec![0; requests];
+    let mut monthly_max = vec![None; volunteers];
     for (r, request) in world.requests.iter().enumerate() {
         tick();
         let day = local_day(request.created_at);
         let month = local_day(request.spec.starts_at);
+        let widen = if request.spec.mode == Mode::OnSite {
+            half_buffer
+        } else {
+            Duration::zero()
+        };
         for (v, (profile, volunteer)) in pool.iter_mut().zip(&world.volunteers).enumerate() {
             apply_facts(profile, volunteer.facts_on(day, validity_months));
-            if !allow(r, v) || first_violation(&request.spec, profile, request.created_at, matching).is_some() {
+            if first_violation(&request.spec, profile, request.created_at, matching).is_some() {
                 continue;
             }
-            let node = *months.entry((v, month.year(), month.month())).or_insert_with(|| {
-                let node = network.add_node();
-                let capacity = profile.max_assignments_per_month.map_or(requests as u64, u64::from);
-                network.add_edge(node, SINK, capacity);
-                node
-            });
-            edges.push((r, v, network.add_edge(2 + r, node, 1)));
             eligible_for[v] += 1;
             candidates[r] += 1;
-        }
-        if candidates[r] > 0 {
-            network.add_edge(SOURCE, 2 + r, 1);
+            monthly_max[v] = profile.max_assignments_per_month;
+            let usable = match bound {
+                Bound::EveryoneSaysYes => Some(BUSY_CAP),
+                Bound::SameAnswers => world
+                    .earliest_acceptance(r, v, request.created_at)
+                    .filter(|&at| at < request.fill_by)
+                    .and(world.most_held_for_yes(r, v)),
+            };
+            if let Some(most_held) = usable {
+                pairs.push(Pair {
+                    request: r,
+                    volunteer: v,
+                    month: (month.year(), month.month()),
+                    week: (month.iso_week().year(), month.iso_week().week()),
+                    most_held,
+                    window: (request.spec.starts_at - widen, request.spec.ends_at() + widen),
+                });
+            }
         }
     }
-    let filled = network.max_flow(SOURCE, SINK) as usize;
+
+    let mut network = FlowNetwork::new(2 + requests + volunteers);
+    let volunteer_node = |v: usize| 2 + requests + v;
+    let mut per_volunteer = vec![0u64; volunteers];
+    for pair in &pairs {
+        per_volunteer[pair.volunteer] += 1;
+    }
+    for (v, &count) in per_volunteer.iter().enumerate() {
+        // The k-th assignment of a volunteer costs k: the cheapest maximum flow evens out.
+        for k in 0..count {
+            network.add_edge_with_cost(volunteer_node(v), SINK, 1, k as i64);
+        }
+    }
+    let mut filed = vec![false; requests];
+    for pair in &pairs {
+        if !filed[pair.request] {
+            filed[pair.request] = true;
+            network.add_edge(SOURCE, 2 + pair.request, 1);
+        }
+    }
+    // Per volunteer, month and week, the overlap groups: in order of start, an appointment
+    // joins the group while it starts before every member's end, so all members overlap
+    // each other.
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_by_key(|&i| {
+        let pair = &pairs[i];
+        (pair.volunteer, pair.month, pair.week, pair.window.0)
+    });
+    let mut group_of = vec![0; pairs.len()];
+    let mut groups: Vec<usize> = Vec::new();
+    let mut open: Option<(usize, DateTime<Utc>)> = None;
+    for (k, &i) in order.iter().enumerate() {
+        let pair = &pairs[i];
+        let same_week = |j: usize| {
+            let other = &pairs[j];
+            (other.volunteer, other.month, other.week) == (pair.volunteer, pair.month, pair.week)
+        };
+        match open {
+            Some((group, end)) if bound == Bound::SameAnswers && same_week(order[k - 1]) && pair.window.0 < end => {
+                group_of[i] = group;
+                groups[group] = groups[group].max(pair.most_held);
+                open = Some((group, end.min(pair.window.1)));
+            }
+            _ => {
+                group_of[i] = groups.len();
+                open = Some((groups.len(), pair.window.1));
+                groups.push(pair.most_held);
+            }
+        }
+    }
+    // Per volunteer, month and week, a chain that counts who would still say yes: a "yes"
+    // given while holding at most `b` assignments that week enters at link `b`, and the link
+    // from `b` to `b + 1` carries at most `b + 1` assignments (the (b+1)-th assignment of the
+    // week must come from someone who says yes while holding b). A group enters where its most
+    // tolerant member would, which errs upwards.
+    let mut months: HashMap<(usize, Month), usize> = HashMap::new();
+    let mut chains: HashMap<(usize, Month, Week), usize> = HashMap::new();
+    let mut group_nodes: Vec<Option<usize>> = vec![None; groups.len()];
+    let mut edges = Vec::with_capacity(pairs.len());
+    for &i in &order {
+        let pair = &pairs[i];
+        let v = pair.volunteer;
+        let month_node = *months.entry((v, pair.month)).or_insert_with(|| {
+            let node = network.add_node();
+            let capacity = monthly_max[v].map_or(requests as u64, u64::from);
+            network.add_edge(node, volunteer_node(v), capacity);
+            node
+        });
+        let chain = *chains.entry((v, pair.month, pair.week)).or_insert_with(|| {
+            // Links 0..BUSY_CAP, then the month.
+            let first = network.add_node();
+            for link in 0..BUSY_CAP {
+                let node = network.add_node();
+                debug_assert_eq!(node, first + link + 1);
+                network.add_edge(first + link, node, link as u64 + 1);
+            }
+            network.add_edge(first + BUSY_CAP, month_node, requests as u64);
+            first
+        });
+        let group = group_of[i];
+        let group_node = *group_nodes[group].get_or_insert_with(|| {
+            let node = network.add_node();
+            network.add_edge(node, chain + groups[group], 1);
+            node
+        });
+        edges.push((pair.request, v, network.add_edge(2 + pair.request, group_node, 1)));
+    }
+    let (filled, _) = network.min_cost_flow(SOURCE, SINK, limit);
     let mut assigned = vec![None; requests];
     for (r, v, edge) in edges {
         if network.flow(edge) > 0 {
@@ -80,7 +238,7 @@ pub fn solve(
         }
     }
     Optimum {
-        filled,
+        filled: filled as usize,
         assigned,
         eligible: eligible_for.iter().map(|&n| n > 0).collect(),
         candidates,
@@ -97,6 +255,8 @@ pub struct FlowNetwork {
     /// Remaining capacity.
     residual: Vec<u64>,
     capacity: Vec<u64>,
+    /// Cost per unit of flow; the residual twin's is the negative.
+    cost: Vec<i64>,
 }
 
 impl FlowNetwork {
@@ -114,19 +274,87 @@ impl FlowNetwork {
 
     /// Adds `from → to` with `capacity`; returns the edge's id for [`FlowNetwork::flow`].
     pub fn add_edge(&mut self, from: usize, to: usize, capacity: u64) -> usize {
+        self.add_edge_with_cost(from, to, capacity, 0)
+    }
+
+    /// [`FlowNetwork::add_edge`] with a cost per unit of flow, for
+    /// [`FlowNetwork::min_cost_max_flow`].
+    pub fn add_edge_with_cost(&mut self, from: usize, to: usize, capacity: u64, cost: i64) -> usize {
         let id = self.to.len();
-        for (a, b, c) in [(from, to, capacity), (to, from, 0)] {
+        for (a, b, c, k) in [(from, to, capacity, cost), (to, from, 0, -cost)] {
             self.adjacency[a].push(self.to.len());
             self.to.push(b);
             self.residual.push(c);
             self.capacity.push(c);
+            self.cost.push(k);
         }
         id
     }
 
-    /// The flow on an edge after [`FlowNetwork::max_flow`].
+    /// The flow on an edge after [`FlowNetwork::max_flow`] or
+    /// [`FlowNetwork::min_cost_max_flow`].
     pub fn flow(&self, edge: usize) -> u64 {
         self.capacity[edge] - self.residual[edge]
+    }
+
+    /// A maximum flow of least total cost; see [`FlowNetwork::min_cost_flow`].
+    pub fn min_cost_max_flow(&mut self, source: usize, sink: usize) -> (u64, i64) {
+        self.min_cost_flow(source, sink, u64::MAX)
+    }
+
+    /// A flow of at most `limit` of least total cost among flows of its value, by successive
+    /// shortest paths (Bellman–Ford with a queue, as residual edges cost less than nothing):
+    /// each augmentation along a cheapest path keeps the flow the cheapest of its value.
+    /// Returns the flow and its cost. Costs must leave no cycle of negative cost in the
+    /// network as given.
+    pub fn min_cost_flow(&mut self, source: usize, sink: usize, limit: u64) -> (u64, i64) {
+        let (mut flow, mut cost) = (0, 0);
+        if source == sink {
+            return (flow, cost);
+        }
+        let nodes = self.adjacency.len();
+        while flow < limit {
+            let mut distance = vec![i64::MAX; nodes];
+            let mut via = vec![usize::MAX; nodes];
+            let mut queued = vec![false; nodes];
+            distance[source] = 0;
+            let mut queue = VecDeque::from([source]);
+            while let Some(node) = queue.pop_front() {
+                queued[node] = false;
+                for &edge in &self.adjacency[node] {
+                    let next = self.to[edge];
+                    let through = distance[node] + self.cost[edge];
+                    if self.residual[edge] > 0 && through < distance[next] {
+                        distance[next] = through;
+                        via[next] = edge;
+                        if !queued[next] {
+                            queued[next] = true;
+                            queue.push_back(next);
+                        }
+                    }
+                }
+            }
+            if distance[sink] == i64::MAX {
+                return (flow, cost);
+            }
+            let mut pushed = limit - flow;
+            let mut node = sink;
+            while node != source {
+                let edge = via[node];
+                pushed = pushed.min(self.residual[edge]);
+                node = self.to[edge ^ 1];
+            }
+            let mut node = sink;
+            while node != source {
+                let edge = via[node];
+                self.residual[edge] -= pushed;
+                self.residual[edge ^ 1] += pushed;
+                node = self.to[edge ^ 1];
+            }
+            flow += pushed;
+            cost += distance[sink] * pushed as i64;
+        }
+        (flow, cost)
     }
 
     /// Dinic: breadth-first levels, then blocking flows along strictly rising levels.
@@ -188,6 +416,8 @@ impl FlowNetwork {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::strategies::{Strategy, simulate};
+    use lp_matcher::cascade::CascadeConfig;
 
     #[test]
     fn max_flow_of_the_textbook_network_is_23() {
@@ -249,10 +479,83 @@ mod tests {
     }
 
     #[test]
+    fn least_cost_flow_spreads_the_work_and_stops_at_the_limit() {
+        // Two requests, each for x or y; x's edges to the sink are listed first. Without costs
+        // a maximum flow may give both to x; the convex costs give one each.
+        let (s, t, a, b, x, y) = (0, 1, 2, 3, 4, 5);
+        let build = || {
+            let mut network = FlowNetwork::new(6);
+            for request in [a, b] {
+                network.add_edge(s, request, 1);
+                network.add_edge(request, x, 1);
+                network.add_edge(request, y, 1);
+            }
+            let mut sink_edges = Vec::new();
+            for volunteer in [x, y] {
+                for k in 0..2 {
+                    sink_edges.push(network.add_edge_with_cost(volunteer, t, 1, k));
+                }
+            }
+            (network, sink_edges)
+        };
+        let (mut network, sink_edges) = build();
+        assert_eq!(network.min_cost_max_flow(s, t), (2, 0));
+        let per_volunteer: Vec<u64> = sink_edges
+            .chunks(2)
+            .map(|e| network.flow(e[0]) + network.flow(e[1]))
+            .collect();
+        assert_eq!(per_volunteer, [1, 1]);
+        let (mut network, _) = build();
+        assert_eq!(network.min_cost_flow(s, t, 1), (1, 0));
+    }
+
+    #[test]
+    fn overlapping_appointments_of_one_volunteer_count_once_under_the_same_answers() {
+        // One volunteer willing for everything, the same appointment filed twice.
+        let mut world = crate::strategies::tests::world(1.0, 0.0);
+        world.volunteers.truncate(1);
+        let mut twin = world.requests[0].clone();
+        twin.created_at += Duration::minutes(1);
+        world.requests.push(twin);
+        let matching = MatchConfig::default();
+        let same = solve(&world, &matching, 24, Bound::SameAnswers, &mut || {});
+        let everyone = solve(&world, &matching, 24, Bound::EveryoneSaysYes, &mut || {});
+        assert_eq!((same.filled, everyone.filled), (1, 2));
+    }
+
+    #[test]
+    fn the_same_answers_bound_holds_every_strategy() {
+        // The bound's point: no strategy asking the same people fills more, whatever its policy.
+        let matching = MatchConfig::default();
+        for seed in [1, 4, 8] {
+            let world = World::generate(seed, 30, 200);
+            let optimum = solve(&world, &matching, 24, Bound::SameAnswers, &mut || {});
+            let everyone = solve(&world, &matching, 24, Bound::EveryoneSaysYes, &mut || {});
+            assert!(optimum.filled <= everyone.filled);
+            let mut strategies = vec![Strategy::Broadcast];
+            for (wave_size, wave_interval_minutes) in [(1, 60), (3, 60), (3, 5), (10, 240)] {
+                strategies.push(Strategy::Cascade(CascadeConfig {
+                    wave_size,
+                    wave_interval_minutes,
+                }));
+            }
+            for strategy in strategies {
+                let outcome = simulate(&world, strategy, &matching, 24, &mut || {});
+                assert!(
+                    outcome.filled <= optimum.filled,
+                    "seed {seed}, {strategy:?}: {} > {}",
+                    outcome.filled,
+                    optimum.filled
+                );
+            }
+        }
+    }
+
+    #[test]
     fn optimum_respects_the_hard_rules_and_monthly_maxima() {
         let world = World::generate(11, 25, 150);
         let matching = MatchConfig::default();
-        let optimum = solve(&world, &matching, 24, &|_, _| true, &mut || {});
+        let optimum = solve(&world, &matching, 24, Bound::EveryoneSaysYes, &mut || {});
         assert_eq!(optimum.assigned.iter().flatten().count(), optimum.filled);
         assert!(optimum.filled <= optimum.candidates.iter().filter(|&&c| c > 0).count());
         for (r, v) in optimum.assigned.iter().enumerate() {

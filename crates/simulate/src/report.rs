@@ -18,16 +18,23 @@ pub struct Report {
     pub analysis: Analysis,
 }
 
-/// The optimum assumes every eligible volunteer would say yes; no strategy can fill a request
-/// whose eligible volunteers would all decline. These numbers split the gap into what the
-/// volunteers' answers cost and what the strategy costs.
+/// Where the gap between the strategies and the optimum, and the work's inequality, come from:
+/// the pool's eligibility, the volunteers' answers, or the strategy.
 #[derive(Debug, Clone, Serialize)]
 pub struct Analysis {
-    /// The maximum assignment over only the (request, volunteer) pairs where the volunteer
-    /// would say yes (the year's drawn answers, read in advance): a tighter upper bound.
-    pub willing_optimum_filled: usize,
-    /// Cascade's filled requests over the willing optimum's.
-    pub cascade_fill_vs_willing_optimum: Option<f64>,
+    /// The maximum assignment if every eligible volunteer said yes at once and overlaps did
+    /// not count (the optimum of the first measurement): a looser bound, which no strategy that
+    /// must ask people can reach.
+    pub everyone_says_yes_filled: usize,
+    /// Cascade's filled requests over that looser bound.
+    pub cascade_fill_vs_everyone_says_yes: Option<f64>,
+    /// The Gini of the most even maximum assignment of that looser bound: how evenly the work
+    /// could be spread if answers did not matter.
+    pub everyone_says_yes_gini: f64,
+    /// The least Gini of any assignment under the optimum's rules that fills as many requests
+    /// as the cascade did: no strategy asking the same volunteers can spread that much work
+    /// more evenly.
+    pub fairest_gini_at_cascade_fill: f64,
     /// Mean number of eligible volunteers per request (hard rules, no other assignments).
     pub mean_candidates_per_request: f64,
     /// Requests by their number of eligible volunteers: none, one, two, three or more.
@@ -286,9 +293,18 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "optimum over volunteers who would say yes: {} filled; cascade reaches {} of it",
-            a.willing_optimum_filled,
-            dash(a.cascade_fill_vs_willing_optimum.map(|v| format!("{:.1}%", 100.0 * v)))
+            "if every eligible volunteer said yes at once (overlaps ignored): {} filled (gini {:.3}); cascade reaches {} of it",
+            a.everyone_says_yes_filled,
+            a.everyone_says_yes_gini,
+            dash(
+                a.cascade_fill_vs_everyone_says_yes
+                    .map(|v| format!("{:.1}%", 100.0 * v))
+            )
+        );
+        let _ = writeln!(
+            out,
+            "most even assignment of as many requests as the cascade filled ({}): gini {:.3}",
+            self.strategies.cascade.filled, a.fairest_gini_at_cascade_fill
         );
         let _ = writeln!(
             out,
@@ -298,11 +314,11 @@ impl Report {
         let _ = writeln!(out);
         let _ = writeln!(
             out,
-            "optimum: offline upper bound (max-flow under the hard rules and monthly maxima; assumes everyone says yes, ignores overlaps of one volunteer's jobs)."
+            "optimum: offline upper bound for any strategy asking the same volunteers: max-flow under the hard rules, overlaps and monthly maxima, over volunteers who would say yes (given that week's load) in time for the deadline."
         );
         let _ = writeln!(
             out,
-            "gini: of assignment counts over the {} volunteers eligible for at least one request; the optimum's is of one arbitrary maximum assignment.",
+            "gini: of assignment counts over the {} volunteers eligible for at least one request; the optimum's is of its most even maximum assignment.",
             s.eligible_volunteers
         );
         out

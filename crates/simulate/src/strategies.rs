@@ -360,7 +360,7 @@ fn audit(world: &World, assigned: &[Option<usize>], matching: &MatchConfig, vali
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::generate::{Behaviour, Timeline};
     use chrono::NaiveDate;
@@ -369,7 +369,7 @@ mod tests {
     use lp_matcher::SpokenLanguage;
 
     /// One request and five volunteers who all pass every rule for it and answer alike.
-    fn world(accept: f64, ignore: f64) -> World {
+    pub(crate) fn world(accept: f64, ignore: f64) -> World {
         let mut world = World::generate(9, 5, 1);
         let spec = world.requests[0].spec.clone();
         let long_ago = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
