@@ -107,3 +107,22 @@ impl FromRequestParts<AppState> for Coordinator {
         Ok(Coordinator)
     }
 }
+
+/// A coordinator on a page: a caseworker gets the 403 as a page, in the page's language.
+pub struct CoordinatorPage;
+
+impl FromRequestParts<AppState> for CoordinatorPage {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let SignedIn(Staff(user)) = SignedIn::from_request_parts(parts, state).await?;
+        if user.role != Role::Coordinator {
+            let lang = crate::i18n::Lang::from_request_parts(parts, state)
+                .await
+                .unwrap_or_default();
+            let error = ApiError::Forbidden("only a coordinator may do this");
+            return Err(crate::pages::PageError::new(lang, error).into_response());
+        }
+        Ok(CoordinatorPage)
+    }
+}

@@ -5,7 +5,7 @@ mod volunteers;
 
 use super::{Layout, PageError, render};
 use crate::AppState;
-use crate::auth::{Coordinator, SignedIn, Staff};
+use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
@@ -138,7 +138,7 @@ async fn organisations_page(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Query(query): Query<Created>,
 ) -> Result<Response, PageError> {
     let created = query.created.and_then(|id| id.parse().ok());
@@ -149,7 +149,7 @@ async fn create_organisation(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, PageError> {
     let input = OrganisationInput {
@@ -305,7 +305,7 @@ async fn staff_page(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Query(query): Query<Created>,
 ) -> Result<Response, PageError> {
     let invited = query.invited.and_then(|id| id.parse().ok());
@@ -320,7 +320,7 @@ async fn invite(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, PageError> {
     let result = match form.to_input() {
@@ -463,7 +463,7 @@ async fn outbox_page(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Query(query): Query<Created>,
 ) -> Result<Response, PageError> {
     let notice = query.resent.map(|_| OutboxTexts::of(lang).resent);
@@ -474,7 +474,7 @@ async fn resend(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     PathParam(id): PathParam,
 ) -> Result<Response, PageError> {
     let t = OutboxTexts::of(lang);

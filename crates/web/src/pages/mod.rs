@@ -1,5 +1,5 @@
 //! The staff web application: server-rendered pages (askama) that work without JavaScript.
-//! Every page takes [`SignedIn`](crate::auth::SignedIn) (or `Coordinator` for the coordinator's
+//! Every page takes [`SignedIn`](crate::auth::SignedIn) (and `CoordinatorPage` for the coordinator's
 //! pages), so what a user sees is scoped in the one place the API uses too.
 
 mod coordinator;

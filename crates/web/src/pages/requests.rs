@@ -5,7 +5,7 @@
 use super::{Layout, PageError, render};
 use crate::AppState;
 use crate::api::parse_id;
-use crate::auth::{Coordinator, SignedIn, Staff};
+use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
@@ -749,7 +749,7 @@ async fn board(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let now = state.clock.now();

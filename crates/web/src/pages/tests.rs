@@ -129,7 +129,13 @@ async fn caseworkers_are_refused_coordinator_pages_and_coordinators_see_everythi
     app.volunteer("Amal A.", "amal@example.org", "apc").await;
     let caseworker = app.login("cw@example.org").await;
     let coordinator = app.login("co@example.org").await;
-    assert_eq!(app.get("/board", Some(&caseworker)).await.status, StatusCode::FORBIDDEN);
+    let refused = app.get("/board", Some(&caseworker)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("<h1>Keine Berechtigung</h1>"),
+        "a page, not JSON: {}",
+        refused.body
+    );
 
     let created = app.post_form("/requests", Some(&caseworker), FORM).await;
     let path = created.location().unwrap().to_owned();

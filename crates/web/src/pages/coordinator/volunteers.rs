@@ -5,7 +5,7 @@
 use super::{Opt, choose};
 use crate::AppState;
 use crate::api::parse_id;
-use crate::auth::{Coordinator, SignedIn, Staff};
+use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
@@ -220,7 +220,7 @@ async fn list(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, PageError> {
     let t = VolunteerTexts::of(lang);
@@ -796,7 +796,7 @@ fn form_page(
     response
 }
 
-async fn new_form(lang: Lang, SignedIn(staff): SignedIn, _: Coordinator) -> Response {
+async fn new_form(lang: Lang, SignedIn(staff): SignedIn, _: CoordinatorPage) -> Response {
     let form = VolunteerForm {
         status: VolunteerStatus::Applicant.as_str().to_owned(),
         modes: vec![Mode::OnSite.as_str().to_owned()],
@@ -824,7 +824,7 @@ async fn create(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let form = VolunteerForm::from_pairs(pairs);
@@ -874,7 +874,7 @@ async fn edit_form(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     PathParam(id): PathParam,
     Query(saved): Query<Saved>,
 ) -> Result<Response, PageError> {
@@ -896,7 +896,7 @@ async fn update(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: Coordinator,
+    _: CoordinatorPage,
     PathParam(id): PathParam,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
