@@ -65,14 +65,16 @@ wrk -t2 -c8 -d"${duration}s" --latency -s "$work/post.lua" "$base/api/v1/request
 # The staff pages, with a session from a real sign-in (timed: argon2id runs on every login).
 password=$("$bin" user add --email page@pool.test --name Page --role coordinator | tail -n 1)
 echo
-echo "== POST /login, 5 sign-ins one after another (argon2id, 19 MiB, t=2)"
-for _ in 1 2 3 4 5; do
+# Four, so the fifth (the session for the page runs) stays within the per-account budget of five.
+echo "== POST /login, 4 sign-ins one after another (argon2id, 19 MiB, t=2)"
+for _ in 1 2 3 4; do
   curl -s -o /dev/null -w '%{time_total}s ' -H "Origin: $base" \
     --data-urlencode email=page@pool.test --data-urlencode "password=$password" "$base/login"
 done
 echo
 session=$(curl -s -D - -o /dev/null -H "Origin: $base" --data-urlencode email=page@pool.test \
   --data-urlencode "password=$password" "$base/login" | sed -n 's/^[Ss]et-[Cc]ookie: lp_session=\([^;]*\).*/\1/p')
+[ -n "$session" ] || { echo "sign-in for the page runs failed" >&2; exit 1; }
 echo
 echo "== GET /requests/{id} page, signed in (2 threads, 16 connections, ${duration}s)"
 wrk -t2 -c16 -d"${duration}s" --latency -H "Cookie: lp_session=$session" "$base/requests/$request"
