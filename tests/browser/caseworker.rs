@@ -157,5 +157,15 @@ async fn coordinator_pages_render_for_review() {
     desk.goto(&format!("{base}/board")).await;
     desk.wait_for_text("Gefährdet").await;
     desk.screenshot("coordinator-board-desktop").await;
+    for (path, text, name) in [
+        ("/volunteers", "Selam Tesfaye", "coordinator-volunteers-desktop"),
+        ("/volunteers/new", "Montag", "coordinator-volunteer-form-desktop"),
+        ("/staff", "cw@stadtwinnenden.test", "coordinator-staff-desktop"),
+        ("/outbox", "E-Mail-Ausgang", "coordinator-outbox-desktop"),
+    ] {
+        desk.goto(&format!("{base}{path}")).await;
+        desk.wait_for_text(text).await;
+        desk.screenshot(name).await;
+    }
     desk.close().await;
 }
