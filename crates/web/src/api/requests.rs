@@ -8,9 +8,8 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use lp_requests::input::{CompletionInput, RequestInput};
-use lp_requests::lifecycle::{self, CandidatesView, RequestFilter, SearchHint};
+use lp_requests::lifecycle::{self, CandidatesView, RequestFilter};
 use lp_requests::view::RequestView;
-use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -79,19 +78,11 @@ async fn list(
     ))
 }
 
-/// A request with, while fewer than two volunteers qualify, a hint of why.
-#[derive(Serialize, utoipa::ToSchema)]
-struct RequestDetail {
-    #[serde(flatten)]
-    request: RequestView,
-    /// Only while an open or unfilled request has fewer than two qualifying volunteers.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    search: Option<SearchHint>,
-}
-
 /// Show a request
 ///
-/// Its status, the assigned volunteer's name and phone, and the offers sent.
+/// Its status, the assigned volunteer's name and phone, and the offers sent. Why few or no
+/// volunteers qualify is in `GET /requests/{id}/candidates` (`speakers`, `excluded`), which
+/// ranks the pool; this read does not, so it stays cheap.
 #[utoipa::path(
     get,
     path = "/requests/{id}",
@@ -99,7 +90,7 @@ struct RequestDetail {
     tag = "requests",
     params(("id" = Uuid, Path, description = "The request's id")),
     responses(
-        (status = 200, description = "The request", body = RequestDetail),
+        (status = 200, description = "The request", body = RequestView),
         Unauthenticated,
         NotFound,
     )
@@ -108,11 +99,9 @@ async fn show(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam,
-) -> Result<Json<RequestDetail>, ApiError> {
+) -> Result<Json<RequestView>, ApiError> {
     let (id, now) = (parse_id(&id)?, state.clock.now());
-    let request = lifecycle::get(&state.db, staff.scope(), id, now).await?;
-    let search = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now).await?;
-    Ok(Json(RequestDetail { request, search }))
+    Ok(Json(lifecycle::get(&state.db, staff.scope(), id, now).await?))
 }
 
 /// Rank the candidates
