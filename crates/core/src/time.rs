@@ -66,7 +66,8 @@ impl utoipa::PartialSchema for WeeklySlot {
 
 impl utoipa::ToSchema for WeeklySlot {}
 
-const WEEKDAYS: [Weekday; 7] = [
+/// The pool's week, Monday first.
+pub const WEEKDAYS: [Weekday; 7] = [
     Weekday::Mon,
     Weekday::Tue,
     Weekday::Wed,

@@ -152,6 +152,24 @@ impl Setting {
     }
 }
 
+impl Gender {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            Gender::Female => "weiblich",
+            Gender::Male => "männlich",
+            Gender::Diverse => "divers",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Gender::Female => "female",
+            Gender::Male => "male",
+            Gender::Diverse => "diverse",
+        }
+    }
+}
+
 impl Mode {
     pub fn name_de(self) -> &'static str {
         match self {

@@ -2,7 +2,7 @@
 //! and in English. The German names are a small table because chrono formats English only.
 
 use crate::time::POOL_TZ;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, Utc, Weekday};
 
 const WEEKDAYS_DE: [&str; 7] = [
     "Montag",
@@ -12,6 +12,15 @@ const WEEKDAYS_DE: [&str; 7] = [
     "Freitag",
     "Samstag",
     "Sonntag",
+];
+const WEEKDAYS_EN: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
 ];
 const MONTHS_DE: [&str; 12] = [
     "Januar",
@@ -33,12 +42,22 @@ pub fn de(t: &DateTime<Utc>) -> String {
     let local = t.with_timezone(&POOL_TZ);
     format!(
         "{}, {}. {} {}, {} Uhr",
-        WEEKDAYS_DE[local.weekday().num_days_from_monday() as usize],
+        weekday_de(local.weekday()),
         local.day(),
         MONTHS_DE[local.month0() as usize],
         local.year(),
         local.format("%H:%M")
     )
+}
+
+/// "Montag"
+pub fn weekday_de(day: Weekday) -> &'static str {
+    WEEKDAYS_DE[day.num_days_from_monday() as usize]
+}
+
+/// "Monday"
+pub fn weekday_en(day: Weekday) -> &'static str {
+    WEEKDAYS_EN[day.num_days_from_monday() as usize]
 }
 
 /// "Thursday, 3 December 2026, 10:00"

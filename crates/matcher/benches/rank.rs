@@ -12,13 +12,13 @@
 
 use std::hint::black_box;
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use linguapool_matcher::{
     Commitment, CompiledPool, GenderPreference, MatchConfig, OfferHistory, Profile, RequestSpec, SpokenLanguage, rank,
 };
 use lp_core::LanguageCode;
-use lp_core::time::{DateRange, WeeklySlot, local_to_utc};
+use lp_core::time::{DateRange, WEEKDAYS, WeeklySlot, local_to_utc};
 use lp_core::vocab::{
     Gender, GenderStrength, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus,
 };
@@ -85,16 +85,6 @@ const TOWNS: &[&str] = &[
     "Korb",
     "Berglen",
     "Kernen",
-];
-
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
 ];
 
 fn local(date: &str, hour: u32, minute: u32) -> DateTime<Utc> {

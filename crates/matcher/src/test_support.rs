@@ -2,7 +2,7 @@
 //! changes only the one thing it is about.
 
 use crate::{Commitment, OfferHistory, Profile, RequestSpec, SpokenLanguage};
-use chrono::{DateTime, Duration, NaiveDateTime, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use lp_core::LanguageCode;
 use lp_core::time::{WeeklySlot, local_to_utc};
 use lp_core::vocab::{GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
@@ -63,18 +63,10 @@ pub fn profile(n: u128) -> Profile {
         service_area: vec!["Rottenburg".to_owned(), "Tübingen".to_owned()],
         excluded_settings: Vec::new(),
         gender: None,
-        availability: [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ]
-        .into_iter()
-        .map(|weekday| WeeklySlot::parse(lp_core::time::weekday_code(weekday), "08:00", "18:00").expect("slot"))
-        .collect(),
+        availability: lp_core::time::WEEKDAYS
+            .into_iter()
+            .map(|weekday| WeeklySlot::parse(lp_core::time::weekday_code(weekday), "08:00", "18:00").expect("slot"))
+            .collect(),
         absences: Vec::new(),
         commitments: Vec::new(),
         max_assignments_per_month: None,

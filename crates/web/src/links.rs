@@ -23,7 +23,8 @@ pub fn routes() -> Router<AppState> {
         .route("/o/{token}/withdraw", post(withdraw))
 }
 
-fn wants_json(headers: &HeaderMap) -> bool {
+/// Link actions answer JSON to clients that ask for it, HTML to browsers.
+pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     headers
         .get(ACCEPT)
         .and_then(|v| v.to_str().ok())

@@ -9,10 +9,11 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{PathParam, parse_json};
+use crate::links::wants_json;
 use askama::Template;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, State};
-use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -31,24 +32,12 @@ pub fn routes() -> Router<AppState> {
         .route("/v/{token}", get(show).post(save))
 }
 
-const DAYS: [(Weekday, &str, &str); 7] = [
-    (Weekday::Mon, "Montag", "Monday"),
-    (Weekday::Tue, "Dienstag", "Tuesday"),
-    (Weekday::Wed, "Mittwoch", "Wednesday"),
-    (Weekday::Thu, "Donnerstag", "Thursday"),
-    (Weekday::Fri, "Freitag", "Friday"),
-    (Weekday::Sat, "Samstag", "Saturday"),
-    (Weekday::Sun, "Sonntag", "Sunday"),
-];
+/// The week, Monday first, with each day's German and English name.
+fn days() -> [(Weekday, &'static str, &'static str); 7] {
+    lp_core::time::WEEKDAYS.map(|day| (day, lp_core::when::weekday_de(day), lp_core::when::weekday_en(day)))
+}
 /// Form rows beyond these are ignored: the registry allows far fewer slots and absences.
 const MAX_ROWS: usize = 100;
-
-fn wants_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
-}
 
 /// The pages carry a secret in the URL: no caching, and no Referer to any other site.
 fn private(mut response: Response) -> Response {
@@ -125,7 +114,7 @@ impl Submitted {
                     "remove" => row.2 = true,
                     _ => {}
                 }
-            } else if let Some(day) = DAYS.iter().position(|(d, _, _)| weekday_code(*d) == group) {
+            } else if let Some(day) = days().iter().position(|(d, _, _)| weekday_code(*d) == group) {
                 let row = submitted.slots.entry((day, index)).or_default();
                 match part {
                     "start" => row.0 = value,
@@ -140,7 +129,7 @@ impl Submitted {
     /// The rows as the volunteer sent them, to show again with the error marked.
     fn rows(&self, error: Option<&FormError>) -> (Vec<DayRows>, Vec<AbsenceRow>) {
         let marked = |name: String| error.is_some_and(|e| e.field == name);
-        let days = DAYS
+        let days = days()
             .iter()
             .enumerate()
             .map(|(day, (weekday, de, en))| {
@@ -181,7 +170,7 @@ impl Submitted {
     fn schedule(&self) -> Result<ValidSchedule, FormError> {
         let mut availability = Vec::new();
         for (&(day, index), (start, end)) in &self.slots {
-            let code = weekday_code(DAYS[day].0);
+            let code = weekday_code(days()[day].0);
             let field = |part: &str| format!("{code}.{index}.{part}");
             match (start.is_empty(), end.is_empty()) {
                 (true, true) => continue,
@@ -263,7 +252,7 @@ fn pad_absences(rows: &mut Vec<AbsenceRow>) {
 /// The stored schedule as form rows: each slot exactly, an end of 24:00 as 00:00.
 fn rows_of(page: &AvailabilityPage) -> Submitted {
     let mut submitted = Submitted::default();
-    for (day, (weekday, _, _)) in DAYS.iter().enumerate() {
+    for (day, (weekday, _, _)) in days().iter().enumerate() {
         for (index, slot) in page.availability.iter().filter(|s| s.weekday == *weekday).enumerate() {
             let end = if slot.end_minute == 24 * 60 {
                 "00:00".to_owned()
@@ -367,7 +356,7 @@ impl FormError {
             "start" | "from" => ("von", "from"),
             _ => ("bis", "to"),
         };
-        let (group_de, group_en) = DAYS
+        let (group_de, group_en) = days()
             .iter()
             .find(|(d, _, _)| weekday_code(*d) == group)
             .map_or(("Abwesenheit", "Absence"), |(_, de, en)| (*de, *en));
@@ -467,7 +456,7 @@ fn form_page(
 }
 
 fn saved_page(page: &AvailabilityPage) -> Response {
-    let days = DAYS
+    let days = days()
         .iter()
         .filter_map(|(weekday, de, en)| {
             let times: Vec<String> = page

@@ -401,11 +401,7 @@ async fn form_page(
             .iter()
             .map(|g| Choice {
                 value: g.as_str(),
-                label: match g {
-                    Gender::Female => lang.pick("weiblich", "female"),
-                    Gender::Male => lang.pick("männlich", "male"),
-                    Gender::Diverse => lang.pick("divers", "diverse"),
-                },
+                label: lang.pick(g.name_de(), g.name_en()),
             })
             .collect(),
         strengths: GenderStrength::ALL

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::{NaiveDate, Weekday};
-use lp_core::time::{DateRange, WeeklySlot, weekday_code};
+use lp_core::time::{DateRange, WEEKDAYS, WeeklySlot, weekday_code};
 use lp_core::validation::FieldError;
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use lp_registry::RegistryError;
@@ -118,33 +118,11 @@ fn german_label(lang: Lang, level: GermanLevel) -> &'static str {
 }
 
 fn gender_label(lang: Lang, g: Gender) -> &'static str {
-    match g {
-        Gender::Female => lang.pick("weiblich", "female"),
-        Gender::Male => lang.pick("männlich", "male"),
-        Gender::Diverse => lang.pick("divers", "diverse"),
-    }
+    lang.pick(g.name_de(), g.name_en())
 }
 
-const WEEKDAYS: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
-
 fn weekday_label(lang: Lang, day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => lang.pick("Montag", "Monday"),
-        Weekday::Tue => lang.pick("Dienstag", "Tuesday"),
-        Weekday::Wed => lang.pick("Mittwoch", "Wednesday"),
-        Weekday::Thu => lang.pick("Donnerstag", "Thursday"),
-        Weekday::Fri => lang.pick("Freitag", "Friday"),
-        Weekday::Sat => lang.pick("Samstag", "Saturday"),
-        Weekday::Sun => lang.pick("Sonntag", "Sunday"),
-    }
+    lang.pick(lp_core::when::weekday_de(day), lp_core::when::weekday_en(day))
 }
 
 // ---------------------------------------------------------------------------------------------
