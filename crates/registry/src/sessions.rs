@@ -49,7 +49,7 @@ pub async fn create(
     .exec_without_returning(db)
     .await?;
     // Expired sessions of anyone are swept here rather than by a separate job: logins are
-    // frequent enough and the delete is indexed by primary key scans of a small table.
+    // frequent enough, and the table holds one row per signed-in person.
     staff_session::Entity::delete_many()
         .filter(staff_session::Column::ExpiresAt.lte(now))
         .exec(db)

@@ -8,7 +8,7 @@ use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
-use crate::pages::{PageError, local_path, render};
+use crate::pages::{OrPage, PageError, local_path, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -125,9 +125,7 @@ async fn login(
             .insert(RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
         return Ok(response);
     }
-    let credentials = sessions::credentials(&state.db, &form.email)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let credentials = sessions::credentials(&state.db, &form.email).await.or_page(lang)?;
     let password = form.password.clone();
     let (user_id, valid) = tokio::task::spawn_blocking(move || match credentials {
         Some((user_id, hash)) => (Some(user_id), verify_password(&password, &hash)),
@@ -144,13 +142,11 @@ async fn login(
     // A fresh id at every login: an id planted before login (session fixation) is dropped.
     let now = state.clock.now();
     if let Some(old) = state.web.cookies.session_id(&headers) {
-        sessions::end(&state.db, &old)
-            .await
-            .map_err(|e| PageError::new(lang, e))?;
+        sessions::end(&state.db, &old).await.or_page(lang)?;
     }
     let id = sessions::create(&state.db, user_id, state.web.sessions, now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     let mut response = Redirect::to(next).into_response();
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)
@@ -158,9 +154,7 @@ async fn login(
 
 async fn logout(State(state): State<AppState>, lang: Lang, headers: HeaderMap) -> Result<Response, PageError> {
     if let Some(id) = state.web.cookies.session_id(&headers) {
-        sessions::end(&state.db, &id)
-            .await
-            .map_err(|e| PageError::new(lang, e))?;
+        sessions::end(&state.db, &id).await.or_page(lang)?;
     }
     let mut response = Redirect::to("/login?done=logout").into_response();
     state.web.cookies.clear_session(response.headers_mut());
@@ -253,13 +247,11 @@ async fn set_password(
         .await
         .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password hashing: {e}"))))?;
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let txn = lp_core::db::begin_write(&state.db).await.or_page(lang)?;
     let outcome = password_links::redeem(&*txn, &token, hash, now).await;
     match outcome {
         Ok(LinkState::Valid(_)) => {
-            txn.commit().await.map_err(|e| PageError::new(lang, e))?;
+            txn.commit().await.or_page(lang)?;
             Ok(Redirect::to("/login?done=password").into_response())
         }
         Ok(LinkState::Used) => Ok(page(StatusCode::GONE, None, Some(t.used))),
@@ -341,9 +333,7 @@ async fn change_password(
     if form.password != form.repeat {
         return Ok(change_page(lang, &staff, Some(p.mismatch), false));
     }
-    let stored = sessions::password_hash_of(&state.db, staff.0.id)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let stored = sessions::password_hash_of(&state.db, staff.0.id).await.or_page(lang)?;
     let (current, new) = (form.current, form.password);
     let hash = tokio::task::spawn_blocking(move || match stored {
         Some(stored) if verify_password(&current, &stored) => Some(hash_password(&new)),
@@ -355,16 +345,12 @@ async fn change_password(
         return Ok(change_page(lang, &staff, Some(t.wrong), false));
     };
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
-    sessions::change_password(&*txn, staff.0.id, hash)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let txn = lp_core::db::begin_write(&state.db).await.or_page(lang)?;
+    sessions::change_password(&*txn, staff.0.id, hash).await.or_page(lang)?;
     let id = sessions::create(&*txn, staff.0.id, state.web.sessions, now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
-    txn.commit().await.map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
+    txn.commit().await.or_page(lang)?;
     let mut response = Redirect::to("/account/password?done=1").into_response();
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)

@@ -3,7 +3,7 @@
 
 mod volunteers;
 
-use super::{Layout, PageError, render};
+use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
@@ -117,9 +117,7 @@ async fn organisations_view(
     error: Option<FieldError>,
 ) -> Result<Response, PageError> {
     let t = OrganisationTexts::of(lang);
-    let all = organisations::list(&state.db)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let all = organisations::list(&state.db).await.or_page(lang)?;
     let created = created.and_then(|id| all.iter().find(|o| o.id == id).map(|o| o.name.clone()));
     Ok(render(&OrganisationsPage {
         layout: Layout::new(lang, staff, t.organisations, "/organisations"),
@@ -258,10 +256,8 @@ async fn staff_view(
     error: Option<FieldError>,
 ) -> Result<Response, PageError> {
     let t = StaffTexts::of(lang);
-    let users = staff::list(&state.db).await.map_err(|e| PageError::new(lang, e))?;
-    let orgs = organisations::list(&state.db)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let users = staff::list(&state.db).await.or_page(lang)?;
+    let orgs = organisations::list(&state.db).await.or_page(lang)?;
     let invited = invited.and_then(|id| users.iter().find(|u| u.id == id).map(|u| u.email.clone()));
     let rows = users
         .into_iter()

@@ -143,6 +143,17 @@ impl IntoResponse for PageError {
     }
 }
 
+/// `?` for page handlers: any error becomes an error page in the reader's language.
+pub trait OrPage<T> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<ApiError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, lang: Lang) -> Result<T, PageError> {
+        self.map_err(|e| PageError::new(lang, e))
+    }
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn url_encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

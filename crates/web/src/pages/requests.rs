@@ -2,7 +2,7 @@
 //! page with its timeline, cancel and complete; for coordinators the candidates view and the
 //! board of unfilled and at-risk requests.
 
-use super::{Layout, PageError, render};
+use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
 use crate::api::parse_id;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
@@ -195,7 +195,7 @@ async fn dashboard(
     };
     let requests = lifecycle::list(&state.db, staff.scope(), &filter, now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     let pick = |keep: &dyn Fn(&RequestView) -> bool| -> Vec<Row> {
         requests
             .iter()
@@ -362,7 +362,7 @@ async fn form_page(
     let organisations = match staff.scope() {
         Scope::All => organisations::list(&state.db)
             .await
-            .map_err(|e| PageError::new(lang, e))?
+            .or_page(lang)?
             .into_iter()
             .map(|o| (o.id.to_string(), o.name))
             .collect(),
@@ -554,13 +554,11 @@ async fn request_page(
     error: Option<String>,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
-    let (id, now) = (parse_id(id).map_err(|e| PageError::new(lang, e))?, state.clock.now());
-    let request = lifecycle::get(&state.db, staff.scope(), id, now)
-        .await
-        .map_err(|e| PageError::new(lang, e))?;
+    let (id, now) = (parse_id(id).or_page(lang)?, state.clock.now());
+    let request = lifecycle::get(&state.db, staff.scope(), id, now).await.or_page(lang)?;
     let hint = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     let hint_rules = hint
         .iter()
         .flat_map(|h| h.excluded_by_rule.iter())
@@ -614,7 +612,7 @@ async fn cancel(
     SignedIn(staff): SignedIn,
     PathParam(id): PathParam,
 ) -> Result<Response, PageError> {
-    let parsed = parse_id(&id).map_err(|e| PageError::new(lang, e))?;
+    let parsed = parse_id(&id).or_page(lang)?;
     match lifecycle::cancel(&state.db, staff.scope(), parsed, state.clock.now()).await {
         Ok(_) => {
             state.mail_wake.notify_one();
@@ -640,7 +638,7 @@ async fn complete(
     PathParam(id): PathParam,
     Form(form): Form<CompleteForm>,
 ) -> Result<Response, PageError> {
-    let parsed = parse_id(&id).map_err(|e| PageError::new(lang, e))?;
+    let parsed = parse_id(&id).or_page(lang)?;
     let Ok(actual_minutes) = form.actual_minutes.trim().parse() else {
         let message = FieldError::new("actual_minutes", "a number of minutes").to_string();
         return request_page(&state, lang, &staff, &id, Some(message)).await;
@@ -682,10 +680,10 @@ async fn candidates(
     PathParam(id): PathParam,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
-    let parsed = parse_id(&id).map_err(|e| PageError::new(lang, e))?;
+    let parsed = parse_id(&id).or_page(lang)?;
     let view = lifecycle::candidates(&state.db, staff.scope(), parsed, &state.requests, state.clock.now())
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     let parts = vec![
         "language",
         "continuity",
@@ -755,10 +753,10 @@ async fn board(
     };
     let unfilled = lifecycle::list(&state.db, Scope::All, &list(RequestStatus::Unfilled), now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     let open = lifecycle::list(&state.db, Scope::All, &list(RequestStatus::Open), now)
         .await
-        .map_err(|e| PageError::new(lang, e))?;
+        .or_page(lang)?;
     Ok(render(&BoardPage {
         layout: Layout::new(lang, &staff, t.board, "/board"),
         t,

@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
 use crate::pages::requests::{COMMON, find_language, language_label};
-use crate::pages::{Layout, PageError, render};
+use crate::pages::{Layout, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -210,7 +210,7 @@ async fn list(
     let rows = match &filter {
         Some(filter) => volunteers::list(&state.db, filter, state.today(), validity)
             .await
-            .map_err(|e| PageError::new(lang, e))?,
+            .or_page(lang)?,
         None => Vec::new(),
     };
     let rows = rows
@@ -827,7 +827,7 @@ async fn create(
     match volunteers::create(&state.db, valid, state.clock.now()).await {
         Ok(created) => Ok(Redirect::to(&format!("/volunteers/{}?saved=1", created.id)).into_response()),
         Err(err) => {
-            let (error, status) = refusal(err).map_err(|e| PageError::new(lang, e))?;
+            let (error, status) = refusal(err).or_page(lang)?;
             Ok(form_page(lang, &staff, form, mode, Some(error), status))
         }
     }
@@ -856,10 +856,10 @@ async fn edit_form(
     PathParam(id): PathParam,
     Query(saved): Query<Saved>,
 ) -> Result<Response, PageError> {
-    let parsed = parse_id(&id).map_err(|e| PageError::new(lang, e))?;
+    let parsed = parse_id(&id).or_page(lang)?;
     let volunteer = volunteers::get(&state.db, parsed)
         .await
-        .map_err(|e| PageError::new(lang, e))?
+        .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
     let mode = Target {
         id: Some(parsed.to_string()),
@@ -878,10 +878,10 @@ async fn update(
     PathParam(id): PathParam,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let parsed = parse_id(&id).map_err(|e| PageError::new(lang, e))?;
+    let parsed = parse_id(&id).or_page(lang)?;
     let current = volunteers::get(&state.db, parsed)
         .await
-        .map_err(|e| PageError::new(lang, e))?
+        .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
     let form = VolunteerForm::from_pairs(pairs);
     let mode = Target {
@@ -905,7 +905,7 @@ async fn update(
     match volunteers::update(&state.db, parsed, valid, state.clock.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/volunteers/{parsed}?saved=1")).into_response()),
         Err(err) => {
-            let (error, status) = refusal(err).map_err(|e| PageError::new(lang, e))?;
+            let (error, status) = refusal(err).or_page(lang)?;
             Ok(form_page(lang, &staff, form, mode, Some(error), status))
         }
     }
