@@ -169,6 +169,9 @@ async fn with_details(
         .collect()
 }
 
+/// The states a request can be cancelled from.
+pub const CANCELLABLE: [RequestStatus; 2] = [RequestStatus::Open, RequestStatus::Assigned];
+
 /// Cancels an open or assigned request; outstanding offers are withdrawn and an assigned
 /// volunteer is told.
 pub async fn cancel(
@@ -185,7 +188,7 @@ pub async fn cancel(
         .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(id))
-        .filter(request::Column::Status.is_in([RequestStatus::Open.as_str(), RequestStatus::Assigned.as_str()]))
+        .filter(request::Column::Status.is_in(CANCELLABLE.map(RequestStatus::as_str)))
         .exec(&*txn)
         .await?;
     if cancelled.rows_affected != 1 {
@@ -210,6 +213,16 @@ pub async fn cancel(
     get(db, scope, id, now).await
 }
 
+/// Why a request cannot be completed now, if it cannot: it must be assigned and begun.
+pub fn completion_refused(status: RequestStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    if status != RequestStatus::Assigned {
+        return Some(format!(
+            "the request is {status}; only an assigned request can be completed"
+        ));
+    }
+    (starts_at > now).then(|| "the appointment has not started yet".to_owned())
+}
+
 /// The caseworker confirms the appointment took place, with the minutes it really took.
 pub async fn complete(
     db: &DatabaseConnection,
@@ -221,13 +234,8 @@ pub async fn complete(
     let (actual_minutes, feedback) = input.validate()?;
     let row = find_scoped(db, scope, id).await?;
     let status: RequestStatus = parse(&row.status, "status")?;
-    if status != RequestStatus::Assigned {
-        return Err(RequestError::Conflict(format!(
-            "the request is {status}; only an assigned request can be completed"
-        )));
-    }
-    if row.starts_at > now {
-        return Err(RequestError::Conflict("the appointment has not started yet".to_owned()));
+    if let Some(reason) = completion_refused(status, row.starts_at, now) {
+        return Err(RequestError::Conflict(reason));
     }
     let completed = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Completed.as_str()))

@@ -51,6 +51,18 @@ pub struct LanguageName {
     pub en: &'static str,
 }
 
+impl RequestView {
+    /// Whether [`crate::lifecycle::cancel`] would take it.
+    pub fn is_cancellable(&self) -> bool {
+        crate::lifecycle::CANCELLABLE.contains(&self.status)
+    }
+
+    /// Whether [`crate::lifecycle::complete`] would take it: the caseworker is due to confirm.
+    pub fn awaits_completion(&self, now: DateTime<Utc>) -> bool {
+        crate::lifecycle::completion_refused(self.status, self.starts_at.with_timezone(&Utc), now).is_none()
+    }
+}
+
 impl From<LanguageCode> for LanguageName {
     fn from(code: LanguageCode) -> Self {
         Self {

@@ -130,7 +130,7 @@ struct Row {
 
 impl Row {
     fn of(lang: Lang, request: &RequestView, now: DateTime<Utc>) -> Self {
-        let needs_confirmation = needs_confirmation(request, now);
+        let needs_confirmation = request.awaits_completion(now);
         Row {
             id: request.id.to_string(),
             language: language_label(lang, request.language),
@@ -151,10 +151,6 @@ impl Row {
             client_ref: request.client_ref.clone().unwrap_or_default(),
         }
     }
-}
-
-fn needs_confirmation(request: &RequestView, now: DateTime<Utc>) -> bool {
-    request.status == RequestStatus::Assigned && request.starts_at <= now
 }
 
 pub(super) fn language_label(lang: Lang, code: LanguageCode) -> String {
@@ -204,12 +200,12 @@ async fn dashboard(
             .collect()
     };
     let sections = vec![
-        (t.needs_confirmation, pick(&|r| needs_confirmation(r, now))),
+        (t.needs_confirmation, pick(&|r| r.awaits_completion(now))),
         (t.unfilled, pick(&|r| r.status == RequestStatus::Unfilled)),
         (t.open, pick(&|r| r.status == RequestStatus::Open)),
         (
             t.assigned,
-            pick(&|r| r.status == RequestStatus::Assigned && !needs_confirmation(r, now)),
+            pick(&|r| r.status == RequestStatus::Assigned && !r.awaits_completion(now)),
         ),
         (t.recent, {
             let mut rows = pick(&|r| matches!(r.status, RequestStatus::Completed | RequestStatus::Cancelled));
@@ -579,8 +575,9 @@ async fn request_page(
         t,
         row: Row::of(lang, &request, now),
         events: timeline(lang, t, &request),
-        can_cancel: matches!(request.status, RequestStatus::Open | RequestStatus::Assigned) && request.starts_at > now,
-        can_complete: needs_confirmation(&request, now),
+        // Once it has begun the page offers completing it, not cancelling.
+        can_cancel: request.is_cancellable() && request.starts_at > now,
+        can_complete: request.awaits_completion(now),
         request,
         hint,
         hint_rules,
