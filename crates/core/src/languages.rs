@@ -227,6 +227,20 @@ pub fn all() -> impl Iterator<Item = LanguageCode> {
     LazyLock::force(&TABLE).entries.iter().map(|entry| entry.code)
 }
 
+/// A language as people type it: an ISO 639-3 code, its German or English name, or the
+/// picker's "Arabisch (ara)".
+pub fn find(text: &str) -> Option<LanguageCode> {
+    let text = text.trim();
+    let code = match (text.rfind('('), text.ends_with(')')) {
+        (Some(open), true) => &text[open + 1..text.len() - 1],
+        _ => text,
+    };
+    if let Ok(code) = LanguageCode::parse(&code.to_ascii_lowercase()) {
+        return Some(code);
+    }
+    all().find(|l| l.name_de().eq_ignore_ascii_case(text) || l.name_en().eq_ignore_ascii_case(text))
+}
+
 impl FromStr for LanguageCode {
     type Err = UnknownLanguage;
     fn from_str(s: &str) -> Result<Self, UnknownLanguage> {
@@ -284,6 +298,16 @@ mod tests {
 
     fn code(text: &str) -> LanguageCode {
         LanguageCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn find_takes_codes_names_in_both_languages_and_the_pickers_label() {
+        assert_eq!(find("tir"), Some(code("tir")));
+        assert_eq!(find(" PRS "), Some(code("prs")));
+        assert_eq!(find("Arabisch (ara)"), Some(code("ara")));
+        assert_eq!(find(code("ara").name_de()), Some(code("ara")));
+        assert_eq!(find(&code("som").name_en().to_uppercase()), Some(code("som")));
+        assert_eq!(find("Quatschisch"), None);
     }
 
     #[test]

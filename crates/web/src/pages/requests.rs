@@ -264,23 +264,9 @@ fn optional(text: &str) -> Option<String> {
     (!text.is_empty()).then(|| text.to_owned())
 }
 
-/// A language by ISO 639-3 code, or by its German or English name (as the picker offers it,
-/// "Arabisch (ara)" included).
-pub(super) fn find_language(text: &str) -> Option<LanguageCode> {
-    let text = text.trim();
-    let code = match (text.rfind('('), text.ends_with(')')) {
-        (Some(open), true) => &text[open + 1..text.len() - 1],
-        _ => text,
-    };
-    if let Ok(code) = LanguageCode::parse(&code.to_ascii_lowercase()) {
-        return Some(code);
-    }
-    lp_core::languages::all().find(|l| l.name_de().eq_ignore_ascii_case(text) || l.name_en().eq_ignore_ascii_case(text))
-}
-
 impl RequestForm {
     fn to_input(&self) -> Result<RequestInput, FieldError> {
-        let language = find_language(&self.language)
+        let language = lp_core::languages::find(&self.language)
             .ok_or_else(|| FieldError::new("language", "unknown language; pick one from the list"))?;
         let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
             .map_err(|_| FieldError::new("date", "a date such as 2026-12-03"))?;

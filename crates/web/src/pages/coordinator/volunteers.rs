@@ -9,7 +9,7 @@ use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
-use crate::pages::requests::{COMMON, find_language, language_label};
+use crate::pages::requests::{COMMON, language_label};
 use crate::pages::{Layout, OrPage, PageError, render};
 use askama::Template;
 use axum::Router;
@@ -165,7 +165,7 @@ impl ListQuery {
     fn filter(&self) -> Result<VolunteerFilter, FieldError> {
         let language = match self.language.trim() {
             "" => None,
-            text => Some(find_language(text).ok_or_else(|| {
+            text => Some(lp_core::languages::find(text).ok_or_else(|| {
                 FieldError::new(
                     "language",
                     format!("`{text}` is not a known language name or ISO 639-3 code"),
@@ -444,7 +444,7 @@ impl VolunteerForm {
             let field = format!("languages[{i}].code");
             let code = match row.code.as_str() {
                 "" => return Err(FieldError::new(field, "pick a language for this row")),
-                text => find_language(text).ok_or_else(|| {
+                text => lp_core::languages::find(text).ok_or_else(|| {
                     FieldError::new(
                         field,
                         format!("`{text}` is not a known language name or ISO 639-3 code"),
