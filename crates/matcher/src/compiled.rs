@@ -392,8 +392,9 @@ impl Need {
         let last = last_local_day(start, end);
         let mut mask = [0; MASK_WORDS];
         let mut aligned = true;
-        if (last - first).num_days() >= 8 {
-            // At least seven whole days in between: every minute of the week.
+        if (last - first).num_days() >= 16 {
+            // Two whole weeks in between: every minute of the week. One week is not enough:
+            // if its Sunday is the spring-forward day, 02:00–03:00 on Sunday is not needed.
             for weekday in 0..7 {
                 for quarter in 0..QUARTERS_PER_DAY {
                     set_quarter(&mut mask, weekday, quarter);
@@ -1283,6 +1284,44 @@ mod tests {
         };
         let ranking = assert_agrees(&pool, &empty, &config);
         assert!(ranking.excluded.iter().all(|e| e.rule == Rule::Unavailable));
+    }
+
+    /// Found by `compiled_pool_agrees_when_ids_repeat`: a week-long job over the spring-forward
+    /// Sunday never needs 02:00–03:00 on Sunday, which that day does not have; two weeks do.
+    #[test]
+    fn a_week_over_the_spring_forward_sunday_does_not_need_its_missing_hour() {
+        let config = MatchConfig::default();
+        let mut free_but_sunday_night = profile(1);
+        free_but_sunday_night.availability = (0..7)
+            .map(|day| WeeklySlot {
+                weekday: chrono::Weekday::try_from(day).unwrap(),
+                start_minute: 0,
+                end_minute: 24 * 60,
+            })
+            .filter(|slot| slot.weekday != chrono::Weekday::Sun)
+            .chain([(0, 120), (180, 24 * 60)].map(|(start_minute, end_minute)| WeeklySlot {
+                weekday: chrono::Weekday::Sun,
+                start_minute,
+                end_minute,
+            }))
+            .collect();
+        // Saturday 27 March 2027, 04:46, until Sunday 4 April, 00:01.
+        let week = RequestSpec {
+            starts_at: at("2027-03-27 04:46"),
+            duration_minutes: 11_175,
+            ..request()
+        };
+        let ranking = assert_agrees(std::slice::from_ref(&free_but_sunday_night), &week, &config);
+        assert_eq!(ranking.candidates.len(), 1, "{:?}", ranking.excluded);
+        let fortnight = RequestSpec {
+            duration_minutes: 15 * 24 * 60,
+            ..week
+        };
+        let ranking = assert_agrees(&[free_but_sunday_night], &fortnight, &config);
+        assert_eq!(
+            ranking.excluded.iter().map(|e| e.rule).collect::<Vec<_>>(),
+            vec![Rule::Unavailable]
+        );
     }
 
     #[test]
