@@ -31,7 +31,8 @@
 use crate::generate::{BUSY_CAP, World, apply_facts, local_day};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use lp_core::vocab::Mode;
-use lp_matcher::{MatchConfig, Profile, first_violation};
+use lp_matcher::{MatchConfig, Profile, Rule, first_violation};
+use std::collections::BTreeMap;
 use std::collections::{HashMap, VecDeque};
 
 #[derive(Debug, Clone)]
@@ -45,6 +46,9 @@ pub struct Optimum {
     pub candidates: Vec<usize>,
     /// Requests each volunteer is eligible for (hard rules only, whatever the bound).
     pub eligible_for: Vec<u32>,
+    /// Over all requests, the active volunteers who speak the language but break another
+    /// hard rule, by the first rule they break: where the pool's shortage lies.
+    pub speakers_excluded_by: BTreeMap<Rule, u32>,
 }
 
 /// Which (request, volunteer) pairs an optimum may use, beyond the hard rules.
@@ -107,6 +111,7 @@ pub fn solve_up_to(
     let mut eligible_for = vec![0; volunteers];
     let mut candidates = vec![0; requests];
     let mut monthly_max = vec![None; volunteers];
+    let mut speakers_excluded_by = BTreeMap::new();
     for (r, request) in world.requests.iter().enumerate() {
         tick();
         let day = local_day(request.created_at);
@@ -118,8 +123,13 @@ pub fn solve_up_to(
         };
         for (v, (profile, volunteer)) in pool.iter_mut().zip(&world.volunteers).enumerate() {
             apply_facts(profile, volunteer.facts_on(day, validity_months));
-            if first_violation(&request.spec, profile, request.created_at, matching).is_some() {
-                continue;
+            match first_violation(&request.spec, profile, request.created_at, matching) {
+                None => {}
+                Some(Rule::NotActive | Rule::Language) => continue,
+                Some(rule) => {
+                    *speakers_excluded_by.entry(rule).or_default() += 1;
+                    continue;
+                }
             }
             eligible_for[v] += 1;
             candidates[r] += 1;
@@ -243,6 +253,7 @@ pub fn solve_up_to(
         eligible: eligible_for.iter().map(|&n| n > 0).collect(),
         candidates,
         eligible_for,
+        speakers_excluded_by,
     }
 }
 

@@ -44,6 +44,16 @@ pub struct Analysis {
     /// language is rarely requested, or who is free one morning a week, cannot get as many
     /// assignments as an Arabic speaker free all week, whatever the ranking does.
     pub eligibility_gini: f64,
+    /// Active speakers of a request's language who break another hard rule, summed over the
+    /// year's requests, by the first rule they break, in the order the rules are checked.
+    pub speakers_excluded_by: Vec<RuleCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCount {
+    /// As in the candidates answer's `excluded[].rule`.
+    pub rule: &'static str,
+    pub count: u32,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -310,6 +320,22 @@ impl Report {
             out,
             "gini of the requests each volunteer is eligible for (before anyone is asked): {:.3}",
             a.eligibility_gini
+        );
+        let excluded: Vec<String> = a
+            .speakers_excluded_by
+            .iter()
+            .map(|r| format!("{} {}", r.rule, r.count))
+            .collect();
+        let speakers_excluded: u32 = a.speakers_excluded_by.iter().map(|r| r.count).sum();
+        let _ = writeln!(
+            out,
+            "active speakers of the language per request: mean {:.1}; excluded by another rule, by the first one broken (over the year): {}",
+            a.mean_candidates_per_request + f64::from(speakers_excluded) / (s.requests.max(1) as f64),
+            if excluded.is_empty() {
+                "none".to_owned()
+            } else {
+                excluded.join(", ")
+            }
         );
         let _ = writeln!(out);
         let _ = writeln!(
