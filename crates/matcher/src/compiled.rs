@@ -1203,6 +1203,17 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn all_day_every_day() -> Vec<WeeklySlot> {
+        lp_core::time::WEEKDAYS
+            .into_iter()
+            .map(|weekday| WeeklySlot {
+                weekday,
+                start_minute: 0,
+                end_minute: 24 * 60,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_compiled_pool_can_be_shared_between_threads() {
         fn shared<T: Send + Sync>() {}
@@ -1255,13 +1266,7 @@ mod tests {
             },
         ];
         let mut always = profile(4);
-        always.availability = (0..7)
-            .map(|day| WeeklySlot {
-                weekday: chrono::Weekday::try_from(day).unwrap(),
-                start_minute: 0,
-                end_minute: 24 * 60,
-            })
-            .collect();
+        always.availability = all_day_every_day();
         reversed_absence.availability = always.availability.clone();
         let pool = [reversed_absence, reversed_commitment, odd_slots, always];
         let ranking = assert_agrees(&pool, &request(), &config);
@@ -1292,12 +1297,8 @@ mod tests {
     fn a_week_over_the_spring_forward_sunday_does_not_need_its_missing_hour() {
         let config = MatchConfig::default();
         let mut free_but_sunday_night = profile(1);
-        free_but_sunday_night.availability = (0..7)
-            .map(|day| WeeklySlot {
-                weekday: chrono::Weekday::try_from(day).unwrap(),
-                start_minute: 0,
-                end_minute: 24 * 60,
-            })
+        free_but_sunday_night.availability = all_day_every_day()
+            .into_iter()
             .filter(|slot| slot.weekday != chrono::Weekday::Sun)
             .chain([(0, 120), (180, 24 * 60)].map(|(start_minute, end_minute)| WeeklySlot {
                 weekday: chrono::Weekday::Sun,
