@@ -103,6 +103,34 @@ pub fn solve_up_to(
     limit: u64,
     tick: &mut dyn FnMut(),
 ) -> Optimum {
+    solve_inner(world, matching, validity_months, bound, limit, None, tick)
+}
+
+/// [`solve`], but may fill only the requests marked in `only`: the most even assignment of
+/// those. Given the requests a strategy filled, it says how evenly the strategy could have
+/// spread the very same work, apart from which requests it filled. Eligibility counts
+/// (`candidates`, `eligible_for`, `speakers_excluded_by`) still cover the whole year.
+pub fn solve_for(
+    world: &World,
+    matching: &MatchConfig,
+    validity_months: u32,
+    bound: Bound,
+    only: &[bool],
+    tick: &mut dyn FnMut(),
+) -> Optimum {
+    assert_eq!(only.len(), world.requests.len(), "one flag per request");
+    solve_inner(world, matching, validity_months, bound, u64::MAX, Some(only), tick)
+}
+
+fn solve_inner(
+    world: &World,
+    matching: &MatchConfig,
+    validity_months: u32,
+    bound: Bound,
+    limit: u64,
+    only: Option<&[bool]>,
+    tick: &mut dyn FnMut(),
+) -> Optimum {
     let requests = world.requests.len();
     let volunteers = world.volunteers.len();
     let mut pool: Vec<Profile> = world.volunteers.iter().map(|v| v.profile.clone()).collect();
@@ -134,6 +162,9 @@ pub fn solve_up_to(
             eligible_for[v] += 1;
             candidates[r] += 1;
             monthly_max[v] = profile.max_assignments_per_month;
+            if only.is_some_and(|only| !only[r]) {
+                continue;
+            }
             let usable = match bound {
                 Bound::EveryoneSaysYes => Some(BUSY_CAP),
                 Bound::SameAnswers => world
@@ -558,6 +589,11 @@ mod tests {
                     outcome.filled,
                     optimum.filled
                 );
+                // Stronger: the strategy's own assignment is one of the bound's, so the bound
+                // restricted to the requests it filled fills every one of them.
+                let filled: Vec<bool> = outcome.assigned.iter().map(Option::is_some).collect();
+                let same_requests = solve_for(&world, &matching, 24, Bound::SameAnswers, &filled, &mut || {});
+                assert_eq!(same_requests.filled, outcome.filled, "seed {seed}, {strategy:?}");
             }
         }
     }

@@ -35,6 +35,12 @@ pub struct Analysis {
     /// as the cascade did: no strategy asking the same volunteers can spread that much work
     /// more evenly.
     pub fairest_gini_at_cascade_fill: f64,
+    /// The least Gini of any assignment under the optimum's rules of exactly the requests the
+    /// cascade filled. Between this and `fairest_gini_at_cascade_fill` lies the choice of
+    /// requests: the fairest assignment of as many may leave a request that only a busy
+    /// volunteer could take unfilled and fill another, which a strategy that tries to fill
+    /// every request will not do.
+    pub fairest_gini_of_cascade_requests: f64,
     /// Mean number of eligible volunteers per request (hard rules, no other assignments).
     pub mean_candidates_per_request: f64,
     /// Requests by their number of eligible volunteers: none, one, two, three or more.
@@ -315,6 +321,11 @@ impl Report {
             out,
             "most even assignment of as many requests as the cascade filled ({}): gini {:.3}",
             self.strategies.cascade.filled, a.fairest_gini_at_cascade_fill
+        );
+        let _ = writeln!(
+            out,
+            "most even assignment of exactly the requests the cascade filled: gini {:.3}",
+            a.fairest_gini_of_cascade_requests
         );
         let _ = writeln!(
             out,
