@@ -218,7 +218,13 @@ impl LanguageCode {
         if *self == requested {
             return Some(LanguageFit::Exact);
         }
-        (self.entry().group == requested.entry().group).then_some(LanguageFit::Macrolanguage)
+        (self.group() == requested.group()).then_some(LanguageFit::Macrolanguage)
+    }
+
+    /// The macrolanguage group this code belongs to: its macrolanguage, or itself. Two codes
+    /// of one group serve each other.
+    pub fn group(&self) -> LanguageCode {
+        self.entry().group
     }
 }
 
@@ -235,7 +241,7 @@ pub fn find(text: &str) -> Option<LanguageCode> {
         (Some(open), true) => &text[open + 1..text.len() - 1],
         _ => text,
     };
-    if let Ok(code) = LanguageCode::parse(&code.to_ascii_lowercase()) {
+    if let Ok(code) = LanguageCode::parse(code) {
         return Some(code);
     }
     all().find(|l| l.name_de().eq_ignore_ascii_case(text) || l.name_en().eq_ignore_ascii_case(text))

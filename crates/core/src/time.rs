@@ -211,7 +211,8 @@ impl DateRange {
     }
 }
 
-fn last_local_day(start: DateTime<Utc>, end: DateTime<Utc>) -> NaiveDate {
+/// The local day of the last instant of `[start, end)`.
+pub fn last_local_day(start: DateTime<Utc>, end: DateTime<Utc>) -> NaiveDate {
     // An appointment ending exactly at midnight does not touch the next day.
     let probe = if end > start {
         end - chrono::Duration::nanoseconds(1)

@@ -213,10 +213,9 @@ fn simulate(
     match Config::load() {
         Ok(loaded) => {
             let settings = loaded.request_settings();
-            config.matching = settings.matching;
-            config.cascade.wave_size = settings.wave_size;
-            config.cascade.wave_interval_minutes = settings.wave_interval_minutes;
+            config.cascade = settings.cascade();
             config.training_validity_months = settings.training_validity_months;
+            config.matching = settings.matching;
         }
         Err(err) => eprintln!("warning: {err:#}; simulating with the built-in matching settings"),
     }

@@ -21,6 +21,16 @@ impl Default for CascadeConfig {
     }
 }
 
+/// When no `fill_by` is given, the search ends this long before the appointment.
+const DEFAULT_FILL_BY_LEAD: Duration = Duration::hours(2);
+
+/// The search's deadline when the caseworker names none: two hours before the appointment,
+/// but never before half-way from filing to the appointment, so a short-notice request still
+/// gets a search.
+pub fn default_fill_by(filed_at: DateTime<Utc>, starts_at: DateTime<Utc>) -> DateTime<Utc> {
+    (starts_at - DEFAULT_FILL_BY_LEAD).max(filed_at + (starts_at - filed_at) / 2)
+}
+
 /// Never wait less than this for an answer: people need a moment to read a mail.
 pub const MIN_WAVE_INTERVAL: Duration = Duration::minutes(5);
 

@@ -42,7 +42,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
-use lp_core::time::{POOL_TZ, WeeklySlot, local_spans, slots_cover};
+use lp_core::time::{POOL_TZ, WeeklySlot, last_local_day, local_spans, slots_cover};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use lp_core::{LanguageCode, LanguageFit};
 use uuid::Uuid;
@@ -134,7 +134,6 @@ fn gender_code(gender: Option<Gender>) -> u32 {
 /// ```
 #[derive(Debug, Clone)]
 pub struct CompiledPool {
-    len: usize,
     /// What only speakers on an exceptional path need, by position (volunteers sorted by id,
     /// equal ids in pool order).
     rows: Vec<Row>,
@@ -274,10 +273,6 @@ struct Held {
     client: Option<u32>,
 }
 
-fn group_of(code: LanguageCode) -> LanguageCode {
-    code.macrolanguage().unwrap_or(code)
-}
-
 fn day_number(day: NaiveDate) -> i32 {
     day.num_days_from_ce()
 }
@@ -360,16 +355,6 @@ fn week_mask(slots: &[WeeklySlot]) -> (WeekMask, bool) {
         flush(last);
     }
     (mask, ragged)
-}
-
-/// As in `lp_core::time`: the local day of the last instant of `[start, end)`.
-fn last_local_day(start: DateTime<Utc>, end: DateTime<Utc>) -> NaiveDate {
-    let probe = if end > start {
-        end - Duration::nanoseconds(1)
-    } else {
-        start
-    };
-    probe.with_timezone(&POOL_TZ).date_naive()
 }
 
 /// The quarters of the week an appointment touches: the wall-clock minutes it spans
@@ -520,7 +505,6 @@ impl CompiledPool {
         order.sort_by_key(|&i| profiles[i].volunteer_id);
 
         let mut pool = CompiledPool {
-            len: profiles.len(),
             rows: Vec::with_capacity(profiles.len()),
             languages: Vec::new(),
             slots: Vec::new(),
@@ -567,7 +551,7 @@ impl CompiledPool {
                 });
                 pool.languages.push(Spoken {
                     code: spoken.code,
-                    group: group_of(spoken.code),
+                    group: spoken.code.group(),
                     proficiency: spoken.proficiency,
                     dialect,
                 });
@@ -768,11 +752,11 @@ impl CompiledPool {
 
     /// Number of volunteers.
     pub fn len(&self) -> usize {
-        self.len
+        self.rows.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.rows.is_empty()
     }
 
     /// Ranks the pool for one request: the same [`Ranking`] as [`crate::rank`] on the profiles
@@ -809,7 +793,7 @@ impl CompiledPool {
         // Everyone is excluded but the candidates: first the inactive, then the active who do
         // not speak the language, then the speakers by rule (a counting sort), each block in
         // position order.
-        let mut excluded = Vec::with_capacity(self.len);
+        let mut excluded = Vec::with_capacity(self.rows.len());
         excluded.extend_from_slice(&self.not_active);
         excluded.extend_from_slice(language_block);
         let mut next = [0usize; OUTCOMES];
@@ -886,7 +870,7 @@ impl CompiledPool {
             request,
             ends_at,
             code: request.language,
-            group: group_of(request.language),
+            group: request.language.group(),
             min_german: config.min_german as u32,
             untrained_allowed: config.settings_open_to_untrained.contains(&request.setting),
             need: Need::new(starts_at, ends_at),
@@ -1138,7 +1122,7 @@ impl CompiledPool {
         };
         let parts = ScoreParts {
             language,
-            continuity: if served { 1.0 } else { 0.0 },
+            continuity: score::continuity_of(served),
             fairness: score::fairness(recent),
             reliability: later.reliability,
             gender: score::gender(query.request, gender),

@@ -17,6 +17,7 @@ mod props;
 mod test_support;
 
 pub use compiled::CompiledPool;
+pub use score::FAIRNESS_WINDOW_DAYS;
 
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageCode;
@@ -172,6 +173,14 @@ pub struct Profile {
     /// `None` means no limit; `Some(0)` means no assignments at all.
     pub max_assignments_per_month: Option<u32>,
     pub offers: OfferHistory,
+}
+
+impl Profile {
+    /// Speaks the language, or one of its macrolanguage, at any level: whom the "why so few"
+    /// hint counts as speaking it at all, before any hard rule.
+    pub fn speaks(&self, language: LanguageCode) -> bool {
+        self.languages.iter().any(|l| l.code.fit_for(language).is_some())
+    }
 }
 
 /// A hard rule. Declared in the order the rules are checked, so `Ord` is that order too: the

@@ -134,8 +134,6 @@ mod tests {
     use lp_core::vocab::{Gender, GermanLevel, Setting};
 
     /// Asserts that the profile breaks exactly `rule` (so every other rule passes) and that
-    /// `rank` reports it under that rule and not as a candidate.
-    /// Asserts that the profile breaks exactly `rule` (so every other rule passes) and that
     /// `rank` and the compiled pool report it under that rule and not as a candidate.
     fn assert_excluded_only_by(profile: Profile, request: &RequestSpec, config: &MatchConfig, rule: Rule) {
         assert_eq!(violations(request, &profile, config), vec![rule]);

@@ -7,8 +7,9 @@ use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageFit;
 use lp_core::vocab::{Gender, GenderStrength, Proficiency};
 
-/// How far back "recently" reaches for fairness and the tie-break.
-pub(crate) const FAIRNESS_WINDOW_DAYS: i64 = 90;
+/// How far back "recently" reaches for fairness and the tie-break; callers load at least
+/// this much history.
+pub const FAIRNESS_WINDOW_DAYS: i64 = 90;
 /// A sibling in the macrolanguage (Levantine for Arabic) is understood, but less surely.
 const MACROLANGUAGE_FACTOR: f64 = 0.7;
 /// A matching dialect helps, but never outweighs a better proficiency by itself.
@@ -112,6 +113,11 @@ fn continuity(request: &RequestSpec, profile: &Profile, now: DateTime<Utc>) -> f
         .iter()
         .filter(|c| c.starts_at < now)
         .any(|c| c.client_ref.as_deref().is_some_and(|other| client_key(other) == client));
+    continuity_of(served)
+}
+
+/// All or nothing: having served the client before is what counts, not how often.
+pub(crate) fn continuity_of(served: bool) -> f64 {
     if served { 1.0 } else { 0.0 }
 }
 

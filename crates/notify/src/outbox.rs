@@ -359,8 +359,7 @@ pub async fn resend(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> 
     }
     Ok(match load(db, id).await? {
         None => Resend::NotFound,
-        Some(row) if row.status == PENDING && row.body_text.is_empty() => Resend::AlreadySent,
-        Some(row) if row.status == PENDING => Resend::InFlight,
+        Some(row) if row.status == PENDING && !row.body_text.is_empty() => Resend::InFlight,
         Some(_) => Resend::AlreadySent,
     })
 }

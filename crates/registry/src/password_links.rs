@@ -2,7 +2,7 @@
 //! tokens. Using one sets the password and ends the user's other sessions.
 
 use crate::RegistryError;
-use crate::entities::{password_link, staff_user};
+use crate::entities::password_link;
 use crate::staff::{self, StaffUser};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::secret::{hash_token, new_token};
@@ -77,12 +77,7 @@ pub async fn redeem(
         .one(db)
         .await?
         .ok_or(RegistryError::NotFound)?;
-    staff_user::Entity::update_many()
-        .col_expr(staff_user::Column::PasswordHash, Expr::value(Some(password_hash)))
-        .filter(staff_user::Column::Id.eq(link.staff_user_id))
-        .exec(db)
-        .await?;
-    crate::sessions::end_all_of(db, link.staff_user_id).await?;
+    crate::sessions::change_password(db, link.staff_user_id, password_hash).await?;
     // Older invitations of the same user die with this one.
     password_link::Entity::update_many()
         .col_expr(password_link::Column::UsedAt, Expr::value(Some(now)))

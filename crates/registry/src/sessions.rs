@@ -101,8 +101,12 @@ pub async fn end_all_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), 
 
 /// The stored password hash of the user with this email, for the login check.
 pub async fn credentials(db: &impl ConnectionTrait, email: &str) -> Result<Option<(Uuid, String)>, RegistryError> {
+    // Stored addresses are in `check_email`'s form; anything that is no address matches none.
+    let Ok(email) = lp_core::validation::check_email("email", email) else {
+        return Ok(None);
+    };
     let row = staff_user::Entity::find()
-        .filter(staff_user::Column::Email.eq(email.trim().to_lowercase()))
+        .filter(staff_user::Column::Email.eq(email))
         .one(db)
         .await?;
     Ok(row.and_then(|row| row.password_hash.map(|hash| (row.id, hash))))

@@ -69,6 +69,11 @@ impl std::fmt::Debug for CreatedStaffUser {
 
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
+/// Whether a chosen password is shorter than [`MIN_PASSWORD_CHARS`] characters.
+pub fn password_too_short(password: &str) -> bool {
+    password.chars().count() < MIN_PASSWORD_CHARS
+}
+
 /// OWASP's argon2id parameters: 19 MiB, two passes, one lane.
 fn argon2() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
@@ -110,7 +115,7 @@ pub async fn prepare(input: &StaffUserInput, generate_password: bool) -> Result<
         return Err(FieldError::new("organisation_id", "a caseworker must belong to an organisation").into());
     }
     let (password, one_time_password) = match &input.password {
-        Some(given) if given.chars().count() < MIN_PASSWORD_CHARS => {
+        Some(given) if password_too_short(given) => {
             return Err(FieldError::new(
                 "password",
                 format!("must have at least {MIN_PASSWORD_CHARS} characters"),

@@ -1,7 +1,7 @@
 //! The body of `POST /requests`, checked into a [`ValidRequest`]. Typed fields reject unknown
 //! languages and values while parsing; `validate` checks what needs the clock or several fields.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
 use lp_core::validation::{FieldError, check_optional_text};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
@@ -10,8 +10,6 @@ use uuid::Uuid;
 
 pub const MIN_DURATION_MINUTES: i64 = 15;
 pub const MAX_DURATION_MINUTES: i64 = 8 * 60;
-/// When no `fill_by` is given, the search ends this long before the appointment.
-const DEFAULT_FILL_BY_LEAD: Duration = Duration::hours(2);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,7 +99,7 @@ impl RequestInput {
                 }
                 given
             }
-            None => (starts_at - DEFAULT_FILL_BY_LEAD).max(now + (starts_at - now) / 2),
+            None => lp_matcher::cascade::default_fill_by(now, starts_at),
         };
         Ok(ValidRequest {
             language: self.language,

@@ -393,7 +393,7 @@ pub async fn candidates(
     // Staff need the exclusions of those who speak the language at all; the rest are counted.
     let speakers: HashSet<Uuid> = pool
         .iter()
-        .filter(|p| p.languages.iter().any(|l| l.code.fit_for(spec.language).is_some()))
+        .filter(|p| p.speaks(spec.language))
         .map(|p| p.volunteer_id)
         .collect();
     Ok(CandidatesView {
@@ -490,10 +490,7 @@ pub async fn preview(
         client_ref: valid.client_ref,
     };
     let pool = profiles(db, Reach::Active, settings, now, None).await?;
-    let speakers = pool
-        .iter()
-        .filter(|p| p.languages.iter().any(|l| l.code.fit_for(spec.language).is_some()))
-        .count();
+    let speakers = pool.iter().filter(|p| p.speaks(spec.language)).count();
     let qualifying = lp_matcher::rank(&spec, &pool, now, &settings.matching).candidates.len();
     Ok(Preview { qualifying, speakers })
 }

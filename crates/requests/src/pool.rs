@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How far back assignments count for fairness and continuity.
-const HISTORY: Duration = Duration::days(90);
+const HISTORY: Duration = Duration::days(lp_matcher::FAIRNESS_WINDOW_DAYS);
 
 /// The matcher's view of a stored request.
 pub(crate) fn request_spec(row: &request::Model) -> Result<RequestSpec, DbErr> {

@@ -765,9 +765,6 @@ const URGENT_SHARE: f64 = 0.06;
 const MORNING_SHARE: f64 = 0.6;
 /// Share of requests for a family served before (continuity).
 const RETURNING_CLIENT_SHARE: f64 = 0.4;
-/// Without an explicit `fill_by`, the service stops searching two hours before the appointment
-/// (or half-way there, for requests on short notice); see `lp_requests::input`.
-const FILL_BY_LEAD: Duration = Duration::hours(2);
 
 fn request_stream(rng: &mut StdRng, count: usize) -> Vec<Request> {
     let office_days: Vec<NaiveDate> = (0..366)
@@ -874,7 +871,7 @@ fn request(rng: &mut StdRng, created_at: DateTime<Utc>, clients: &mut Vec<(Langu
         client_ref: Some(client_ref),
     };
     Request {
-        fill_by: (starts_at - FILL_BY_LEAD).max(created_at + (starts_at - created_at) / 2),
+        fill_by: lp_matcher::cascade::default_fill_by(created_at, starts_at),
         spec,
         created_at,
         urgent,

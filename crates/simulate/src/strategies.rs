@@ -133,7 +133,7 @@ struct Sim<'a> {
 
 /// The service loads the assignments of the last 90 days (fairness, continuity, experience)
 /// and all later ones (overlap, monthly maximum).
-const HISTORY: Duration = Duration::days(90);
+const HISTORY: Duration = Duration::days(lp_matcher::FAIRNESS_WINDOW_DAYS);
 
 impl Sim<'_> {
     fn schedule(&mut self, at: DateTime<Utc>, event: Event) {

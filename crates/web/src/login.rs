@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lp_registry::password_links::{self, LinkState};
-use lp_registry::staff::{MIN_PASSWORD_CHARS, hash_password, verify_password};
+use lp_registry::staff::{hash_password, password_too_short, verify_password};
 use lp_registry::{RegistryError, sessions};
 use serde::Deserialize;
 use std::sync::LazyLock;
@@ -236,7 +236,7 @@ async fn set_password(
         *response.status_mut() = status;
         response
     };
-    if form.password.chars().count() < MIN_PASSWORD_CHARS {
+    if password_too_short(&form.password) {
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, Some(t.too_short), None));
     }
     if form.password != form.repeat {
@@ -327,7 +327,7 @@ async fn change_password(
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(response);
     }
-    if form.password.chars().count() < MIN_PASSWORD_CHARS {
+    if password_too_short(&form.password) {
         return Ok(change_page(lang, &staff, Some(p.too_short), false));
     }
     if form.password != form.repeat {

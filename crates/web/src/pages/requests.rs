@@ -679,15 +679,19 @@ async fn candidates(
         .candidates
         .iter()
         .map(|c| {
-            let all = serde_json::to_value(c.ranked.parts).unwrap_or_default();
-            let cells = parts
-                .iter()
-                .map(|p| {
-                    all.get(*p)
-                        .and_then(|v| v.as_f64())
-                        .map_or(String::new(), |v| format!("{v:.2}"))
-                })
-                .collect();
+            let p = &c.ranked.parts;
+            // In the order of `parts`, the column headers.
+            let cells = [
+                p.language,
+                p.continuity,
+                p.fairness,
+                p.reliability,
+                p.gender,
+                p.experience,
+            ]
+            .iter()
+            .map(|v| format!("{v:.2}"))
+            .collect();
             (c.name.clone(), format!("{:.2}", c.ranked.score), cells)
         })
         .collect();
