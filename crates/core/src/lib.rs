@@ -1,8 +1,7 @@
 //! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
-//! the pool's time zone, the clock, secret tokens and the database connection.
+//! the pool's time zone, the clock, and secret tokens.
 
 pub mod clock;
-pub mod db;
 pub mod languages;
 pub mod secret;
 pub mod time;

@@ -893,7 +893,7 @@ mod tests {
     impl TempDb {
         async fn new() -> Self {
             let path = std::env::temp_dir().join(format!("linguapool-demo-{}.sqlite", Uuid::new_v4()));
-            let db = lp_core::db::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
+            let db = lp_db::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
                 .await
                 .unwrap();
             lp_migrations::Migrator::up(&db, None).await.unwrap();

@@ -21,7 +21,7 @@ pub fn init_logging() {
 
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     config.prepare_database_dir()?;
-    lp_core::db::connect(&config.database.url, config.database.max_connections)
+    lp_db::connect(&config.database.url, config.database.max_connections)
         .await
         .context("connecting to database.url")
 }

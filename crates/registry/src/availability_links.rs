@@ -208,7 +208,7 @@ pub async fn save(
 ) -> Result<AvailabilityPage, LinkError> {
     let (link, volunteer) = open(db, token, now).await?;
     let schedule = schedule.0;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     // The one conditional write that spends the link: first, so a rival save on the same
     // link finds it spent.
     let spent = availability_link::Entity::update_many()
@@ -261,7 +261,7 @@ pub async fn send_on_request(
     now: DateTime<Utc>,
 ) -> Result<bool, RegistryError> {
     let email = check_email("email", email)?;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let Some(row) = volunteer::Entity::find()
         .filter(volunteer::Column::Email.eq(&email))
         .filter(volunteer::Column::Status.eq(VolunteerStatus::Active.as_str()))

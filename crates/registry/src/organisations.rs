@@ -50,7 +50,7 @@ pub async fn create(
     };
     match organisation::Entity::insert(row).exec_with_returning(db).await {
         Ok(row) => Ok(row.into()),
-        Err(err) if lp_core::db::is_unique_violation(&err) => Err(RegistryError::Conflict(format!(
+        Err(err) if lp_db::is_unique_violation(&err) => Err(RegistryError::Conflict(format!(
             "an organisation named `{name}` exists already"
         ))),
         Err(err) => Err(err.into()),

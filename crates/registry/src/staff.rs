@@ -180,7 +180,7 @@ pub async fn insert(
     };
     let row = match staff_user::Entity::insert(row).exec_with_returning(db).await {
         Ok(row) => row,
-        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(taken()),
+        Err(err) if lp_db::is_unique_violation(&err) => return Err(taken()),
         Err(err) => return Err(err.into()),
     };
     Ok(CreatedStaffUser {

@@ -241,7 +241,7 @@ pub async fn create(
 ) -> Result<Volunteer, RegistryError> {
     let input = input.0;
     let id = Uuid::new_v4();
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let row = volunteer::ActiveModel {
         id: Set(id),
         created_at: Set(now),
@@ -249,7 +249,7 @@ pub async fn create(
     };
     match volunteer::Entity::insert(row).exec_without_returning(&*txn).await {
         Ok(_) => {}
-        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
+        Err(err) if lp_db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
         Err(err) => return Err(err.into()),
     }
     insert_languages(&*txn, id, &input.languages).await?;
@@ -265,7 +265,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
     let input = input.0;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let row = volunteer::ActiveModel {
         id: Set(id),
         ..row_values(&input, now)
@@ -273,7 +273,7 @@ pub async fn update(
     match volunteer::Entity::update(row).exec(&*txn).await {
         Ok(_) => {}
         Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
-        Err(err) if lp_core::db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
+        Err(err) if lp_db::is_unique_violation(&err) => return Err(email_taken(&input.email)),
         Err(err) => return Err(err.into()),
     }
     volunteer_language::Entity::delete_many()

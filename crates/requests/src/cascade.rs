@@ -96,7 +96,7 @@ async fn end_search(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::find_by_id(id).lock_exclusive().one(&*txn).await?;
     let Some(row) = row.filter(|r| r.status == RequestStatus::Open.as_str() && r.fill_by <= now) else {
         txn.rollback().await?;
@@ -114,7 +114,7 @@ async fn next_wave(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     // Claiming the wave is the conditional write; a second instance finds nothing due.
     let claim = request::Entity::update_many()
         .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
@@ -131,7 +131,7 @@ async fn next_wave(
 
 /// Runs a conditional UPDATE on one request and returns the row if this caller claimed it.
 async fn claimed(
-    txn: &lp_core::db::WriteTransaction,
+    txn: &lp_db::WriteTransaction,
     id: Uuid,
     claim: sea_orm::UpdateMany<request::Entity>,
 ) -> Result<Option<request::Model>, RequestError> {
@@ -156,7 +156,7 @@ async fn expire_offers(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
 /// The day before, the assigned volunteer gets a reminder, once (none if they accepted within
 /// that last day).
 async fn remind(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> Result<bool, RequestError> {
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let claim = request::Entity::update_many()
         .col_expr(request::Column::RemindedAt, Expr::value(now))
         .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))

@@ -93,7 +93,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
     continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
     txn.commit().await?;
@@ -181,7 +181,7 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
     find_scoped(db, scope, id).await?;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let cancelled = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
         .col_expr(request::Column::CancelledAt, Expr::value(now))

@@ -8,9 +8,10 @@ use crate::settings::RequestSettings;
 use crate::view::local;
 use crate::{RequestError, mails};
 use chrono::{DateTime, FixedOffset, Utc};
+use lp_core::LanguageCode;
 use lp_core::secret::{hash_token, new_token};
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
-use lp_core::{LanguageCode, db::is_unique_violation};
+use lp_db::is_unique_violation;
 use lp_matcher::cascade::{wave_interval, wave_size};
 use lp_registry::{organisations, staff, volunteers};
 use sea_orm::sea_query::Expr;
@@ -311,7 +312,7 @@ async fn try_accept(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     // The one conditional write that decides the race. It comes first: every rival then
     // queues on the request's row and finds it no longer open (on PostgreSQL taking the offer
     // row first deadlocks against the rival's withdrawal of it), and SQLite takes its write
@@ -406,7 +407,7 @@ pub async fn decline(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     // The request's row first, as every change of a request's offers does: concurrent
     // declines then pick next candidates one after the other, and a decline cannot interleave
     // with an acceptance's withdrawal of the remaining offers.
@@ -435,7 +436,7 @@ pub async fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer_row, _) = find_offer(db, token).await?;
-    let txn = lp_core::db::begin_write(db).await?;
+    let txn = lp_db::begin_write(db).await?;
     let reopened = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Open.as_str()))
         .col_expr(request::Column::AssigneeId, Expr::value(Option::<Uuid>::None))

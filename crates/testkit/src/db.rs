@@ -24,7 +24,7 @@ impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = scratch_dir();
         let url = format!("sqlite://{}?mode=rwc", dir.join("linguapool.db").display());
-        let conn = lp_core::db::connect(&url, 8).await.expect("SQLite opens");
+        let conn = lp_db::connect(&url, 8).await.expect("SQLite opens");
         Migrator::up(&conn, None).await.expect("migrations apply");
         Self {
             conn,
@@ -37,7 +37,7 @@ impl TestDb {
     /// A fresh database on the server that `admin_url` names.
     pub async fn postgres(admin_url: &str) -> Self {
         let name = format!("lp_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = lp_core::db::connect(admin_url, 1)
+        let admin = lp_db::connect(admin_url, 1)
             .await
             .expect("TEST_DATABASE_URL is reachable");
         admin
@@ -46,7 +46,7 @@ impl TestDb {
             .expect("CREATE DATABASE");
         admin.close().await.ok();
         let url = with_database(admin_url, &name);
-        let conn = lp_core::db::connect(&url, 8).await.expect("the new database opens");
+        let conn = lp_db::connect(&url, 8).await.expect("the new database opens");
         Migrator::up(&conn, None).await.expect("migrations apply");
         Self {
             conn,
@@ -62,7 +62,7 @@ impl TestDb {
 
     /// Another pool on the same database, as a second server instance would have.
     pub async fn second_connection(&self) -> DatabaseConnection {
-        lp_core::db::connect(&self.url, 4).await.expect("second connection")
+        lp_db::connect(&self.url, 4).await.expect("second connection")
     }
 }
 
@@ -83,7 +83,7 @@ impl Drop for TestDb {
                     .build()
                     .expect("runtime");
                 runtime.block_on(async {
-                    if let Ok(admin) = lp_core::db::connect(&admin_url, 1).await {
+                    if let Ok(admin) = lp_db::connect(&admin_url, 1).await {
                         admin
                             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                             .await

@@ -11,7 +11,7 @@ use lp_registry::staff::{self, CreatedStaffUser, StaffUserInput};
 pub async fn create_staff_user(state: &AppState, input: &StaffUserInput) -> Result<CreatedStaffUser, ApiError> {
     let prepared = staff::prepare(input, false).await?;
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db).await?;
+    let txn = lp_db::begin_write(&state.db).await?;
     let created = staff::insert(&*txn, prepared, now).await?;
     if input.password.is_none() {
         let token = password_links::create(&*txn, created.user.id, now).await?;

@@ -247,7 +247,7 @@ async fn set_password(
         .await
         .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password hashing: {e}"))))?;
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db).await.or_page(lang)?;
+    let txn = lp_db::begin_write(&state.db).await.or_page(lang)?;
     let outcome = password_links::redeem(&*txn, &token, hash, now).await;
     match outcome {
         Ok(LinkState::Valid(_)) => {
@@ -345,7 +345,7 @@ async fn change_password(
         return Ok(change_page(lang, &staff, Some(t.wrong), false));
     };
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db).await.or_page(lang)?;
+    let txn = lp_db::begin_write(&state.db).await.or_page(lang)?;
     sessions::change_password(&*txn, staff.0.id, hash).await.or_page(lang)?;
     let id = sessions::create(&*txn, staff.0.id, state.web.sessions, now)
         .await

@@ -207,7 +207,7 @@ async fn erase(
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     let now = state.clock.now();
-    let txn = lp_core::db::begin_write(&state.db).await?;
+    let txn = lp_db::begin_write(&state.db).await?;
     let has_history = lp_requests::offers::release_volunteer(&*txn, id, now).await?;
     volunteers::erase(&*txn, id, has_history, now).await?;
     txn.commit().await?;
