@@ -237,6 +237,7 @@ pub async fn save(
         txn.rollback().await?;
         return Err(LinkError::Expired);
     }
+    crate::pool_changes::record(&*txn, &[link.volunteer_id], now).await?;
     txn.commit().await?;
     Ok(AvailabilityPage {
         first_name: first_name(&volunteer.name),

@@ -253,6 +253,7 @@ pub async fn create(
         Err(err) => return Err(err.into()),
     }
     insert_languages(&*txn, id, &input.languages).await?;
+    crate::pool_changes::record(&*txn, &[id], now).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -281,6 +282,7 @@ pub async fn update(
         .exec(&*txn)
         .await?;
     insert_languages(&*txn, id, &input.languages).await?;
+    crate::pool_changes::record(&*txn, &[id], now).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -468,6 +470,7 @@ pub async fn erase(
             return Err(RegistryError::NotFound);
         }
     }
+    crate::pool_changes::record(txn, &[id], now).await?;
     Ok(())
 }
 
