@@ -881,6 +881,7 @@ mod tests {
             matching: lp_matcher::MatchConfig::default(),
             training_validity_months: 24,
             public_base_url: "http://127.0.0.1:8080".into(),
+            ranker: Default::default(),
         }
     }
 

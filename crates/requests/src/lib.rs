@@ -8,7 +8,11 @@ pub mod input;
 pub mod lifecycle;
 mod mails;
 pub mod offers;
-pub mod pool;
+mod pool;
+pub mod ranker;
+mod request;
+pub mod rules;
+mod search;
 pub mod settings;
 pub mod view;
 

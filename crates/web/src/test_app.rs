@@ -84,6 +84,7 @@ impl TestApp {
                 matching: lp_matcher::MatchConfig::default(),
                 training_validity_months: 24,
                 public_base_url: BASE.to_owned(),
+                ranker: Default::default(),
             }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
