@@ -427,15 +427,14 @@ async fn with_languages(
 /// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
 /// deleted outright; otherwise the row stays, anonymised and retired, so the pool's
 /// statistics (languages, hours, fill rates) keep their numbers.
-/// Runs in the caller's transaction, which first releases the volunteer's offers.
+/// Runs in the caller's transaction (`lp_requests::erasure`), which first releases the
+/// volunteer's offers and revokes their links.
 pub async fn erase(
     txn: &impl ConnectionTrait,
     id: Uuid,
     has_history: bool,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
-    // Their secret links die with their data, whichever way it goes.
-    crate::availability_links::revoke_all(txn, id).await?;
     if has_history {
         let row = volunteer::ActiveModel {
             id: Set(id),

@@ -18,6 +18,8 @@ use uuid::Uuid;
 
 /// The reminder goes out this long before the appointment.
 const REMINDER_LEAD: Duration = Duration::hours(24);
+/// How long the pool's change log is kept.
+const POOL_CHANGES_KEPT: Duration = Duration::days(2);
 /// Requests handled per kind and pass; the rest wait for the next pass.
 const BATCH: u64 = 100;
 
@@ -51,6 +53,9 @@ pub async fn run_due(
         report.waves += usize::from(next_wave(db, id, settings, now).await?);
     }
     report.expired_offers = expire_offers(db, now).await?;
+    // Every process reloads its pool whole each local day, so a change log older than two
+    // days is read by nobody.
+    pool_changes::prune(db, now - POOL_CHANGES_KEPT).await?;
     for id in due(
         db,
         request::Column::StartsAt,

@@ -3,6 +3,7 @@
 
 pub mod cascade;
 mod entities;
+pub mod erasure;
 mod error;
 pub mod input;
 pub mod lifecycle;

@@ -18,9 +18,7 @@ use lp_db::secret_link;
 use lp_matcher::cascade::Occasion;
 use lp_registry::{organisations, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -270,36 +268,4 @@ pub async fn withdraw(
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
     txn.commit().await?;
     Ok(request.id)
-}
-
-/// Before a volunteer's personal data is erased: refuses while they hold an upcoming
-/// assignment (the caseworker must know first), withdraws their open offers, and tells
-/// whether they have a history, in which case they are anonymised rather than deleted.
-pub async fn release_volunteer(
-    txn: &impl ConnectionTrait,
-    volunteer_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<bool, RequestError> {
-    let upcoming = request::Entity::find()
-        .filter(request::Column::AssigneeId.eq(volunteer_id))
-        .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
-        .filter(request::Column::StartsAt.gt(now))
-        .count(txn)
-        .await?;
-    if upcoming > 0 {
-        return Err(RequestError::Conflict(format!(
-            "the volunteer holds {upcoming} upcoming assignment(s); cancel them first so the caseworkers know"
-        )));
-    }
-    offer::Entity::update_many()
-        .col_expr(offer::Column::State, Expr::value(OfferState::Withdrawn.as_str()))
-        .filter(offer::Column::VolunteerId.eq(volunteer_id))
-        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
-        .exec(txn)
-        .await?;
-    Ok(offer::Entity::find()
-        .filter(offer::Column::VolunteerId.eq(volunteer_id))
-        .one(txn)
-        .await?
-        .is_some())
 }

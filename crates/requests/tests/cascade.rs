@@ -487,3 +487,32 @@ async fn a_change_through_one_instance_is_ranked_by_the_other() {
         Some(lp_matcher::Rule::Absent)
     );
 }
+
+#[tokio::test]
+async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
+    let pool = pool(2).await;
+    let db = &pool.db.conn;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let id = volunteer_id(db, "v0@pool.test").await;
+    let link = lp_registry::availability_links::issue(db, id, lp_registry::availability_links::Reason::Request, now)
+        .await
+        .unwrap();
+    linguapool_requests::erasure::erase_volunteer(db, id, now)
+        .await
+        .unwrap();
+    let gone = lp_registry::availability_links::page(db, &link.token, now).await;
+    assert!(
+        matches!(gone, Err(lp_registry::availability_links::LinkError::Unknown)),
+        "{gone:?}"
+    );
+    let erased = volunteers::get(db, id).await.unwrap().unwrap();
+    assert_eq!(erased.status, lp_core::vocab::VolunteerStatus::Retired);
+    assert!(erased.phone.is_none() && !erased.email.contains("v0"));
+    let view = get(&pool, created.id, now).await;
+    let theirs = view.offers.iter().find(|o| o.volunteer_id == id).unwrap();
+    assert_eq!(theirs.state, lp_core::vocab::OfferState::Withdrawn);
+}

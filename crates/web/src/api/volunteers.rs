@@ -206,11 +206,7 @@ async fn erase(
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let now = state.clock.now();
-    let txn = lp_db::begin_write(&state.db).await?;
-    let has_history = lp_requests::offers::release_volunteer(&*txn, id, now).await?;
-    volunteers::erase(&*txn, id, has_history, now).await?;
-    txn.commit().await?;
+    lp_requests::erasure::erase_volunteer(&state.db, id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
