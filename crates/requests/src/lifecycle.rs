@@ -10,7 +10,7 @@ use crate::search::{continue_search, withdraw_outstanding};
 use crate::settings::RequestSettings;
 use crate::view::{RequestView, build};
 use crate::{Actor, RequestError, Scope, mails};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use lp_core::validation::FieldError;
 use lp_core::vocab::RequestStatus;
 use lp_matcher::cascade::Occasion;
@@ -146,6 +146,120 @@ pub async fn list(
     let rows = query.limit(limit).all(db).await?;
     let requests = rows.into_iter().map(Request::from_row).collect::<Result<_, _>>()?;
     with_details(db, requests, now).await
+}
+
+/// An open request whose search ends within this long is at risk: the coordinator's board
+/// lists it so someone can phone around before the deadline.
+pub const AT_RISK_WITHIN: Duration = Duration::hours(24);
+/// Rows per section of the dashboard and the board, most urgent first.
+pub const SECTION_ROWS: u64 = 50;
+/// Finished requests shown on the dashboard.
+const RECENT_ROWS: u64 = 20;
+
+/// A staff user's start page: what needs them, most urgent first in each section.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// Assigned and begun: the caseworker is due to confirm.
+    pub needs_confirmation: Vec<RequestView>,
+    pub unfilled: Vec<RequestView>,
+    pub open: Vec<RequestView>,
+    /// Assigned and still ahead.
+    pub assigned: Vec<RequestView>,
+    /// Completed or cancelled, newest change first.
+    pub recent: Vec<RequestView>,
+}
+
+pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Utc>) -> Result<Dashboard, RequestError> {
+    let status = |status: RequestStatus| scoped(scope).filter(request::Column::Status.eq(status.as_str()));
+    let mut sections = sections(
+        db,
+        vec![
+            status(RequestStatus::Assigned)
+                .filter(request::Column::StartsAt.lte(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Unfilled)
+                .order_by_desc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Open)
+                .order_by_asc(request::Column::FillBy)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Assigned)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            scoped(scope)
+                .filter(
+                    request::Column::Status
+                        .is_in([RequestStatus::Completed.as_str(), RequestStatus::Cancelled.as_str()]),
+                )
+                .order_by_desc(request::Column::UpdatedAt)
+                .limit(RECENT_ROWS),
+        ],
+        now,
+    )
+    .await?
+    .into_iter();
+    let mut next = || sections.next().unwrap_or_default();
+    Ok(Dashboard {
+        needs_confirmation: next(),
+        unfilled: next(),
+        open: next(),
+        assigned: next(),
+        recent: next(),
+    })
+}
+
+/// What needs a coordinator across all organisations.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// Unfilled and still ahead, soonest first.
+    pub unfilled: Vec<RequestView>,
+    /// Open with the search ending within [`AT_RISK_WITHIN`], soonest deadline first.
+    pub at_risk: Vec<RequestView>,
+}
+
+pub async fn board(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Board, RequestError> {
+    let status = |status: RequestStatus| scoped(Scope::All).filter(request::Column::Status.eq(status.as_str()));
+    let mut sections = sections(
+        db,
+        vec![
+            status(RequestStatus::Unfilled)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Open)
+                .filter(request::Column::FillBy.lt(now + AT_RISK_WITHIN))
+                .order_by_asc(request::Column::FillBy)
+                .limit(SECTION_ROWS),
+        ],
+        now,
+    )
+    .await?
+    .into_iter();
+    Ok(Board {
+        unfilled: sections.next().unwrap_or_default(),
+        at_risk: sections.next().unwrap_or_default(),
+    })
+}
+
+/// Runs each section's query and fills in the details of all their rows at once.
+async fn sections(
+    db: &impl ConnectionTrait,
+    queries: Vec<Select<request::Entity>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Vec<RequestView>>, RequestError> {
+    let mut rows = Vec::new();
+    let mut lengths = Vec::with_capacity(queries.len());
+    for query in queries {
+        let section = query.order_by_asc(request::Column::Id).all(db).await?;
+        lengths.push(section.len());
+        for row in section {
+            rows.push(Request::from_row(row)?);
+        }
+    }
+    let mut views = with_details(db, rows, now).await?.into_iter();
+    Ok(lengths.into_iter().map(|n| views.by_ref().take(n).collect()).collect())
 }
 
 async fn with_details(
@@ -528,6 +642,9 @@ pub async fn preview(
         .len();
     Ok(Preview { qualifying, speakers })
 }
+
+#[cfg(test)]
+mod board_tests;
 
 #[cfg(test)]
 mod tests {
