@@ -1,6 +1,7 @@
 //! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
-//! the pool's time zone, the clock, and secret tokens.
+//! the pool's time zone, the clock, secret tokens, and who may see and do what.
 
+pub mod access;
 pub mod clock;
 pub mod languages;
 pub mod secret;

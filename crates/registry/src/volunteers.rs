@@ -5,6 +5,7 @@ use crate::entities::{volunteer, volunteer_language};
 use crate::training::{TrainingInfo, training_info};
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::LanguageCode;
+use lp_core::access::Coordinator;
 use lp_core::time::{DateRange, WeeklySlot};
 use lp_core::validation::{FieldError, check_email, check_optional_text, check_text};
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
@@ -236,6 +237,7 @@ fn email_taken(email: &str) -> RegistryError {
 /// Stores a new volunteer with its languages, in one transaction.
 pub async fn create(
     db: &DatabaseConnection,
+    _by: &Coordinator,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
@@ -261,6 +263,7 @@ pub async fn create(
 /// Replaces every field of a volunteer (a `PATCH` is merged into the current values first).
 pub async fn update(
     db: &DatabaseConnection,
+    _by: &Coordinator,
     id: Uuid,
     input: ValidVolunteer,
     now: DateTime<Utc>,

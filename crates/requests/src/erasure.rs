@@ -13,7 +13,12 @@ use uuid::Uuid;
 
 /// A volunteer with a history of offers stays as an anonymised, retired record, so the pool's
 /// figures keep their numbers; one without is deleted.
-pub async fn erase_volunteer(db: &DatabaseConnection, id: Uuid, now: DateTime<Utc>) -> Result<(), RequestError> {
+pub async fn erase_volunteer(
+    db: &DatabaseConnection,
+    _by: &lp_core::access::Coordinator,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
     let txn = lp_db::begin_write(db).await?;
     let has_history = release_volunteer(&*txn, id, now).await?;
     availability_links::revoke_all(&*txn, id).await?;

@@ -9,8 +9,9 @@ use crate::rules::{CANCELLABLE, completion_refused};
 use crate::search::{continue_search, withdraw_outstanding};
 use crate::settings::RequestSettings;
 use crate::view::{RequestView, build};
-use crate::{Actor, RequestError, Scope, mails};
+use crate::{RequestError, mails};
 use chrono::{DateTime, Duration, Utc};
+use lp_core::access::{Actor, Scope};
 use lp_core::validation::FieldError;
 use lp_core::vocab::RequestStatus;
 use lp_matcher::cascade::Occasion;
@@ -219,7 +220,11 @@ pub struct Board {
     pub at_risk: Vec<RequestView>,
 }
 
-pub async fn board(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Board, RequestError> {
+pub async fn board(
+    db: &impl ConnectionTrait,
+    _by: &lp_core::access::Coordinator,
+    now: DateTime<Utc>,
+) -> Result<Board, RequestError> {
     let status = |status: RequestStatus| scoped(Scope::All).filter(request::Column::Status.eq(status.as_str()));
     let mut sections = sections(
         db,

@@ -6,7 +6,8 @@ use linguapool_requests::cascade::run_due;
 use linguapool_requests::input::RequestInput;
 use linguapool_requests::rules::LinkRefusal;
 use linguapool_requests::view::RequestView;
-use linguapool_requests::{Actor, RequestError, RequestSettings, Scope, lifecycle, offers};
+use linguapool_requests::{RequestError, RequestSettings, lifecycle, offers};
+use lp_core::access::{Actor, Scope};
 use lp_core::vocab::{RequestStatus, Role};
 use lp_matcher::MatchConfig;
 use lp_registry::organisations::{self, OrganisationInput};
@@ -44,6 +45,7 @@ async fn pool(volunteers: usize) -> Pool {
     let now = start_of_test();
     let org = organisations::create(
         &db.conn,
+        &lp_core::access::Coordinator::operator(),
         &OrganisationInput {
             name: "Stadt Winnenden".into(),
         },
@@ -79,9 +81,14 @@ async fn pool(volunteers: usize) -> Pool {
             "confidentiality_signed_on": "2026-01-01", "training_completed_on": "2026-01-01", "status": "active"
         }))
         .unwrap();
-        volunteers::create(&db.conn, input.validate().unwrap(), now)
-            .await
-            .unwrap();
+        volunteers::create(
+            &db.conn,
+            &lp_core::access::Coordinator::operator(),
+            input.validate().unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
     }
     Pool {
         db,
@@ -467,9 +474,15 @@ async fn a_change_through_one_instance_is_ranked_by_the_other() {
     // A volunteer edit (paused) through one instance.
     let mut edited = VolunteerInput::from(&volunteers::get(db, others[0]).await.unwrap().unwrap());
     edited.status = lp_core::vocab::VolunteerStatus::Paused;
-    volunteers::update(db, others[0], edited.validate().unwrap(), now)
-        .await
-        .unwrap();
+    volunteers::update(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        others[0],
+        edited.validate().unwrap(),
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         excluded_for(&ranked(&other).await, others[0]),
         Some(lp_matcher::Rule::NotActive)
@@ -479,9 +492,15 @@ async fn a_change_through_one_instance_is_ranked_by_the_other() {
     let mut away = VolunteerInput::from(&volunteers::get(db, others[1]).await.unwrap().unwrap());
     let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
     away.absences = vec![lp_core::time::DateRange::new(day(1), day(5)).unwrap()];
-    volunteers::update(db, others[1], away.validate().unwrap(), now)
-        .await
-        .unwrap();
+    volunteers::update(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        others[1],
+        away.validate().unwrap(),
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         excluded_for(&ranked(&other).await, others[1]),
         Some(lp_matcher::Rule::Absent)
@@ -501,7 +520,7 @@ async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
     let link = lp_registry::availability_links::issue(db, id, lp_registry::availability_links::Reason::Request, now)
         .await
         .unwrap();
-    linguapool_requests::erasure::erase_volunteer(db, id, now)
+    linguapool_requests::erasure::erase_volunteer(db, &lp_core::access::Coordinator::operator(), id, now)
         .await
         .unwrap();
     let gone = lp_registry::availability_links::page(db, &link.token, now).await;

@@ -99,10 +99,15 @@ impl TestApp {
 
     pub async fn organisation(&self, name: &str) -> Uuid {
         let input = OrganisationInput { name: name.to_owned() };
-        organisations::create(&self.db.conn, &input, self.clock.now())
-            .await
-            .unwrap()
-            .id
+        organisations::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            &input,
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     /// A staff user with [`PASSWORD`].
@@ -134,10 +139,15 @@ impl TestApp {
             "status": "active"
         }))
         .unwrap();
-        lp_registry::volunteers::create(&self.db.conn, input.validate().unwrap(), self.clock.now())
-            .await
-            .unwrap()
-            .id
+        lp_registry::volunteers::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            input.validate().unwrap(),
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {

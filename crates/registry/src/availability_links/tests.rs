@@ -22,10 +22,15 @@ async fn volunteer(db: &DatabaseConnection, email: &str, status: &str) -> Uuid {
         "status": status
     }))
     .unwrap();
-    create(db, input.validate().unwrap(), at("2026-11-01T08:00:00Z"))
-        .await
-        .unwrap()
-        .id
+    create(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        input.validate().unwrap(),
+        at("2026-11-01T08:00:00Z"),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 fn schedule(availability: Vec<WeeklySlot>) -> ValidSchedule {

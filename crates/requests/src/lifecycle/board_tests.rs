@@ -14,9 +14,14 @@ fn at(text: &str) -> DateTime<Utc> {
 /// a day before.
 async fn open_requests(db: &impl ConnectionTrait, count: usize, start: impl Fn(usize) -> DateTime<Utc>) -> Vec<Uuid> {
     let now = at("2026-11-23T08:00:00Z");
-    let org = organisations::create(db, &OrganisationInput { name: "Stadt".into() }, now)
-        .await
-        .unwrap();
+    let org = organisations::create(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        &OrganisationInput { name: "Stadt".into() },
+        now,
+    )
+    .await
+    .unwrap();
     let caseworker = staff::prepare(
         &StaffUserInput {
             email: format!("cw-{}@pool.test", org.id),
@@ -83,7 +88,9 @@ async fn with_600_open_requests_the_board_lists_the_nearest_at_risk() {
         }
     })
     .await;
-    let board = board(&test.conn, now).await.unwrap();
+    let board = board(&test.conn, &lp_core::access::Coordinator::operator(), now)
+        .await
+        .unwrap();
     let listed: Vec<Uuid> = board.at_risk.iter().map(|r| r.id).collect();
     assert_eq!(listed, ids[..10].to_vec(), "the ten at risk, soonest deadline first");
     assert!(board.unfilled.is_empty());

@@ -18,13 +18,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
+use lp_core::access::Scope;
 use lp_core::validation::FieldError;
 use lp_core::vocab::{Gender, GenderStrength, Mode, OfferState, RequestStatus, Setting};
 use lp_registry::organisations;
+use lp_requests::RequestError;
 use lp_requests::input::{CompletionInput, GenderPreferenceInput, RequestInput};
 use lp_requests::lifecycle::{self, CandidatesView, SearchHint};
 use lp_requests::view::RequestView;
-use lp_requests::{RequestError, Scope};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -713,11 +714,11 @@ async fn board(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let now = state.clock.now();
-    let board = lifecycle::board(&state.db, now).await.or_page(lang)?;
+    let board = lifecycle::board(&state.db, &by, now).await.or_page(lang)?;
     let rows = |requests: &[RequestView]| requests.iter().map(|r| Row::of(lang, r, now)).collect();
     Ok(render(&BoardPage {
         layout: Layout::new(lang, &staff, t.board, "/board"),
