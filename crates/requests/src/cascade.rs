@@ -120,7 +120,7 @@ async fn next_wave(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
-    let pool = settings.ranker.pool(db, settings, now).await?;
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     // Claiming the wave is the conditional write; a second instance finds nothing due.
     let claim = request::Entity::update_many()

@@ -97,7 +97,7 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    let pool = settings.ranker.pool(db, settings, now).await?;
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
     let request = Request::from_row(row)?;
@@ -502,11 +502,18 @@ pub async fn candidates(
     let (ranking, speakers, in_pool) = if request.assignee_id.is_some() {
         // An assigned request's own assignment must not exclude its assignee: ranked on
         // profiles loaded without it (rare, staff only).
-        let pool = profiles(db, Which::Pool, settings, now, Some(request.id)).await?;
+        let pool = profiles(
+            db,
+            Which::Pool,
+            settings.training_validity_months,
+            now,
+            Some(request.id),
+        )
+        .await?;
         let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
         (ranking, speaker_ids(&pool, spec.language), pool.len())
     } else {
-        let pool = settings.ranker.pool(db, settings, now).await?;
+        let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
         let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
         (ranking, speaker_ids(&pool.profiles, spec.language), pool.profiles.len())
     };
@@ -634,7 +641,7 @@ pub async fn preview(
         }),
         client_ref: valid.client_ref,
     };
-    let pool = settings.ranker.pool(db, settings, now).await?;
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let speakers = pool
         .profiles
         .iter()

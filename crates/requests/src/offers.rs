@@ -139,7 +139,14 @@ async fn try_accept(
     // the monthly maximum or been paused: the hard rules are checked again, with the
     // volunteer's row locked so that two of their acceptances are judged one after the other.
     volunteers::lock(&*txn, offer.volunteer_id).await?;
-    if let Some(profile) = profile_for_rules(&*txn, offer.volunteer_id, settings, now, request.id).await?
+    if let Some(profile) = profile_for_rules(
+        &*txn,
+        offer.volunteer_id,
+        settings.training_validity_months,
+        now,
+        request.id,
+    )
+    .await?
         && let Some(rule) = lp_matcher::first_violation(&request.spec(), &profile, now, &settings.matching)
     {
         txn.rollback().await?;
@@ -200,7 +207,7 @@ pub async fn decline(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer, _) = find_offer(db, token).await?;
-    let pool = settings.ranker.pool(db, settings, now).await?;
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     // The request's row first, as every change of a request's offers does: concurrent
     // declines then pick next candidates one after the other, and a decline cannot interleave
@@ -232,7 +239,7 @@ pub async fn withdraw(
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer, _) = find_offer(db, token).await?;
-    let pool = settings.ranker.pool(db, settings, now).await?;
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     let reopened = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Open.as_str()))

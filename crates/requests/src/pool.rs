@@ -6,7 +6,6 @@
 
 use crate::entities::{offer, request};
 use crate::request::parse;
-use crate::settings::RequestSettings;
 use chrono::{DateTime, Duration, Utc};
 use lp_core::vocab::{Mode, OfferState, RequestStatus, VolunteerStatus};
 use lp_matcher::{Commitment, OfferHistory, Profile, SpokenLanguage};
@@ -44,7 +43,7 @@ pub(crate) enum Which<'a> {
 pub(crate) async fn profiles(
     db: &impl ConnectionTrait,
     which: Which<'_>,
-    settings: &RequestSettings,
+    validity_months: u32,
     now: DateTime<Utc>,
     except_request: Option<Uuid>,
 ) -> Result<Vec<Profile>, crate::RequestError> {
@@ -64,7 +63,7 @@ pub(crate) async fn profiles(
         .map(|volunteer| {
             let commitments = commitments.remove(&volunteer.id).unwrap_or_default();
             let offers = histories.remove(&volunteer.id).unwrap_or_default();
-            profile(volunteer, commitments, offers, today, settings.training_validity_months)
+            profile(volunteer, commitments, offers, today, validity_months)
         })
         .collect())
 }
@@ -110,7 +109,7 @@ fn profile(
 pub(crate) async fn profile_for_rules(
     db: &impl ConnectionTrait,
     volunteer_id: Uuid,
-    settings: &RequestSettings,
+    validity_months: u32,
     now: DateTime<Utc>,
     except_request: Uuid,
 ) -> Result<Option<Profile>, crate::RequestError> {
@@ -126,7 +125,7 @@ pub(crate) async fn profile_for_rules(
         commitments,
         OfferHistory::default(),
         today,
-        settings.training_validity_months,
+        validity_months,
     )))
 }
 

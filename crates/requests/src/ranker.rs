@@ -5,7 +5,6 @@
 //! since training and pledge status depend on the date.
 
 use crate::pool::{self, Which};
-use crate::settings::RequestSettings;
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_matcher::{CompiledPool, Profile};
 use lp_registry::pool_changes;
@@ -46,7 +45,7 @@ impl Ranker {
     pub async fn pool(
         &self,
         db: &impl ConnectionTrait,
-        settings: &RequestSettings,
+        validity_months: u32,
         now: DateTime<Utc>,
     ) -> Result<Arc<PoolSnapshot>, crate::RequestError> {
         let version = pool_changes::current(db).await?;
@@ -57,7 +56,7 @@ impl Ranker {
             Some(snapshot) if snapshot.day == day && snapshot.version < version => {
                 match pool_changes::changed_between(db, snapshot.version, version).await? {
                     Some(changed) => {
-                        let fresh = pool::profiles(db, Which::Only(&changed), settings, now, None).await?;
+                        let fresh = pool::profiles(db, Which::Only(&changed), validity_months, now, None).await?;
                         let mut profiles: Vec<Profile> = snapshot
                             .profiles
                             .iter()
@@ -67,10 +66,10 @@ impl Ranker {
                         profiles.extend(fresh);
                         PoolSnapshot::new(version, day, profiles, now)
                     }
-                    None => PoolSnapshot::load(db, version, day, settings, now).await?,
+                    None => PoolSnapshot::load(db, version, day, validity_months, now).await?,
                 }
             }
-            _ => PoolSnapshot::load(db, version, day, settings, now).await?,
+            _ => PoolSnapshot::load(db, version, day, validity_months, now).await?,
         };
         let reloaded = Arc::new(reloaded);
         let mut slot = self.lock();
@@ -92,10 +91,10 @@ impl PoolSnapshot {
         db: &impl ConnectionTrait,
         version: i64,
         day: NaiveDate,
-        settings: &RequestSettings,
+        validity_months: u32,
         now: DateTime<Utc>,
     ) -> Result<Self, crate::RequestError> {
-        let profiles = pool::profiles(db, Which::Pool, settings, now, None).await?;
+        let profiles = pool::profiles(db, Which::Pool, validity_months, now, None).await?;
         Ok(Self::new(version, day, profiles, now))
     }
 

@@ -80,7 +80,7 @@ impl FromRequestParts<AppState> for SignedIn {
             Ok(Some(user)) => Ok(SignedIn(Staff(user))),
             Ok(None) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let target = format!("/login?next={}", crate::pages::url_encode(next));
+                let target = format!("/login?next={}", crate::page::url_encode(next));
                 Err(Redirect::to(&target).into_response())
             }
             Err(err) => Err(err.into_response()),
@@ -118,7 +118,7 @@ impl FromRequestParts<AppState> for CoordinatorPage {
                     .await
                     .unwrap_or_default();
                 let error = ApiError::Forbidden("only a coordinator may do this");
-                Err(crate::pages::PageError::new(lang, error).into_response())
+                Err(crate::page::PageError::new(lang, error).into_response())
             }
         }
     }

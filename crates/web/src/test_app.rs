@@ -216,5 +216,5 @@ pub fn peer() -> SocketAddr {
 }
 
 pub fn enc(text: &str) -> String {
-    crate::pages::url_encode(text).replace('/', "%2F")
+    crate::page::url_encode(text).replace('/', "%2F")
 }

@@ -4,10 +4,10 @@
 
 use super::{Opt, choose};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
+use crate::extract::parse_id;
 use crate::i18n::{Lang, texts};
 use crate::pages::requests::{COMMON, language_label};
 use crate::pages::{Layout, OrPage, PageError, render};
