@@ -361,6 +361,31 @@ pub async fn get_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Vol
     with_languages(db, rows).await
 }
 
+/// How staff reach a volunteer: the name and phone shown on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// The contacts of several volunteers in one query, for listing requests and offers.
+pub async fn contacts(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, Contact>, RegistryError> {
+    let mut contacts = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, String, Option<String>)> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::Id)
+            .column(volunteer::Column::Name)
+            .column(volunteer::Column::Phone)
+            .filter(volunteer::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        contacts.extend(rows.into_iter().map(|(id, name, phone)| (id, Contact { name, phone })));
+    }
+    Ok(contacts)
+}
+
 /// Every volunteer with one of the given statuses, e.g. the active pool the matcher ranks.
 pub async fn with_status(
     db: &impl ConnectionTrait,

@@ -281,11 +281,7 @@ async fn with_details(
     people.extend(offers_by_request.values().flatten().map(|o| o.volunteer_id));
     people.sort_unstable();
     people.dedup();
-    let volunteers: HashMap<Uuid, _> = volunteers::get_many(db, &people)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
+    let volunteers = volunteers::contacts(db, &people).await?;
     Ok(rows
         .into_iter()
         .map(|row| {
@@ -545,12 +541,8 @@ async fn candidates_view(
         .map(|c| c.volunteer_id)
         .chain(excluded.iter().map(|e| e.volunteer_id))
         .collect();
-    let names: HashMap<Uuid, String> = volunteers::get_many(db, &shown)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v.name))
-        .collect();
-    let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
+    let contacts = volunteers::contacts(db, &shown).await?;
+    let name = |id: &Uuid| contacts.get(id).map(|c| c.name.clone()).unwrap_or_default();
     Ok(CandidatesView {
         speakers: speakers.len(),
         excluded_for_language: in_pool - speakers.len(),

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
 use lp_core::time::POOL_TZ;
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
-use lp_registry::volunteers::Volunteer;
+use lp_registry::volunteers::Contact;
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -96,7 +96,7 @@ pub fn local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 pub(crate) fn build(
     request: Request,
     offers: Vec<Offer>,
-    volunteers: &HashMap<Uuid, Volunteer>,
+    volunteers: &HashMap<Uuid, Contact>,
     now: DateTime<Utc>,
 ) -> RequestView {
     let name = |id: &Uuid| volunteers.get(id).map(|v| v.name.clone()).unwrap_or_default();
