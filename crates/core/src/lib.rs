@@ -1,7 +1,10 @@
 //! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
-//! the pool's time zone, the clock, and secret tokens.
+//! the pool's time zone, the clock, and secret tokens; and the workers' panic isolation and
+//! heartbeat.
 
 pub mod clock;
+pub mod heartbeat;
+pub mod isolate;
 pub mod languages;
 pub mod secret;
 pub mod time;
