@@ -5,6 +5,7 @@ pub mod cascade;
 mod entities;
 mod error;
 pub mod input;
+mod isolate;
 pub mod lifecycle;
 mod mails;
 pub mod offers;
