@@ -21,6 +21,7 @@ mod session;
 #[cfg(test)]
 mod test_app;
 mod throttle;
+mod trace;
 mod volunteer_links;
 
 pub use error::ApiError;
@@ -33,6 +34,9 @@ use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -101,5 +105,23 @@ pub fn router(state: AppState) -> Router {
             same_origin::refuse_cross_site,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost first. Added with `Router::layer`, these run after routing, so the span
+        // knows the matched route; the fallback's 404 gets a span too.
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::map_request(trace::drop_unusable_request_id))
+                .layer(SetRequestIdLayer::new(trace::REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(trace::request_span)
+                        .on_request(())
+                        .on_response(trace::log_response)
+                        .on_eos(())
+                        // A 5xx is logged by `log_errors` with its cause, once.
+                        .on_failure(()),
+                )
+                .layer(PropagateRequestIdLayer::new(trace::REQUEST_ID))
+                .layer(axum::middleware::from_fn(error::log_errors)),
+        )
         .with_state(state)
 }
