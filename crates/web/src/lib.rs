@@ -29,6 +29,7 @@ pub use error::ApiError;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use lp_core::Clock;
+use lp_core::heartbeat::Heartbeat;
 use lp_requests::RequestSettings;
 use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
@@ -49,6 +50,9 @@ pub struct AppState {
     /// Where the file transport writes messages; `None` when mail goes out over SMTP.
     pub mailbox_dir: Option<PathBuf>,
     pub web: Arc<WebSettings>,
+    /// The background workers of this process (mail, cascade), for `/readyz`; none in tests
+    /// that run no worker.
+    pub workers: Arc<[Arc<Heartbeat>]>,
 }
 
 /// Sign-in and browser-facing settings, from the public base URL and the `web` config.

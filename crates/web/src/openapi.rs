@@ -266,6 +266,7 @@ mod tests {
                 lp_registry::sessions::SessionPolicy::default(),
                 Vec::new(),
             )),
+            workers: Arc::new([]),
         })
     }
 
