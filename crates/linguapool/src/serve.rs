@@ -17,11 +17,14 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("LINGUAPOOL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for a file, journald or a collector.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
