@@ -3,6 +3,7 @@
 
 mod availability_links;
 mod bad_input;
+mod observability;
 mod offer_race;
 mod simulate;
 mod staff_web;
