@@ -9,13 +9,14 @@
 use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc, Weekday};
 use lp_core::LanguageCode;
+use lp_core::access::{Actor, Scope};
 use lp_core::time::{DateRange, POOL_TZ, WeeklySlot, local_to_utc};
 use lp_core::vocab::{Gender, GenderStrength, GermanLevel, Mode, Proficiency, Role, Setting, VolunteerStatus};
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use lp_registry::volunteers::{self, VolunteerInput, VolunteerLanguage};
 use lp_requests::input::{GenderPreferenceInput, RequestInput};
-use lp_requests::{Actor, RequestError, RequestSettings, Scope, lifecycle};
+use lp_requests::{RequestError, RequestSettings, lifecycle};
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
@@ -365,7 +366,7 @@ pub async fn seed(
         let input = OrganisationInput {
             name: seed_org.name.to_owned(),
         };
-        let org = organisations::create(db, &input, now)
+        let org = organisations::create(db, &lp_core::access::Coordinator::operator(), &input, now)
             .await
             .with_context(|| format!("organisation {}", seed_org.name))?;
         for person in seed_org.caseworkers {
@@ -388,7 +389,7 @@ pub async fn seed(
             .clone()
             .validate()
             .with_context(|| format!("demo volunteer {}", input.name))?;
-        volunteers::create(db, valid, now)
+        volunteers::create(db, &lp_core::access::Coordinator::operator(), valid, now)
             .await
             .with_context(|| format!("demo volunteer {}", input.name))?;
     }
@@ -881,6 +882,7 @@ mod tests {
             matching: lp_matcher::MatchConfig::default(),
             training_validity_months: 24,
             public_base_url: "http://127.0.0.1:8080".into(),
+            ranker: Default::default(),
         }
     }
 

@@ -6,6 +6,7 @@ mod entities;
 mod error;
 pub mod organisations;
 pub mod password_links;
+pub mod pool_changes;
 pub mod sessions;
 pub mod staff;
 pub mod training;

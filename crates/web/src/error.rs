@@ -33,6 +33,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Gone(String),
+    /// A volunteer's link action refused, with its own reason as the code.
+    #[error("{}", .0.detail_en())]
+    LinkRefused(lp_requests::rules::LinkRefusal),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     /// Something on our side; the details go to the log, not to the client.
@@ -51,6 +54,8 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::LinkRefused(refusal) if refusal.is_conflict() => StatusCode::CONFLICT,
+            ApiError::LinkRefused(_) => StatusCode::GONE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -66,6 +71,8 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::Gone(_) => "gone",
+            ApiError::LinkRefused(refusal) if refusal.is_conflict() => "conflict",
+            ApiError::LinkRefused(_) => "gone",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Internal(_) => "internal",
         }
@@ -76,6 +83,9 @@ impl ApiError {
         if let ApiError::Invalid(field_error) = self {
             error["field"] = json!(field_error.field);
             error["message"] = json!(field_error.to_string());
+        }
+        if let ApiError::LinkRefused(refusal) = self {
+            error["reason"] = json!(refusal);
         }
         json!({ "error": error })
     }
@@ -138,7 +148,7 @@ impl From<RequestError> for ApiError {
             RequestError::NotFound => ApiError::NotFound,
             RequestError::Conflict(message) => ApiError::Conflict(message),
             not_eligible @ RequestError::NotEligible { .. } => ApiError::Conflict(not_eligible.to_string()),
-            RequestError::Gone(message) => ApiError::Gone(message),
+            RequestError::Link(refusal) => ApiError::LinkRefused(refusal),
             RequestError::Db(db) => db_error(db),
             RequestError::Registry(registry) => registry.into(),
             RequestError::Notify(notify) => ApiError::Internal(notify.to_string()),

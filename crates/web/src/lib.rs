@@ -15,6 +15,7 @@ mod links;
 mod login;
 mod mailbox;
 mod openapi;
+mod page;
 mod pages;
 mod same_origin;
 mod session;

@@ -8,7 +8,7 @@ use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
-use crate::pages::{OrPage, PageError, local_path, render};
+use crate::page::{OrPage, PageError, local_path, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};

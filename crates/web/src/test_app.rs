@@ -95,6 +95,7 @@ impl TestApp {
                 matching: lp_matcher::MatchConfig::default(),
                 training_validity_months: 24,
                 public_base_url: BASE.to_owned(),
+                ranker: Default::default(),
             }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
@@ -110,10 +111,15 @@ impl TestApp {
 
     pub async fn organisation(&self, name: &str) -> Uuid {
         let input = OrganisationInput { name: name.to_owned() };
-        organisations::create(&self.db.conn, &input, self.clock.now())
-            .await
-            .unwrap()
-            .id
+        organisations::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            &input,
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     /// A staff user with [`PASSWORD`].
@@ -145,10 +151,15 @@ impl TestApp {
             "status": "active"
         }))
         .unwrap();
-        lp_registry::volunteers::create(&self.db.conn, input.validate().unwrap(), self.clock.now())
-            .await
-            .unwrap()
-            .id
+        lp_registry::volunteers::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            input.validate().unwrap(),
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -217,5 +228,5 @@ pub fn peer() -> SocketAddr {
 }
 
 pub fn enc(text: &str) -> String {
-    crate::pages::url_encode(text).replace('/', "%2F")
+    crate::page::url_encode(text).replace('/', "%2F")
 }

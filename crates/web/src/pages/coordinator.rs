@@ -147,13 +147,13 @@ async fn create_organisation(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, PageError> {
     let input = OrganisationInput {
         name: form.name.clone(),
     };
-    let (error, status) = match organisations::create(&state.db, &input, state.clock.now()).await {
+    let (error, status) = match organisations::create(&state.db, &by, &input, state.clock.now()).await {
         Ok(created) => return Ok(Redirect::to(&format!("/organisations?created={}", created.id)).into_response()),
         Err(lp_registry::RegistryError::Invalid(error)) => (error, StatusCode::UNPROCESSABLE_ENTITY),
         Err(lp_registry::RegistryError::Conflict(message)) => (FieldError::new("name", message), StatusCode::CONFLICT),
