@@ -290,7 +290,7 @@ pub async fn send_on_request(
     Ok(true)
 }
 
-fn notify_error(err: NotifyError) -> RegistryError {
+pub(crate) fn notify_error(err: NotifyError) -> RegistryError {
     match err {
         NotifyError::Db(db) => RegistryError::Db(db),
         NotifyError::InvalidAddress(_) => {

@@ -10,7 +10,6 @@ mod error;
 mod extract;
 mod health;
 mod i18n;
-mod invitations;
 mod links;
 mod login;
 mod mailbox;
