@@ -45,28 +45,25 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<CascadeReport, RequestError> {
     let mut report = CascadeReport::default();
-    // Deadlines first, so a request past its deadline gets no further wave.
-    for id in due(db, request::Column::FillBy, RequestStatus::Open, now, None).await? {
-        report.unfilled += usize::from(end_search(db, id, settings, now).await?);
-    }
-    for id in due(db, request::Column::NextWaveAt, RequestStatus::Open, now, None).await? {
-        report.waves += usize::from(next_wave(db, id, settings, now).await?);
-    }
+    // Deadlines first, so a request past its deadline gets no further wave. Each request's
+    // step is isolated: one that panics is retried at the next pass, the others go on.
+    let deadlines = due(db, request::Column::FillBy, RequestStatus::Open, now, None).await?;
+    report.unfilled = crate::isolate::each("deadline", deadlines, |id| end_search(db, id, settings, now)).await?;
+    let waves = due(db, request::Column::NextWaveAt, RequestStatus::Open, now, None).await?;
+    report.waves = crate::isolate::each("wave", waves, |id| next_wave(db, id, settings, now)).await?;
     report.expired_offers = expire_offers(db, now).await?;
     // Every process reloads its pool whole each local day, so a change log older than two
     // days is read by nobody.
     pool_changes::prune(db, now - POOL_CHANGES_KEPT).await?;
-    for id in due(
+    let reminders = due(
         db,
         request::Column::StartsAt,
         RequestStatus::Assigned,
         now + REMINDER_LEAD,
         Some(now),
     )
-    .await?
-    {
-        report.reminders += usize::from(remind(db, id, now).await?);
-    }
+    .await?;
+    report.reminders = crate::isolate::each("reminder", reminders, |id| remind(db, id, now)).await?;
     Ok(report)
 }
 

@@ -6,6 +6,7 @@ mod entities;
 pub mod erasure;
 mod error;
 pub mod input;
+mod isolate;
 pub mod lifecycle;
 mod mails;
 pub mod offers;

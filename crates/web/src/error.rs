@@ -1,13 +1,19 @@
 //! The one error type at the HTTP edge, answering in the SPEC's JSON shape:
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//!
+//! Turning an error into a response has no side effect: the error rides along in the
+//! response's extensions, and [`log_errors`] logs it once, inside the request's span.
 
 use axum::Json;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
 use lp_requests::RequestError;
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -87,9 +93,6 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
         let mut response = (self.status(), Json(self.body())).into_response();
         if matches!(self, ApiError::Unauthenticated) {
             response.headers_mut().insert(
@@ -97,8 +100,34 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
+        response.extensions_mut().insert(Answered(Arc::new(self)));
         response
     }
+}
+
+/// The error a response was made from, for [`log_errors`].
+#[derive(Clone)]
+struct Answered(Arc<ApiError>);
+
+/// Logs the error a response was made from, once, in the request's span (this middleware runs
+/// inside the trace layer). Ours to fix, a 5xx, is an error with its cause; the client's, a
+/// 4xx, is only a debug line: the response line already gives its status.
+pub async fn log_errors(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(Answered(error)) = response.extensions_mut().remove::<Answered>() {
+        let status = error.status().as_u16();
+        if error.status().is_server_error() {
+            // The client reads "internal error"; the log gets what happened.
+            let cause: &dyn std::fmt::Display = match &*error {
+                ApiError::Internal(detail) => detail,
+                other => other,
+            };
+            tracing::error!(status, code = %error.code(), error = %cause, "internal error");
+        } else {
+            tracing::debug!(status, code = %error.code(), error = %error, "request refused");
+        }
+    }
+    response
 }
 
 impl From<RegistryError> for ApiError {

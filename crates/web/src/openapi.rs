@@ -267,6 +267,7 @@ mod tests {
                 lp_registry::sessions::SessionPolicy::default(),
                 Vec::new(),
             )),
+            workers: Arc::new([]),
         })
     }
 

@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use lp_core::Clock;
 use lp_core::clock::ManualClock;
+use lp_core::heartbeat::Heartbeat;
 use lp_core::vocab::Role;
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::sessions::SessionPolicy;
@@ -73,6 +74,16 @@ impl TestApp {
     }
 
     pub async fn with_web(web: WebSettings) -> Self {
+        Self::build(web, Arc::new([])).await
+    }
+
+    /// The app with these worker heartbeats for `/readyz`.
+    pub async fn with_workers(workers: Vec<Arc<Heartbeat>>) -> Self {
+        let web = WebSettings::new(BASE, SessionPolicy::default(), Vec::new());
+        Self::build(web, workers.into()).await
+    }
+
+    async fn build(web: WebSettings, workers: Arc<[Arc<Heartbeat>]>) -> Self {
         let db = TestDb::from_env().await;
         let clock = Arc::new(ManualClock::new(start_time()));
         let state = AppState {
@@ -89,6 +100,7 @@ impl TestApp {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
             web: Arc::new(web),
+            workers,
         };
         Self {
             router: router(state),
