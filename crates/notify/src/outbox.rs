@@ -8,8 +8,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -67,7 +66,7 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: &Email, now: DateTime<Utc
     }
     let id = Uuid::new_v4();
     let attachment = email.attachment.as_ref();
-    ActiveModel {
+    let row = ActiveModel {
         id: ActiveValue::Set(id.to_string()),
         kind: ActiveValue::Set(email.kind.clone()),
         to_address: ActiveValue::Set(email.to.clone()),
@@ -85,9 +84,9 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: &Email, now: DateTime<Utc
         last_error: ActiveValue::Set(None),
         created_at: ActiveValue::Set(now),
         sent_at: ActiveValue::Set(None),
-    }
-    .insert(db)
-    .await?;
+    };
+    // Nothing is read back: the caller has the id, and the write stays one statement.
+    Entity::insert(row).exec_without_returning(db).await?;
     Ok(id)
 }
 

@@ -14,18 +14,19 @@ use lp_registry::staff::StaffUser;
 use lp_registry::volunteers::Volunteer;
 use sea_orm::ConnectionTrait;
 
+/// Every offer mail brings a fresh link to the volunteer's own availability page
+/// (`availability`), issued in the same transaction so link and mail exist together.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn offer(
     db: &impl ConnectionTrait,
     request: &Request,
     volunteer: &Volunteer,
     token: &str,
+    availability: &availability_links::IssuedLink,
     expires_at: DateTime<Utc>,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    // Every offer mail brings a fresh link to the volunteer's own availability page, issued
-    // in this transaction so link and mail exist together.
-    let availability = availability_links::issue(db, volunteer.id, availability_links::Reason::Offer, now).await?;
     let mail = OfferMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),

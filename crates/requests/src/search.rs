@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use lp_core::secret::new_token;
 use lp_core::vocab::{OfferState, RequestStatus};
 use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, wave_size};
-use lp_registry::{pool_changes, staff, volunteers};
+use lp_registry::{availability_links, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -77,12 +77,16 @@ async fn send_offers(
 ) -> Result<(), RequestError> {
     let wave = earlier.iter().map(|o| o.wave).max().unwrap_or(0) + 1;
     let recipients = volunteers::get_many(txn, to).await?;
+    let recipients: Vec<_> = to
+        .iter()
+        .filter_map(|id| recipients.iter().find(|v| v.id == *id))
+        .collect();
+    let ids: Vec<Uuid> = recipients.iter().map(|v| v.id).collect();
+    let availability = availability_links::issue_each(txn, &ids, availability_links::Reason::Offer, now).await?;
     // Offer links stop working when the appointment starts.
     let expires_at = request.starts_at;
-    for volunteer_id in to {
-        let Some(volunteer) = recipients.iter().find(|v| v.id == *volunteer_id) else {
-            continue;
-        };
+    let mut new_rows = Vec::with_capacity(recipients.len());
+    for (volunteer, availability) in recipients.into_iter().zip(&availability) {
         let token = new_token();
         // Asking again (after a give-back) renews the old row with a fresh link; the old link
         // stays dead.
@@ -102,9 +106,12 @@ async fn send_offers(
         if renewed.is_some() {
             offer::Entity::update(row).exec(txn).await?;
         } else {
-            offer::Entity::insert(row).exec_without_returning(txn).await?;
+            new_rows.push(row);
         }
-        mails::offer(txn, request, volunteer, &token.plain, expires_at, settings, now).await?;
+        mails::offer(txn, request, volunteer, &token.plain, availability, expires_at, settings, now).await?;
+    }
+    if !new_rows.is_empty() {
+        offer::Entity::insert_many(new_rows).exec_without_returning(txn).await?;
     }
     Ok(())
 }
