@@ -183,13 +183,6 @@ texts! {
     }
 }
 
-fn role_label(lang: Lang, role: Role) -> &'static str {
-    match role {
-        Role::Coordinator => lang.pick("Koordination", "coordinator"),
-        Role::Caseworker => lang.pick("Fallbearbeitung", "caseworker"),
-    }
-}
-
 #[derive(Default, Deserialize)]
 struct InviteForm {
     #[serde(default)]
@@ -269,7 +262,7 @@ async fn staff_view(
                 .unwrap_or_default(),
             email: u.email,
             name: u.name,
-            role: role_label(lang, u.role),
+            role: lang.pick(u.role.name_de(), u.role.name_en()),
         })
         .collect();
     let organisations = orgs
@@ -287,7 +280,7 @@ async fn staff_view(
         roles: choose(
             &[Role::Caseworker, Role::Coordinator],
             |r| r.as_str(),
-            |r| role_label(lang, r),
+            |r| lang.pick(r.name_de(), r.name_en()),
             &[form.role.as_str()],
         ),
         organisations,

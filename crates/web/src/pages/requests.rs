@@ -20,7 +20,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
 use lp_core::access::Scope;
 use lp_core::validation::FieldError;
-use lp_core::vocab::{Gender, GenderStrength, Mode, OfferState, RequestStatus, Setting};
+use lp_core::vocab::{Gender, GenderStrength, Mode, OfferState, Setting};
 use lp_registry::organisations;
 use lp_requests::RequestError;
 use lp_requests::input::{CompletionInput, GenderPreferenceInput, RequestInput};
@@ -77,10 +77,6 @@ texts! {
         created: "Erstellt" / "Created",
         offer_sent: "Angebot gesendet an" / "Offer sent to",
         offer_wave: "Welle" / "wave",
-        accepted: "angenommen" / "accepted",
-        declined: "abgelehnt" / "declined",
-        withdrawn: "zurückgezogen" / "withdrawn",
-        expired: "abgelaufen" / "expired",
         assigned_at: "Vergeben" / "Assigned",
         completed_at: "Abgeschlossen" / "Completed",
         cancelled_at: "Abgesagt" / "Cancelled",
@@ -103,16 +99,6 @@ texts! {
         board: "Offen & gefährdet" / "Unfilled & at risk",
         at_risk: "Gefährdet: offen, Frist in weniger als 24 Stunden" / "At risk: open, deadline within 24 hours",
         not_speaking: "weitere sprechen die Sprache nicht" / "more do not speak the language",
-    }
-}
-
-fn status_label(lang: Lang, status: RequestStatus) -> &'static str {
-    match status {
-        RequestStatus::Open => lang.pick("offen", "open"),
-        RequestStatus::Assigned => lang.pick("vergeben", "assigned"),
-        RequestStatus::Completed => lang.pick("abgeschlossen", "completed"),
-        RequestStatus::Cancelled => lang.pick("abgesagt", "cancelled"),
-        RequestStatus::Unfilled => lang.pick("nicht besetzt", "unfilled"),
     }
 }
 
@@ -141,7 +127,7 @@ impl Row {
             status: if needs_confirmation {
                 lang.pick("bitte bestätigen", "please confirm")
             } else {
-                status_label(lang, request.status)
+                lang.pick(request.status.name_de(), request.status.name_en())
             },
             badge: if needs_confirmation {
                 "confirm"
@@ -374,10 +360,7 @@ async fn form_page(
             .iter()
             .map(|s| Choice {
                 value: s.as_str(),
-                label: match s {
-                    GenderStrength::Preferred => lang.pick("bevorzugt", "preferred"),
-                    GenderStrength::Required => lang.pick("erforderlich", "required"),
-                },
+                label: lang.pick(s.name_de(), s.name_en()),
             })
             .collect(),
         organisations,
@@ -485,13 +468,10 @@ fn timeline(lang: Lang, t: &RequestTexts, request: &RequestView) -> Vec<Event> {
             ),
         ));
         if let Some(at) = offer.responded_at {
-            let what = match offer.state {
-                OfferState::Accepted => t.accepted,
-                OfferState::Declined => t.declined,
-                OfferState::Withdrawn => t.withdrawn,
-                OfferState::Expired => t.expired,
-                OfferState::Sent => continue,
-            };
+            if offer.state == OfferState::Sent {
+                continue;
+            }
+            let what = lang.pick(offer.state.name_de(), offer.state.name_en());
             events.push((at, format!("{}: {what}", offer.volunteer_name)));
         }
     }

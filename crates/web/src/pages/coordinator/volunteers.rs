@@ -17,7 +17,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use chrono::{NaiveDate, Weekday};
+use chrono::NaiveDate;
 use lp_core::time::{DateRange, WEEKDAYS, WeeklySlot, weekday_code};
 use lp_core::validation::FieldError;
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
@@ -82,47 +82,6 @@ texts! {
         saved: "Gespeichert." / "Saved.",
         fix: "Bitte korrigieren:" / "Please correct:",
     }
-}
-
-fn proficiency_label(lang: Lang, p: Proficiency) -> &'static str {
-    match p {
-        Proficiency::Native => lang.pick("Muttersprache", "native"),
-        Proficiency::Fluent => lang.pick("fließend", "fluent"),
-        Proficiency::Working => lang.pick("arbeitsfähig", "working"),
-        Proficiency::Basic => lang.pick("Grundkenntnisse", "basic"),
-    }
-}
-
-pub(super) fn status_label(lang: Lang, s: VolunteerStatus) -> &'static str {
-    match s {
-        VolunteerStatus::Applicant => lang.pick("Bewerbung", "applicant"),
-        VolunteerStatus::Active => lang.pick("aktiv", "active"),
-        VolunteerStatus::Paused => lang.pick("pausiert", "paused"),
-        VolunteerStatus::Retired => lang.pick("ausgeschieden", "retired"),
-    }
-}
-
-fn training_label(lang: Lang, s: TrainingStatus) -> &'static str {
-    match s {
-        TrainingStatus::Untrained => lang.pick("nicht geschult", "untrained"),
-        TrainingStatus::Trained => lang.pick("geschult", "trained"),
-        TrainingStatus::Expired => lang.pick("abgelaufen", "expired"),
-    }
-}
-
-fn german_label(lang: Lang, level: GermanLevel) -> &'static str {
-    match level {
-        GermanLevel::Native => lang.pick("Muttersprache", "native"),
-        other => other.as_str(),
-    }
-}
-
-fn gender_label(lang: Lang, g: Gender) -> &'static str {
-    lang.pick(g.name_de(), g.name_en())
-}
-
-fn weekday_label(lang: Lang, day: Weekday) -> &'static str {
-    lang.pick(lp_core::when::weekday_de(day), lp_core::when::weekday_en(day))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -223,15 +182,20 @@ async fn list(
                 languages: v
                     .languages
                     .iter()
-                    .map(|l| (language_label(lang, l.code), proficiency_label(lang, l.proficiency)))
+                    .map(|l| {
+                        (
+                            language_label(lang, l.code),
+                            lang.pick(l.proficiency.name_de(), l.proficiency.name_en()),
+                        )
+                    })
                     .collect(),
-                status: status_label(lang, v.status),
-                training: training_label(lang, training.status),
+                status: lang.pick(v.status.name_de(), v.status.name_en()),
+                training: lang.pick(training.status.name_de(), training.status.name_en()),
                 valid_until: training
                     .valid_until
                     .map(|d| d.format("%d.%m.%Y").to_string())
                     .unwrap_or_default(),
-                german_level: german_label(lang, v.german_level),
+                german_level: lang.pick(v.german_level.name_de(), v.german_level.name_en()),
             }
         })
         .collect();
@@ -246,13 +210,13 @@ async fn list(
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),
-            |s| status_label(lang, s),
+            |s| lang.pick(s.name_de(), s.name_en()),
             &[query.status.trim()],
         ),
         trainings: choose(
             TrainingStatus::ALL,
             |s| s.as_str(),
-            |s| training_label(lang, s),
+            |s| lang.pick(s.name_de(), s.name_en()),
             &[query.training.trim()],
         ),
         languages: common_languages(lang),
@@ -671,7 +635,7 @@ fn form_page(
                 proficiencies: choose(
                     Proficiency::ALL,
                     |p| p.as_str(),
-                    |p| proficiency_label(lang, p),
+                    |p| lang.pick(p.name_de(), p.name_en()),
                     &[row.proficiency.as_str()],
                 )
                 .into_iter()
@@ -688,7 +652,7 @@ fn form_page(
         .map(|(day, filled)| {
             let code = weekday_code(*day);
             DayView {
-                label: weekday_label(lang, *day),
+                label: lang.pick(lp_core::when::weekday_de(*day), lp_core::when::weekday_en(*day)),
                 rows: (0..rows_for(filled.len(), EXTRA_SLOTS, MIN_SLOTS))
                     .map(|i| {
                         let row = filled.get(i).unwrap_or(&blank_slot);
@@ -736,13 +700,13 @@ fn form_page(
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),
-            |s| status_label(lang, s),
+            |s| lang.pick(s.name_de(), s.name_en()),
             &[form.status.as_str()],
         ),
         genders: choose(
             Gender::ALL,
             |g| g.as_str(),
-            |g| gender_label(lang, g),
+            |g| lang.pick(g.name_de(), g.name_en()),
             &[form.gender.as_str()],
         ),
         german_levels: choose(
@@ -845,7 +809,7 @@ fn training_of(state: &AppState, lang: Lang, v: &Volunteer) -> (&'static str, St
         .valid_until
         .map(|d| d.format("%d.%m.%Y").to_string())
         .unwrap_or_default();
-    (training_label(lang, info.status), until)
+    (lang.pick(info.status.name_de(), info.status.name_en()), until)
 }
 
 async fn edit_form(
