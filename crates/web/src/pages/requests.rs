@@ -320,10 +320,7 @@ async fn form_page(
             .collect(),
         Scope::Organisation(_) => Vec::new(),
     };
-    let languages = lp_core::languages::all()
-        .filter(|l| COMMON.contains(&l.as_str()))
-        .map(|l| language_label(lang, l))
-        .collect();
+    let languages = common_languages(lang);
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
@@ -371,12 +368,20 @@ async fn form_page(
 
 /// The picker offers the languages newly arrived people in Germany speak most; any other
 /// ISO 639-3 language can be typed by code or name.
-pub(super) const COMMON: &[&str] = &[
+const COMMON: &[&str] = &[
     "ara", "apc", "arz", "acm", "ary", "fas", "prs", "pes", "pus", "kur", "kmr", "ckb", "tur", "ukr", "rus", "tir",
     "amh", "som", "fra", "eng", "sqi", "ron", "bul", "pol", "srp", "hrv", "bos", "urd", "hin", "ben", "tam", "vie",
     "zho", "cmn", "spa", "por", "ita", "ell", "aze", "kat", "hye", "uzb", "tgk", "rom", "lin", "swa", "hau", "yor",
     "ibo", "wol", "ful", "mnk", "bam", "orm", "mkd", "slk", "hun", "ces", "lit", "lav", "est",
 ];
+
+/// The common languages by name, for the pickers.
+pub(super) fn common_languages(lang: Lang) -> Vec<String> {
+    lp_core::languages::all()
+        .filter(|l| COMMON.contains(&l.as_str()))
+        .map(|l| language_label(lang, l))
+        .collect()
+}
 
 async fn new_form(State(state): State<AppState>, lang: Lang, SignedIn(staff): SignedIn) -> Result<Response, PageError> {
     let form = RequestForm {
