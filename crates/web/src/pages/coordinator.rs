@@ -3,7 +3,7 @@
 
 mod volunteers;
 
-use super::{Layout, OrPage, PageError, render};
+use super::{Layout, Opt, OrPage, PageError, choose, render};
 use crate::AppState;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
@@ -32,28 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff", get(staff_page).post(invite))
         .route("/outbox", get(outbox_page))
         .route("/outbox/{id}/resend", post(resend))
-}
-
-/// One choice of a select or a checkbox group, marked when the form holds it.
-pub(super) struct Opt {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-pub(super) fn choose<T: Copy>(
-    all: &[T],
-    value: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    current: &[&str],
-) -> Vec<Opt> {
-    all.iter()
-        .map(|&item| Opt {
-            value: value(item),
-            label: label(item),
-            selected: current.contains(&value(item)),
-        })
-        .collect()
 }
 
 fn with_status(mut response: Response, status: StatusCode) -> Response {

@@ -4,9 +4,8 @@
 use super::VolunteerTexts;
 use crate::auth::Staff;
 use crate::i18n::Lang;
-use crate::pages::coordinator::{Opt, choose};
 use crate::pages::requests::{common_languages, language_label};
-use crate::pages::{Layout, render};
+use crate::pages::{Layout, Opt, choose, render};
 use crate::schedule_form::{
     AbsenceInputs, Input, Padding, Problem, Row, RowError, STAFF_FORM, ScheduleRows, SlotInputs, concerns, indexed,
     parse_date,
