@@ -204,6 +204,114 @@ impl Mode {
     }
 }
 
+impl Proficiency {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            Proficiency::Native => "Muttersprache",
+            Proficiency::Fluent => "fließend",
+            Proficiency::Working => "arbeitsfähig",
+            Proficiency::Basic => "Grundkenntnisse",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Proficiency::Native => "native",
+            Proficiency::Fluent => "fluent",
+            Proficiency::Working => "working",
+            Proficiency::Basic => "basic",
+        }
+    }
+}
+
+/// The CEFR levels read the same in both languages.
+impl GermanLevel {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            GermanLevel::Native => "Muttersprache",
+            level => level.as_str(),
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl GenderStrength {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            GenderStrength::Preferred => "bevorzugt",
+            GenderStrength::Required => "erforderlich",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl VolunteerStatus {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            VolunteerStatus::Applicant => "Bewerbung",
+            VolunteerStatus::Active => "aktiv",
+            VolunteerStatus::Paused => "pausiert",
+            VolunteerStatus::Retired => "ausgeschieden",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl TrainingStatus {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            TrainingStatus::Untrained => "nicht geschult",
+            TrainingStatus::Trained => "geschult",
+            TrainingStatus::Expired => "abgelaufen",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl RequestStatus {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "offen",
+            RequestStatus::Assigned => "vergeben",
+            RequestStatus::Completed => "abgeschlossen",
+            RequestStatus::Cancelled => "abgesagt",
+            RequestStatus::Unfilled => "nicht besetzt",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+impl OfferState {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            OfferState::Sent => "gesendet",
+            OfferState::Accepted => "angenommen",
+            OfferState::Declined => "abgelehnt",
+            OfferState::Withdrawn => "zurückgezogen",
+            OfferState::Expired => "abgelaufen",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        self.as_str()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +350,19 @@ mod tests {
             documented::<GermanLevel>(),
             spelled(GermanLevel::ALL.iter().map(|v| v.as_str()).collect())
         );
+    }
+
+    /// English names are the SPEC's spelling where that reads as English; CEFR levels are the
+    /// same in both languages.
+    #[test]
+    fn display_names_in_german_and_english() {
+        assert_eq!(Proficiency::Working.name_de(), "arbeitsfähig");
+        assert_eq!(GermanLevel::B2.name_de(), "B2");
+        assert_eq!(GermanLevel::Native.name_de(), "Muttersprache");
+        assert_eq!(RequestStatus::Unfilled.name_de(), "nicht besetzt");
+        assert_eq!(RequestStatus::Unfilled.name_en(), "unfilled");
+        assert_eq!(OfferState::Withdrawn.name_de(), "zurückgezogen");
+        assert_eq!(TrainingStatus::Untrained.name_en(), "untrained");
     }
 
     #[test]

@@ -17,6 +17,7 @@ mod openapi;
 mod page;
 mod pages;
 mod same_origin;
+mod schedule_form;
 mod session;
 #[cfg(test)]
 mod test_app;

@@ -3,7 +3,7 @@
 
 mod volunteers;
 
-use super::{Layout, OrPage, PageError, render};
+use super::{Layout, Opt, OrPage, PageError, choose, render};
 use crate::AppState;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
@@ -32,28 +32,6 @@ pub fn routes() -> Router<AppState> {
         .route("/staff", get(staff_page).post(invite))
         .route("/outbox", get(outbox_page))
         .route("/outbox/{id}/resend", post(resend))
-}
-
-/// One choice of a select or a checkbox group, marked when the form holds it.
-pub(super) struct Opt {
-    value: &'static str,
-    label: &'static str,
-    selected: bool,
-}
-
-pub(super) fn choose<T: Copy>(
-    all: &[T],
-    value: impl Fn(T) -> &'static str,
-    label: impl Fn(T) -> &'static str,
-    current: &[&str],
-) -> Vec<Opt> {
-    all.iter()
-        .map(|&item| Opt {
-            value: value(item),
-            label: label(item),
-            selected: current.contains(&value(item)),
-        })
-        .collect()
 }
 
 fn with_status(mut response: Response, status: StatusCode) -> Response {
@@ -183,13 +161,6 @@ texts! {
     }
 }
 
-fn role_label(lang: Lang, role: Role) -> &'static str {
-    match role {
-        Role::Coordinator => lang.pick("Koordination", "coordinator"),
-        Role::Caseworker => lang.pick("Fallbearbeitung", "caseworker"),
-    }
-}
-
 #[derive(Default, Deserialize)]
 struct InviteForm {
     #[serde(default)]
@@ -269,7 +240,7 @@ async fn staff_view(
                 .unwrap_or_default(),
             email: u.email,
             name: u.name,
-            role: role_label(lang, u.role),
+            role: lang.pick(u.role.name_de(), u.role.name_en()),
         })
         .collect();
     let organisations = orgs
@@ -287,7 +258,7 @@ async fn staff_view(
         roles: choose(
             &[Role::Caseworker, Role::Coordinator],
             |r| r.as_str(),
-            |r| role_label(lang, r),
+            |r| lang.pick(r.name_de(), r.name_en()),
             &[form.role.as_str()],
         ),
         organisations,

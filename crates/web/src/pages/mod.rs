@@ -68,6 +68,28 @@ impl Layout {
     }
 }
 
+/// One choice of a select or a checkbox group, marked when the form holds it.
+pub(crate) struct Opt {
+    value: &'static str,
+    label: &'static str,
+    selected: bool,
+}
+
+pub(crate) fn choose<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+    current: &[&str],
+) -> Vec<Opt> {
+    all.iter()
+        .map(|&item| Opt {
+            value: value(item),
+            label: label(item),
+            selected: current.contains(&value(item)),
+        })
+        .collect()
+}
+
 #[derive(Deserialize)]
 struct LanguageForm {
     lang: String,

@@ -1,0 +1,496 @@
+//! The coordinator's volunteer form: every field of the SPEC's volunteer as typed, read into the
+//! registry's input, and shown again (a few blank rows, so it works without JavaScript).
+
+use super::VolunteerTexts;
+use crate::auth::Staff;
+use crate::i18n::Lang;
+use crate::pages::requests::{common_languages, language_label};
+use crate::pages::{Layout, Opt, choose, render};
+use crate::schedule_form::{
+    AbsenceInputs, Input, Padding, Problem, Row, RowError, STAFF_FORM, ScheduleRows, SlotInputs, concerns, indexed,
+    parse_date,
+};
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::NaiveDate;
+use lp_core::time::TimeError;
+use lp_core::validation::FieldError;
+use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, VolunteerStatus};
+use lp_core::when::{weekday_de, weekday_en};
+use lp_registry::volunteers::{Volunteer, VolunteerInput, VolunteerLanguage};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+struct LanguageRow {
+    code: String,
+    proficiency: String,
+    dialect: String,
+}
+
+/// The form as typed, blank rows dropped, so a refused form comes back filled in and a row's
+/// index is the same in the page, in the input and in the registry's error (`languages[1].code`).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(super) struct VolunteerForm {
+    name: String,
+    email: String,
+    phone: String,
+    gender: String,
+    status: String,
+    languages: Vec<LanguageRow>,
+    german_level: String,
+    modes: Vec<String>,
+    service_area: String,
+    excluded_settings: Vec<String>,
+    max_assignments_per_month: String,
+    /// Weekly slots and absences.
+    schedule: ScheduleRows,
+    confidentiality_signed_on: String,
+    training_completed_on: String,
+    notes: String,
+}
+
+impl VolunteerForm {
+    /// The blank form for a new volunteer: an applicant, on site.
+    pub(super) fn new_volunteer() -> Self {
+        VolunteerForm {
+            status: VolunteerStatus::Applicant.as_str().to_owned(),
+            modes: vec![Mode::OnSite.as_str().to_owned()],
+            ..VolunteerForm::default()
+        }
+    }
+
+    /// Reads the posted pairs. Unknown names are ignored, as a browser form may carry more
+    /// (the submit button); values are trimmed so that a row of blanks counts as blank.
+    pub(super) fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let (schedule, pairs) = STAFF_FORM.read(pairs);
+        let mut form = VolunteerForm {
+            schedule,
+            ..VolunteerForm::default()
+        };
+        let mut languages: BTreeMap<usize, LanguageRow> = BTreeMap::new();
+        for (key, value) in pairs {
+            let value = value.trim().to_owned();
+            match key.as_str() {
+                "name" => form.name = value,
+                "email" => form.email = value,
+                "phone" => form.phone = value,
+                "gender" => form.gender = value,
+                "status" => form.status = value,
+                "german_level" => form.german_level = value,
+                "modes" => form.modes.push(value),
+                "service_area" => form.service_area = value,
+                "excluded_settings" => form.excluded_settings.push(value),
+                "max_assignments_per_month" => form.max_assignments_per_month = value,
+                "confidentiality_signed_on" => form.confidentiality_signed_on = value,
+                "training_completed_on" => form.training_completed_on = value,
+                // Browsers send a textarea's line breaks as CRLF; stored text uses LF.
+                "notes" => form.notes = value.replace("\r\n", "\n"),
+                _ => {
+                    if let Some((i, field)) = indexed(&key, "languages") {
+                        let row = languages.entry(i).or_default();
+                        match field {
+                            "code" => row.code = value,
+                            "proficiency" => row.proficiency = value,
+                            "dialect" => row.dialect = value,
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        form.languages = languages
+            .into_values()
+            .filter(|row| *row != LanguageRow::default())
+            .collect();
+        form
+    }
+
+    /// The form as it shows a stored volunteer; submitted unchanged it gives the same input.
+    pub(super) fn of(lang: Lang, v: &Volunteer) -> Self {
+        let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+        VolunteerForm {
+            name: v.name.clone(),
+            email: v.email.clone(),
+            phone: v.phone.clone().unwrap_or_default(),
+            gender: v.gender.map(|g| g.as_str().to_owned()).unwrap_or_default(),
+            status: v.status.as_str().to_owned(),
+            languages: v
+                .languages
+                .iter()
+                .map(|l| LanguageRow {
+                    code: language_label(lang, l.code),
+                    proficiency: l.proficiency.as_str().to_owned(),
+                    dialect: l.dialect.clone().unwrap_or_default(),
+                })
+                .collect(),
+            german_level: v.german_level.as_str().to_owned(),
+            modes: v.modes.iter().map(|m| m.as_str().to_owned()).collect(),
+            service_area: v.service_area.join(", "),
+            excluded_settings: v.excluded_settings.iter().map(|s| s.as_str().to_owned()).collect(),
+            max_assignments_per_month: v.max_assignments_per_month.map(|m| m.to_string()).unwrap_or_default(),
+            schedule: STAFF_FORM.rows_of(&v.availability, &v.absences),
+            confidentiality_signed_on: date(v.confidentiality_signed_on),
+            training_completed_on: date(v.training_completed_on),
+            notes: v.notes.clone().unwrap_or_default(),
+        }
+    }
+
+    /// Parses the typed values into the registry's input; the registry's
+    /// [`VolunteerInput::validate`] then applies its rules (no second copy of them here).
+    pub(super) fn to_input(&self) -> Result<VolunteerInput, FieldError> {
+        let mut languages = Vec::with_capacity(self.languages.len());
+        for (i, row) in self.languages.iter().enumerate() {
+            let field = format!("languages[{i}].code");
+            let code = match row.code.as_str() {
+                "" => return Err(FieldError::new(field, "pick a language for this row")),
+                text => lp_core::languages::find(text).ok_or_else(|| {
+                    FieldError::new(
+                        field,
+                        format!("`{text}` is not a known language name or ISO 639-3 code"),
+                    )
+                })?,
+            };
+            languages.push(VolunteerLanguage {
+                code,
+                proficiency: vocab(&format!("languages[{i}].proficiency"), &row.proficiency)?,
+                dialect: optional(&row.dialect),
+            });
+        }
+        let (availability, absences) = STAFF_FORM.schedule(&self.schedule).map_err(schedule_error)?;
+        let max_assignments_per_month = match self.max_assignments_per_month.as_str() {
+            "" => None,
+            text => Some(
+                text.parse()
+                    .map_err(|_| FieldError::new("max_assignments_per_month", "must be a whole number"))?,
+            ),
+        };
+        Ok(VolunteerInput {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: optional(&self.phone),
+            languages,
+            german_level: vocab("german_level", &self.german_level)?,
+            modes: self
+                .modes
+                .iter()
+                .map(|m| vocab::<Mode>("modes", m))
+                .collect::<Result<_, _>>()?,
+            service_area: self
+                .service_area
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            excluded_settings: self
+                .excluded_settings
+                .iter()
+                .map(|s| vocab::<Setting>("excluded_settings", s))
+                .collect::<Result<_, _>>()?,
+            gender: match self.gender.as_str() {
+                "" => None,
+                text => Some(vocab("gender", text)?),
+            },
+            availability,
+            absences,
+            max_assignments_per_month,
+            confidentiality_signed_on: date("confidentiality_signed_on", &self.confidentiality_signed_on)?,
+            training_completed_on: date("training_completed_on", &self.training_completed_on)?,
+            status: vocab("status", &self.status)?,
+            notes: optional(&self.notes),
+        })
+    }
+}
+
+/// A wrong slot names its row (both times are marked) with the core's message; a wrong
+/// absence names its date.
+fn schedule_error(err: RowError) -> FieldError {
+    match err.row {
+        Row::Slot(..) => {
+            let message = match err.problem {
+                Problem::NotATime { error, .. } | Problem::Order(error) => error.to_string(),
+                // What the core says of an empty time.
+                Problem::Missing | Problem::NotADate { .. } => TimeError::TimeOfDay(String::new()).to_string(),
+            };
+            FieldError::new(STAFF_FORM.names.row(err.row), message)
+        }
+        Row::Absence(_) => {
+            let message = match err.problem {
+                Problem::Order(error) => error.to_string(),
+                Problem::Missing => "must be a date".to_owned(),
+                Problem::NotADate { .. } | Problem::NotATime { .. } => DATE_EXAMPLE.to_owned(),
+            };
+            FieldError::new(STAFF_FORM.names.field(err.row, err.part), message)
+        }
+    }
+}
+
+const DATE_EXAMPLE: &str = "a date such as 2026-12-21";
+
+fn vocab<T: std::str::FromStr<Err = lp_core::vocab::UnknownValue>>(field: &str, text: &str) -> Result<T, FieldError> {
+    if text.is_empty() {
+        return Err(FieldError::new(field, "please choose a value"));
+    }
+    text.parse()
+        .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new(field, e.to_string()))
+}
+
+fn optional(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn date(field: &str, text: &str) -> Result<Option<NaiveDate>, FieldError> {
+    match text {
+        "" => Ok(None),
+        text => parse_date(text)
+            .map(Some)
+            .ok_or_else(|| FieldError::new(field, DATE_EXAMPLE)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page
+
+/// Whether the error concerns an input, by its name.
+fn marked(error: Option<&FieldError>) -> impl Fn(&str) -> bool + use<> {
+    let field = error.map(|e| e.field.clone());
+    move |name| field.as_deref().is_some_and(|field| concerns(field, name))
+}
+
+struct LanguageView {
+    code: Input,
+    proficiency: Input,
+    proficiencies: Vec<Opt>,
+    dialect: Input,
+}
+
+struct DayView {
+    label: &'static str,
+    rows: Vec<SlotInputs>,
+}
+
+/// Blank language rows offered after the filled ones, and the fewest rows shown.
+const LANGUAGE_ROWS: Padding = Padding { extra: 2, min: 4 };
+
+#[derive(Template)]
+#[template(path = "staff/volunteer_form.html")]
+struct FormPage {
+    layout: Layout,
+    t: &'static VolunteerTexts,
+    heading: &'static str,
+    action: String,
+    saved: bool,
+    error: Option<FieldError>,
+    form: VolunteerForm,
+    training: Option<(&'static str, String)>,
+    statuses: Vec<Opt>,
+    genders: Vec<Opt>,
+    german_levels: Vec<Opt>,
+    modes: Vec<Opt>,
+    settings: Vec<Opt>,
+    languages: Vec<LanguageView>,
+    language_list: Vec<String>,
+    days: Vec<DayView>,
+    absences: Vec<AbsenceInputs>,
+}
+
+impl FormPage {
+    fn invalid(&self, name: &str) -> bool {
+        marked(self.error.as_ref())(name)
+    }
+}
+
+/// Which volunteer the form is for: none yet, or an existing one with its training status.
+pub(super) struct Target {
+    pub id: Option<String>,
+    pub training: Option<(&'static str, String)>,
+    pub saved: bool,
+}
+
+pub(super) fn form_page(
+    lang: Lang,
+    staff: &Staff,
+    form: VolunteerForm,
+    mode: Target,
+    error: Option<FieldError>,
+    status: StatusCode,
+) -> Response {
+    let t = VolunteerTexts::of(lang);
+    let invalid = marked(error.as_ref());
+    let blank_language = LanguageRow::default();
+    let filled = form.languages.len();
+    let languages = (0..filled + LANGUAGE_ROWS.blanks(filled, 0))
+        .map(|i| {
+            let row = form.languages.get(i).unwrap_or(&blank_language);
+            LanguageView {
+                code: Input::new(format!("languages[{i}].code"), &row.code, &invalid),
+                proficiency: Input::new(format!("languages[{i}].proficiency"), &row.proficiency, &invalid),
+                proficiencies: choose(
+                    Proficiency::ALL,
+                    |p| p.as_str(),
+                    |p| lang.pick(p.name_de(), p.name_en()),
+                    &[row.proficiency.as_str()],
+                )
+                .into_iter()
+                .rev()
+                .collect(),
+                dialect: Input::new(format!("languages[{i}].dialect"), &row.dialect, &invalid),
+            }
+        })
+        .collect();
+    let (days, absences) = STAFF_FORM.inputs(&form.schedule, &invalid);
+    let days = days
+        .into_iter()
+        .map(|(day, rows)| DayView {
+            label: lang.pick(weekday_de(day), weekday_en(day)),
+            rows,
+        })
+        .collect();
+    let modes: Vec<&str> = form.modes.iter().map(String::as_str).collect();
+    let settings: Vec<&str> = form.excluded_settings.iter().map(String::as_str).collect();
+    let (heading, action, here) = match &mode.id {
+        Some(id) => (
+            t.edit_volunteer,
+            format!("/volunteers/{id}"),
+            format!("/volunteers/{id}"),
+        ),
+        None => (t.new_volunteer, "/volunteers".to_owned(), "/volunteers/new".to_owned()),
+    };
+    let title = if form.name.is_empty() || mode.id.is_none() {
+        heading.to_owned()
+    } else {
+        form.name.clone()
+    };
+    let mut response = render(&FormPage {
+        layout: Layout::new(lang, staff, title, here),
+        t,
+        heading,
+        action,
+        saved: mode.saved,
+        training: mode.training,
+        statuses: choose(
+            VolunteerStatus::ALL,
+            |s| s.as_str(),
+            |s| lang.pick(s.name_de(), s.name_en()),
+            &[form.status.as_str()],
+        ),
+        genders: choose(
+            Gender::ALL,
+            |g| g.as_str(),
+            |g| lang.pick(g.name_de(), g.name_en()),
+            &[form.gender.as_str()],
+        ),
+        // The select shows the SPEC's spelling, `native` included.
+        german_levels: choose(
+            GermanLevel::ALL,
+            |g| g.as_str(),
+            |g| g.as_str(),
+            &[form.german_level.as_str()],
+        ),
+        modes: choose(
+            Mode::ALL,
+            |m| m.as_str(),
+            |m| lang.pick(m.name_de(), m.name_en()),
+            &modes,
+        ),
+        settings: choose(
+            Setting::ALL,
+            |s| s.as_str(),
+            |s| lang.pick(s.name_de(), s.name_en()),
+            &settings,
+        ),
+        languages,
+        language_list: common_languages(lang),
+        days,
+        absences,
+        error,
+        form,
+    });
+    *response.status_mut() = status;
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule_form::TimeRow;
+
+    #[test]
+    fn indexed_names_are_read_and_blank_rows_dropped() {
+        let pairs = [
+            ("languages[0].code", "tir"),
+            ("languages[0].proficiency", "native"),
+            ("languages[1].code", " "),
+            ("languages[1].proficiency", ""),
+            ("languages[2].code", "amh"),
+            ("availability.tue[0].start", "9:00"),
+            ("availability.tue[0].end", "24:00"),
+            ("availability.tue[1].start", ""),
+            ("modes", "on_site"),
+            ("modes", "phone"),
+            ("languages[x].code", "ignored"),
+        ];
+        let form = VolunteerForm::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        assert_eq!(form.languages.len(), 2);
+        assert_eq!(form.languages[1].code, "amh");
+        assert_eq!(form.modes, ["on_site", "phone"]);
+        assert_eq!(
+            form.schedule.slots[1],
+            BTreeMap::from([(
+                0,
+                TimeRow {
+                    start: "9:00".into(),
+                    end: "24:00".into()
+                }
+            )])
+        );
+        let err = form.to_input().unwrap_err();
+        assert_eq!(
+            err.field, "languages[1].proficiency",
+            "the row's index after dropping blanks"
+        );
+    }
+
+    #[test]
+    fn a_wrong_slot_names_its_row_and_a_wrong_absence_its_date() {
+        let form = |pairs: &[(&str, &str)]| {
+            let mut all = vec![("languages[0].code", "tir"), ("languages[0].proficiency", "native")];
+            all.extend_from_slice(pairs);
+            VolunteerForm::from_pairs(all.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        };
+        let cases = [
+            (
+                vec![
+                    ("availability.mon[0].start", "14:00"),
+                    ("availability.mon[0].end", "13:30"),
+                ],
+                "availability.mon[0]",
+                "the end 13:30 is not after the start 14:00",
+            ),
+            (
+                vec![("availability.mon[0].start", "9:00"), ("availability.mon[0].end", "")],
+                "availability.mon[0]",
+                "`` is not a time of day in the form HH:MM",
+            ),
+            (
+                vec![("absences[0].to", "2026-12-21")],
+                "absences[0].from",
+                "must be a date",
+            ),
+            (
+                vec![("absences[0].from", "morgen")],
+                "absences[0].from",
+                "a date such as 2026-12-21",
+            ),
+        ];
+        for (pairs, field, message) in cases {
+            let err = form(&pairs).to_input().unwrap_err();
+            assert_eq!(
+                (err.field.as_str(), err.message.as_str()),
+                (field, message),
+                "{pairs:?}"
+            );
+        }
+    }
+}

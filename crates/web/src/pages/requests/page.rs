@@ -1,0 +1,264 @@
+//! One request's pages: its details with the timeline and the "why so few" hint, cancel and
+//! complete; for coordinators its ranked candidates and the excluded with their rule.
+
+use super::{RequestTexts, Row, language_label, optional, when};
+use crate::AppState;
+use crate::auth::{SignedIn, Staff};
+use crate::extract::{PathParam, parse_id};
+use crate::i18n::Lang;
+use crate::pages::{Layout, OrPage, PageError, render};
+use askama::Template;
+use axum::extract::{Form, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, FixedOffset};
+use lp_core::validation::FieldError;
+use lp_core::vocab::OfferState;
+use lp_requests::RequestError;
+use lp_requests::input::CompletionInput;
+use lp_requests::lifecycle::{self, CandidatesView, SearchHint};
+use lp_requests::view::RequestView;
+use serde::Deserialize;
+
+struct Event {
+    at: String,
+    text: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff/request.html")]
+struct RequestPage {
+    layout: Layout,
+    t: &'static RequestTexts,
+    request: RequestView,
+    row: Row,
+    events: Vec<Event>,
+    hint: Option<SearchHint>,
+    hint_rules: Vec<(String, usize)>,
+    can_cancel: bool,
+    can_complete: bool,
+    error: Option<String>,
+}
+
+fn timeline(lang: Lang, t: &RequestTexts, request: &RequestView) -> Vec<Event> {
+    let stamp = |at: DateTime<FixedOffset>| when(lang, at);
+    let mut events: Vec<(DateTime<FixedOffset>, String)> = vec![(request.created_at, t.created.to_owned())];
+    for offer in &request.offers {
+        events.push((
+            offer.sent_at,
+            format!(
+                "{} {} ({} {})",
+                t.offer_sent, offer.volunteer_name, t.offer_wave, offer.wave
+            ),
+        ));
+        if let Some(at) = offer.responded_at {
+            if offer.state == OfferState::Sent {
+                continue;
+            }
+            let what = lang.pick(offer.state.name_de(), offer.state.name_en());
+            events.push((at, format!("{}: {what}", offer.volunteer_name)));
+        }
+    }
+    for (at, label) in [
+        (request.assigned_at, t.assigned_at),
+        (request.completed_at, t.completed_at),
+        (request.cancelled_at, t.cancelled_at),
+        (request.reminded_at, t.reminded_at),
+    ] {
+        if let Some(at) = at {
+            events.push((at, label.to_owned()));
+        }
+    }
+    events.sort_by_key(|(at, _)| *at);
+    events
+        .into_iter()
+        .map(|(at, text)| Event { at: stamp(at), text })
+        .collect()
+}
+
+async fn request_page(
+    state: &AppState,
+    lang: Lang,
+    staff: &Staff,
+    id: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let t = RequestTexts::of(lang);
+    let (id, now) = (parse_id(id).or_page(lang)?, state.clock.now());
+    let request = lifecycle::get(&state.db, staff.scope(), id, now).await.or_page(lang)?;
+    let hint = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now)
+        .await
+        .or_page(lang)?;
+    let hint_rules = hint
+        .iter()
+        .flat_map(|h| h.excluded_by_rule.iter())
+        .map(|(rule, count)| (rule_label(lang, rule), *count))
+        .collect();
+    let status = if error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let mut response = render(&RequestPage {
+        layout: Layout::new(
+            lang,
+            staff,
+            language_label(lang, request.language),
+            format!("/requests/{id}"),
+        ),
+        t,
+        row: Row::of(lang, &request, now),
+        events: timeline(lang, t, &request),
+        // Once it has begun the page offers completing it, not cancelling.
+        can_cancel: request.is_cancellable() && request.starts_at > now,
+        can_complete: request.awaits_completion(now),
+        request,
+        hint,
+        hint_rules,
+        error,
+    });
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+fn rule_label(lang: Lang, rule: &str) -> String {
+    match lp_matcher::Rule::ALL.iter().find(|r| r.as_str() == rule) {
+        Some(rule) => lang.pick(rule.explain_de(), rule.explain_en()).to_owned(),
+        None => rule.to_owned(),
+    }
+}
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    request_page(&state, lang, &staff, &id, None).await
+}
+
+pub(super) async fn cancel(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    let parsed = parse_id(&id).or_page(lang)?;
+    match lifecycle::cancel(&state.db, staff.scope(), parsed, state.clock.now()).await {
+        Ok(_) => {
+            state.mail_wake.notify_one();
+            Ok(Redirect::to(&format!("/requests/{id}")).into_response())
+        }
+        Err(RequestError::Conflict(message)) => request_page(&state, lang, &staff, &id, Some(message)).await,
+        Err(err) => Err(PageError::new(lang, err)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(super) struct CompleteForm {
+    #[serde(default)]
+    actual_minutes: String,
+    #[serde(default)]
+    feedback: String,
+}
+
+pub(super) async fn complete(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    PathParam(id): PathParam,
+    Form(form): Form<CompleteForm>,
+) -> Result<Response, PageError> {
+    let parsed = parse_id(&id).or_page(lang)?;
+    let Ok(actual_minutes) = form.actual_minutes.trim().parse() else {
+        let message = FieldError::new("actual_minutes", "a number of minutes").to_string();
+        return request_page(&state, lang, &staff, &id, Some(message)).await;
+    };
+    let input = CompletionInput {
+        actual_minutes,
+        feedback: optional(&form.feedback),
+    };
+    match lifecycle::complete(&state.db, staff.scope(), parsed, &input, state.clock.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Err(RequestError::Conflict(message)) => request_page(&state, lang, &staff, &id, Some(message)).await,
+        Err(RequestError::Invalid(error)) => request_page(&state, lang, &staff, &id, Some(error.to_string())).await,
+        Err(err) => Err(PageError::new(lang, err)),
+    }
+}
+
+struct ExcludedRow {
+    name: String,
+    rule: &'static str,
+    explanation: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "staff/candidates.html")]
+struct CandidatesPage {
+    layout: Layout,
+    t: &'static RequestTexts,
+    id: String,
+    view: CandidatesView,
+    parts: Vec<&'static str>,
+    rows: Vec<(String, String, Vec<String>)>,
+    excluded: Vec<ExcludedRow>,
+}
+
+pub(super) async fn candidates(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    let t = RequestTexts::of(lang);
+    let parsed = parse_id(&id).or_page(lang)?;
+    let view = lifecycle::candidates(&state.db, staff.scope(), parsed, &state.requests, state.clock.now())
+        .await
+        .or_page(lang)?;
+    let parts = vec![
+        "language",
+        "continuity",
+        "fairness",
+        "reliability",
+        "gender",
+        "experience",
+    ];
+    let rows = view
+        .candidates
+        .iter()
+        .map(|c| {
+            let p = &c.ranked.parts;
+            // In the order of `parts`, the column headers.
+            let cells = [
+                p.language,
+                p.continuity,
+                p.fairness,
+                p.reliability,
+                p.gender,
+                p.experience,
+            ]
+            .iter()
+            .map(|v| format!("{v:.2}"))
+            .collect();
+            (c.name.clone(), format!("{:.2}", c.ranked.score), cells)
+        })
+        .collect();
+    let excluded = view
+        .excluded
+        .iter()
+        .map(|e| ExcludedRow {
+            name: e.name.clone(),
+            rule: e.exclusion.rule.as_str(),
+            explanation: lang.pick(e.explanation_de, e.explanation_en),
+        })
+        .collect();
+    Ok(render(&CandidatesPage {
+        layout: Layout::new(lang, &staff, t.candidates, format!("/requests/{id}/candidates")),
+        t,
+        id,
+        view,
+        parts,
+        rows,
+        excluded,
+    }))
+}
