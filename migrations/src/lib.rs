@@ -8,6 +8,7 @@ mod m20261121_000003_cascade;
 mod m20261122_000004_sessions;
 mod m20261122_000005_availability_links;
 mod m20261201_000006_pool_changes;
+mod m20261201_000007_request_sections;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_sessions::Migration),
             Box::new(m20261122_000005_availability_links::Migration),
             Box::new(m20261201_000006_pool_changes::Migration),
+            Box::new(m20261201_000007_request_sections::Migration),
         ]
     }
 }
