@@ -9,6 +9,7 @@ pub mod lifecycle;
 mod mails;
 pub mod offers;
 pub mod pool;
+pub mod seed;
 pub mod settings;
 pub mod view;
 
