@@ -7,6 +7,7 @@ mod m20261121_000002_outbox;
 mod m20261121_000003_cascade;
 mod m20261122_000004_sessions;
 mod m20261122_000005_availability_links;
+mod m20261201_000006_pool_changes;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_cascade::Migration),
             Box::new(m20261122_000004_sessions::Migration),
             Box::new(m20261122_000005_availability_links::Migration),
+            Box::new(m20261201_000006_pool_changes::Migration),
         ]
     }
 }

@@ -3,6 +3,8 @@
 
 mod availability_links;
 mod bad_input;
+mod link_refusals;
+mod observability;
 mod offer_race;
 mod simulate;
 mod staff_web;

@@ -1,7 +1,11 @@
 //! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
-//! the pool's time zone, the clock, and secret tokens.
+//! the pool's time zone, the clock, secret tokens, and who may see and do what; and the
+//! workers' panic isolation and heartbeat.
 
+pub mod access;
 pub mod clock;
+pub mod heartbeat;
+pub mod isolate;
 pub mod languages;
 pub mod secret;
 pub mod time;

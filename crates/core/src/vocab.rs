@@ -152,6 +152,22 @@ impl Setting {
     }
 }
 
+impl Role {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            Role::Coordinator => "Koordination",
+            Role::Caseworker => "Fallbearbeitung",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Role::Coordinator => "coordinator",
+            Role::Caseworker => "caseworker",
+        }
+    }
+}
+
 impl Gender {
     pub fn name_de(self) -> &'static str {
         match self {

@@ -1,6 +1,9 @@
 //! Connecting to the database named by `database.url`: SQLite (the embedded default) or
 //! PostgreSQL (production). SQLite gets WAL, a busy timeout and foreign keys, set here because
-//! the driver's defaults give one connection and no waiting on a locked database.
+//! the driver's defaults give one connection and no waiting on a locked database. Also the
+//! write queue and the secret-link policy every capability crate uses.
+
+pub mod secret_link;
 
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

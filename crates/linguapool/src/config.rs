@@ -169,6 +169,7 @@ impl Config {
             },
             training_validity_months: self.training.validity_months,
             public_base_url: self.public_base_url.clone(),
+            ranker: Default::default(),
         }
     }
 

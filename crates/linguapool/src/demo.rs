@@ -12,13 +12,14 @@ mod history;
 use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
+use lp_core::access::{Actor, Coordinator, Scope};
 use lp_core::time::{POOL_TZ, local_to_utc};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Proficiency, Role, Setting, VolunteerStatus};
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use lp_registry::volunteers::{self, VolunteerInput, VolunteerLanguage};
 use lp_requests::input::{GenderPreferenceInput, RequestInput};
-use lp_requests::{Actor, RequestError, RequestSettings, Scope, lifecycle};
+use lp_requests::{RequestError, RequestSettings, lifecycle};
 use lp_simulate::generate::{self, REQUESTED_LANGUAGES, TOWNS, is_office_day, weighted};
 use lp_simulate::progress::{Progress, ProgressBar};
 use rand::rngs::StdRng;
@@ -261,7 +262,7 @@ pub async fn seed(
         let input = OrganisationInput {
             name: seed_org.name.to_owned(),
         };
-        let org = organisations::create(db, &input, now)
+        let org = organisations::create(db, &Coordinator::operator(), &input, now)
             .await
             .with_context(|| format!("organisation {}", seed_org.name))?;
         for person in seed_org.caseworkers {
@@ -292,7 +293,7 @@ pub async fn seed(
             .clone()
             .validate()
             .with_context(|| format!("demo volunteer {}", input.name))?;
-        let created = volunteers::create(db, valid, now)
+        let created = volunteers::create(db, &Coordinator::operator(), valid, now)
             .await
             .with_context(|| format!("demo volunteer {}", input.name))?;
         ids.push(created.id);
@@ -674,6 +675,7 @@ mod tests {
             matching: lp_matcher::MatchConfig::default(),
             training_validity_months: 24,
             public_base_url: "http://127.0.0.1:8080".into(),
+            ranker: Default::default(),
         }
     }
 

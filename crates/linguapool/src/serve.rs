@@ -1,21 +1,30 @@
-//! Running the service: connect, start the mail worker, serve HTTP until told to stop.
+//! Running the service: connect, start the mail and cascade workers, serve HTTP until told to
+//! stop. Each worker beats a heartbeat that `/readyz` reads.
 
 use crate::config::Config;
 use anyhow::Context;
 use lp_core::SystemClock;
+use lp_core::heartbeat::Heartbeat;
+use lp_core::isolate::catch_panic;
 use lp_notify::{DeliveryWorker, Mailer, TransportKind};
+use lp_requests::RequestError;
+use lp_requests::cascade::CascadeReport;
 use lp_web::AppState;
 use sea_orm::DatabaseConnection;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 
 pub fn init_logging() {
+    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("LINGUAPOOL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colours for a person at a terminal; plain text for a file, journald or a collector.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
@@ -33,14 +42,24 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let (stop, stopped) = watch::channel(false);
     let worker = DeliveryWorker::new(db.clone(), mailer, clock.clone())
         .with_poll_interval(Duration::from_millis(config.email.poll_interval_ms));
+    let mail_heartbeat = Arc::new(Heartbeat::new("mail", worker.beat_interval()));
+    let worker = worker.with_heartbeat(mail_heartbeat.clone());
     let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped.clone()));
     let settings = Arc::new(config.request_settings());
+    let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
+    let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
+    let cascade_pass = {
+        let (db, settings, clock) = (db.clone(), settings.clone(), clock.clone());
+        move || {
+            let (db, settings, now) = (db.clone(), settings.clone(), clock.now());
+            async move { lp_requests::cascade::run_due(&db, &settings, now).await }
+        }
+    };
     let cascade = tokio::spawn(run_cascade(
-        db.clone(),
-        settings.clone(),
-        clock.clone(),
+        cascade_pass,
         mail_wake.clone(),
-        Duration::from_secs(config.matching.cascade_tick_seconds),
+        tick,
+        cascade_heartbeat.clone(),
         stopped,
     ));
 
@@ -61,6 +80,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         mail_wake,
         mailbox_dir,
         web: Arc::new(config.web_settings()),
+        workers: Arc::new([mail_heartbeat, cascade_heartbeat]),
     };
     let listener = tokio::net::TcpListener::bind(config.server.addr)
         .await
@@ -82,24 +102,31 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
 }
 
 /// Runs the cascade's due steps (waves, deadlines, expiries, reminders) every tick until
-/// shutdown. Everything it needs is in the database, so nothing is lost between ticks.
-async fn run_cascade(
-    db: DatabaseConnection,
-    settings: Arc<lp_requests::RequestSettings>,
-    clock: Arc<dyn lp_core::Clock>,
+/// shutdown. Everything it needs is in the database, so nothing is lost between ticks. A pass
+/// that fails or panics is logged and the next tick tries again (one request's panicking step
+/// is caught inside the pass already, so the other requests are not held up). The heartbeat
+/// is beaten after every pass, whatever its outcome: it tells whether the loop still turns.
+async fn run_cascade<P, F>(
+    mut pass: P,
     mail_wake: Arc<Notify>,
     tick: Duration,
+    heartbeat: Arc<Heartbeat>,
     mut shutdown: watch::Receiver<bool>,
-) {
+) where
+    P: FnMut() -> F,
+    F: Future<Output = Result<CascadeReport, RequestError>>,
+{
     loop {
-        match lp_requests::cascade::run_due(&db, &settings, clock.now()).await {
-            Ok(report) if report.sent_mail() => {
+        match catch_panic(pass()).await {
+            Ok(Ok(report)) if report.sent_mail() => {
                 tracing::info!(?report, "cascade step");
                 mail_wake.notify_one();
             }
-            Ok(_) => {}
-            Err(err) => tracing::warn!(%err, "cascade step failed; retrying next tick"),
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => tracing::warn!(%err, "cascade step failed; retrying next tick"),
+            Err(panic) => tracing::error!(%panic, "cascade pass panicked; retrying next tick"),
         }
+        heartbeat.beat();
         tokio::select! {
             _ = tokio::time::sleep(tick) => {}
             _ = shutdown.changed() => return,
@@ -127,4 +154,58 @@ async fn shutdown_signal() {
         () = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn the_cascade_worker_lives_through_a_panicking_pass_and_keeps_beating() {
+        let passes = Arc::new(AtomicUsize::new(0));
+        let pass = {
+            let passes = passes.clone();
+            move || {
+                let n = passes.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    tokio::task::yield_now().await;
+                    match n {
+                        0 => panic!("the first pass panics"),
+                        1 => Err(RequestError::Conflict("the second fails".to_owned())),
+                        _ => Ok(CascadeReport {
+                            waves: 1,
+                            ..CascadeReport::default()
+                        }),
+                    }
+                }
+            }
+        };
+        let mail_wake = Arc::new(Notify::new());
+        let heartbeat = Arc::new(Heartbeat::stuck_after("cascade", Duration::from_secs(3600)));
+        // Any beat from here on is the worker's, not the heartbeat's creation.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        let started = std::time::Instant::now();
+        let (stop, stopped) = watch::channel(false);
+        let worker = tokio::spawn(run_cascade(
+            pass,
+            mail_wake.clone(),
+            Duration::from_millis(1),
+            heartbeat.clone(),
+            stopped,
+        ));
+
+        // The third pass sends mail and wakes the mail worker: the loop went on after the
+        // panic and after the error.
+        tokio::time::timeout(Duration::from_secs(10), mail_wake.notified())
+            .await
+            .expect("a pass after the panic ran");
+        assert!(passes.load(Ordering::SeqCst) >= 3);
+        assert!(heartbeat.since_last_beat() < started.elapsed(), "beaten by the worker");
+        stop.send(true).unwrap();
+        tokio::time::timeout(Duration::from_secs(5), worker)
+            .await
+            .expect("stops on shutdown")
+            .expect("without a panic of its own");
+    }
 }

@@ -1,8 +1,14 @@
-//! The offer cascade's timing: how many offers a wave sends and how long the search waits
-//! for an answer before the next wave. Pure, so the service and `simulate` share it.
+//! The offer cascade's policy: who is asked next, how many at once, when the search looks
+//! again, and when it gives up. One pure function, [`next_step`], that the service's cascade
+//! step executes against the database and `simulate` against its model of a town, so the
+//! simulator's figures are about the service's own behaviour.
 
 use chrono::{DateTime, Duration, Utc};
+use lp_core::vocab::OfferState;
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
+use std::collections::HashSet;
+use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CascadeConfig {
@@ -47,9 +53,106 @@ pub fn wave_interval(now: DateTime<Utc>, fill_by: DateTime<Utc>, config: &Cascad
 }
 
 /// Offers in a wave. Constant: a shorter interval, not a bigger wave, answers urgency, so
-/// volunteers are not mailed for jobs others have long taken.
+/// volunteers are not mailed for jobs others have long taken. A `wave_size` of `u32::MAX`
+/// asks everyone at once (what `simulate` calls broadcast, today's practice).
 pub fn wave_size(config: &CascadeConfig) -> usize {
     config.wave_size.max(1) as usize
+}
+
+/// What brought the search to this step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Occasion {
+    /// The request was just filed.
+    Filed,
+    /// The wave interval passed without an acceptance.
+    WaveDue,
+    /// A volunteer declined: the offer passes on to one more candidate at once.
+    Declined,
+    /// The assigned volunteer gave the job back: the search starts again with a full wave.
+    GivenBack,
+}
+
+/// An offer already made for the request, as far as the policy cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EarlierOffer {
+    pub volunteer_id: Uuid,
+    pub state: OfferState,
+    /// This volunteer accepted and then gave the job back.
+    pub gave_back: bool,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl EarlierOffer {
+    /// Withdrawn only because someone else took the job, who has since given it back: such a
+    /// volunteer may be asked again. Everyone else is asked at most once per request.
+    fn askable_again(&self) -> bool {
+        self.state == OfferState::Withdrawn && !self.gave_back
+    }
+
+    /// Sent, unanswered, and its link still works.
+    fn outstanding(&self, now: DateTime<Utc>) -> bool {
+        self.state == OfferState::Sent && self.expires_at > now
+    }
+}
+
+/// What the search does now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Send offers to these volunteers, best-ranked first, and look again at `next_wave_at`.
+    Offer { to: Vec<Uuid>, next_wave_at: DateTime<Utc> },
+    /// Nobody new to ask, but offers are still out (and volunteers may join or come back
+    /// from an absence): look again at `next_wave_at`.
+    Wait { next_wave_at: DateTime<Utc> },
+    /// Nobody left to ask and nothing out: the request is unfilled.
+    Unfilled,
+}
+
+thread_local! {
+    static STEPS_ON_THIS_THREAD: Cell<u64> = const { Cell::new(0) };
+}
+
+/// How often this thread has called [`next_step`]. The service's and the simulator's tests
+/// read it to prove they take their decisions here, not from a copy of their own.
+pub fn steps_on_this_thread() -> u64 {
+    STEPS_ON_THIS_THREAD.with(Cell::get)
+}
+
+/// The cascade's decision. `ranked` are the request's candidates, best first, as the matcher
+/// ranked them at `now`; `earlier` are the offers already made for the request.
+pub fn next_step(
+    occasion: Occasion,
+    ranked: impl IntoIterator<Item = Uuid>,
+    earlier: &[EarlierOffer],
+    fill_by: DateTime<Utc>,
+    now: DateTime<Utc>,
+    config: &CascadeConfig,
+) -> Step {
+    STEPS_ON_THIS_THREAD.with(|steps| steps.set(steps.get() + 1));
+    let how_many = match occasion {
+        Occasion::Declined => 1,
+        Occasion::Filed | Occasion::WaveDue | Occasion::GivenBack => wave_size(config),
+    };
+    let asked: HashSet<Uuid> = earlier
+        .iter()
+        .filter(|offer| !offer.askable_again())
+        .map(|offer| offer.volunteer_id)
+        .collect();
+    let to: Vec<Uuid> = ranked
+        .into_iter()
+        .filter(|id| !asked.contains(id))
+        .take(how_many)
+        .collect();
+    if to.is_empty() && !earlier.iter().any(|offer| offer.outstanding(now)) {
+        return Step::Unfilled;
+    }
+    // While the request is open the search looks again after the wave interval: answers may
+    // not come, and volunteers joining or coming back from absence become candidates.
+    let next_wave_at = now + wave_interval(now, fill_by, config);
+    if to.is_empty() {
+        Step::Wait { next_wave_at }
+    } else {
+        Step::Offer { to, next_wave_at }
+    }
 }
 
 #[cfg(test)]
@@ -58,6 +161,79 @@ mod tests {
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn offer(n: u128, state: OfferState) -> EarlierOffer {
+        EarlierOffer {
+            volunteer_id: id(n),
+            state,
+            gave_back: false,
+            expires_at: at("2026-11-23T10:00:00Z"),
+        }
+    }
+
+    fn step(occasion: Occasion, ranked: &[u128], earlier: &[EarlierOffer]) -> Step {
+        next_step(
+            occasion,
+            ranked.iter().copied().map(id),
+            earlier,
+            at("2026-11-22T10:00:00Z"),
+            at("2026-11-21T10:00:00Z"),
+            &CascadeConfig::default(),
+        )
+    }
+
+    fn offered(ids: &[u128]) -> Step {
+        Step::Offer {
+            to: ids.iter().copied().map(id).collect(),
+            next_wave_at: at("2026-11-21T11:00:00Z"),
+        }
+    }
+
+    #[test]
+    fn a_new_request_asks_a_wave_of_the_best_ranked() {
+        let before = steps_on_this_thread();
+        assert_eq!(step(Occasion::Filed, &[5, 3, 9, 1], &[]), offered(&[5, 3, 9]));
+        assert_eq!(steps_on_this_thread(), before + 1);
+    }
+
+    #[test]
+    fn a_decline_passes_the_offer_to_one_more_and_nobody_twice() {
+        let earlier = [
+            offer(5, OfferState::Declined),
+            offer(3, OfferState::Sent),
+            offer(9, OfferState::Expired),
+        ];
+        assert_eq!(step(Occasion::Declined, &[5, 3, 9, 1, 2], &earlier), offered(&[1]));
+    }
+
+    #[test]
+    fn nobody_new_with_offers_out_waits_and_without_them_gives_up() {
+        let out = [offer(5, OfferState::Sent)];
+        assert_eq!(
+            step(Occasion::WaveDue, &[5], &out),
+            Step::Wait {
+                next_wave_at: at("2026-11-21T11:00:00Z")
+            }
+        );
+        let answered = [offer(5, OfferState::Declined)];
+        assert_eq!(step(Occasion::Declined, &[5], &answered), Step::Unfilled);
+        // An offer whose link lapsed is not out any more.
+        let mut lapsed = offer(5, OfferState::Sent);
+        lapsed.expires_at = at("2026-11-21T09:00:00Z");
+        assert_eq!(step(Occasion::WaveDue, &[5], &[lapsed]), Step::Unfilled);
+    }
+
+    #[test]
+    fn after_a_give_back_those_withdrawn_for_the_filler_are_asked_again_but_not_the_giver() {
+        let mut giver = offer(5, OfferState::Withdrawn);
+        giver.gave_back = true;
+        let earlier = [giver, offer(3, OfferState::Withdrawn), offer(9, OfferState::Declined)];
+        assert_eq!(step(Occasion::GivenBack, &[5, 3, 9, 1], &earlier), offered(&[3, 1]));
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod props;
 mod test_support;
 
 pub use compiled::CompiledPool;
-pub use score::FAIRNESS_WINDOW_DAYS;
+pub use score::{FAIRNESS_WINDOW_DAYS, RELIABILITY_WINDOW_DAYS};
 
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageCode;
@@ -141,7 +141,7 @@ pub struct Commitment {
     pub setting: Setting,
 }
 
-/// How the volunteer answered offers so far.
+/// How the volunteer answered the offers of the last [`RELIABILITY_WINDOW_DAYS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OfferHistory {
     pub accepted: u32,

@@ -10,6 +10,9 @@ use lp_core::vocab::{Gender, GenderStrength, Proficiency};
 /// How far back "recently" reaches for fairness and the tie-break; callers load at least
 /// this much history.
 pub const FAIRNESS_WINDOW_DAYS: i64 = 90;
+/// Offers sent within this many days make up the reliability part: how someone answers now,
+/// not years ago, and a history read by index rather than by a pass over every offer.
+pub const RELIABILITY_WINDOW_DAYS: i64 = 365;
 /// A sibling in the macrolanguage (Levantine for Arabic) is understood, but less surely.
 const MACROLANGUAGE_FACTOR: f64 = 0.7;
 /// A matching dialect helps, but never outweighs a better proficiency by itself.

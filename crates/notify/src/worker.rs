@@ -6,12 +6,18 @@
 //! process or another instance) can take a row while its send is in flight. The one duplicate
 //! left is a crash after the SMTP server accepted a message and before the row was marked: the
 //! row is sent again once its lease lapses, with the same Message-ID (see [`Mailer`]).
+//!
+//! A send that panics counts as a failed send: the row backs off and is retried like after an
+//! SMTP error, and the pass goes on with the other rows. A panic anywhere else in a pass ends
+//! only that pass; a row it had claimed waits for its lease to lapse, as after a crash.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use lp_core::Clock;
+use lp_core::heartbeat::Heartbeat;
+use lp_core::isolate::catch_panic;
 use sea_orm::DatabaseConnection;
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
@@ -53,7 +59,15 @@ pub struct DeliveryWorker {
     batch_size: u64,
     max_attempts: u32,
     poll_interval: Duration,
+    /// Beaten after every pass and every row, for readiness.
+    heartbeat: Option<Arc<Heartbeat>>,
+    /// Runs before each send; a test makes it panic to stand for a panicking transport.
+    #[cfg(test)]
+    before_send: Option<SendHook>,
 }
+
+#[cfg(test)]
+type SendHook = Arc<dyn Fn(&Row) + Send + Sync>;
 
 impl DeliveryWorker {
     pub fn new(db: DatabaseConnection, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
@@ -66,6 +80,9 @@ impl DeliveryWorker {
             batch_size: DEFAULT_BATCH_SIZE,
             max_attempts: DEFAULT_MAX_ATTEMPTS,
             poll_interval: DEFAULT_POLL_INTERVAL,
+            heartbeat: None,
+            #[cfg(test)]
+            before_send: None,
         }
     }
 
@@ -95,6 +112,24 @@ impl DeliveryWorker {
         self
     }
 
+    /// Beats `heartbeat` after every pass and every row it handles.
+    pub fn with_heartbeat(mut self, heartbeat: Arc<Heartbeat>) -> Self {
+        self.heartbeat = Some(heartbeat);
+        self
+    }
+
+    /// The longest the worker should go without a beat while it is healthy: the poll interval
+    /// between passes, or one send (bounded by the send timeout) within a pass.
+    pub fn beat_interval(&self) -> Duration {
+        self.poll_interval.max(self.mailer.send_timeout())
+    }
+
+    fn beat(&self) {
+        if let Some(heartbeat) = &self.heartbeat {
+            heartbeat.beat();
+        }
+    }
+
     fn lease(&self) -> Duration {
         self.lease.max(self.mailer.send_timeout() + LEASE_MARGIN)
     }
@@ -110,13 +145,18 @@ impl DeliveryWorker {
     pub async fn run(self, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
         tracing::info!(owner = %self.owner, "email delivery worker started");
         while !*shutdown.borrow() {
-            let more_due = match self.deliver(Some(&shutdown)).await {
-                Ok((_, full_batch)) => full_batch,
-                Err(e) => {
+            let more_due = match catch_panic(self.deliver(Some(&shutdown))).await {
+                Ok(Ok((_, full_batch))) => full_batch,
+                Ok(Err(e)) => {
                     tracing::warn!("email delivery pass failed: {e}");
                     false
                 }
+                Err(panic) => {
+                    tracing::error!(%panic, "email delivery pass panicked; the worker goes on");
+                    false
+                }
             };
+            self.beat();
             if more_due {
                 continue;
             }
@@ -150,7 +190,9 @@ impl DeliveryWorker {
             let Some(row) = outbox::load(&self.db, id).await? else {
                 continue;
             };
-            match self.mailer.send_row(&row).await {
+            let sent = self.send(&row).await;
+            self.beat();
+            match sent {
                 Ok(()) => {
                     self.mark_sent(&row).await?;
                     tracing::info!("sent email {} kind={}", row.id, row.kind);
@@ -166,6 +208,27 @@ impl DeliveryWorker {
             }
         }
         Ok((report, ids.len() as u64 == self.batch_size))
+    }
+
+    /// Sends one row. A panic in the send becomes a failed attempt: the row backs off and in
+    /// the end goes dead like any message that keeps failing, instead of being tried again at
+    /// every pass. Retrying it is the same bet as after a timeout: the panic came before the
+    /// transport reported the server's acceptance, and only that acceptance marks a row sent.
+    async fn send(&self, row: &Row) -> Result<(), SendError> {
+        let send = async {
+            #[cfg(test)]
+            if let Some(hook) = &self.before_send {
+                hook(row);
+            }
+            self.mailer.send_row(row).await
+        };
+        catch_panic(send).await.unwrap_or_else(|panic| {
+            tracing::error!(email = %row.id, kind = %row.kind, %panic, "sending an email panicked");
+            Err(SendError {
+                message: "the send panicked (see the log)".to_owned(),
+                permanent: false,
+            })
+        })
     }
 
     /// The message is out: the row must say so, or it will go out again when the lease lapses.

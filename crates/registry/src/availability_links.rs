@@ -7,13 +7,14 @@
 //! its first successful save spends it. Reading never spends it: mail scanners open links.
 
 use crate::RegistryError;
-use crate::entities::{availability_link, volunteer};
+use crate::entities::{availability_link, spend_once, volunteer};
 use crate::volunteers::{self, check_schedule};
 use chrono::{DateTime, Duration, Utc};
-use lp_core::secret::{hash_token, new_token};
+use lp_core::secret::new_token;
 use lp_core::time::{DateRange, WeeklySlot};
 use lp_core::validation::{FieldError, check_email};
 use lp_core::vocab::VolunteerStatus;
+use lp_db::secret_link::{self, Standing};
 use lp_notify::NotifyError;
 use lp_notify::templates::AvailabilityLinkMail;
 use sea_orm::sea_query::Expr;
@@ -100,7 +101,7 @@ pub async fn issue(
 }
 
 /// Every link of a volunteer stops working, e.g. when their personal data is erased.
-pub(crate) async fn revoke_all(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<(), RegistryError> {
+pub async fn revoke_all(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<(), RegistryError> {
     availability_link::Entity::delete_many()
         .filter(availability_link::Column::VolunteerId.eq(volunteer_id))
         .exec(db)
@@ -167,16 +168,13 @@ async fn open(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<(availability_link::Model, volunteers::Volunteer), LinkError> {
-    let link = availability_link::Entity::find()
-        .filter(availability_link::Column::TokenHash.eq(hash_token(token)))
-        .one(db)
+    let link = secret_link::find::<availability_link::Entity>(db, token)
         .await?
         .ok_or(LinkError::Unknown)?;
-    if link.used_at.is_some() {
-        return Err(LinkError::Used);
-    }
-    if link.expires_at <= now {
-        return Err(LinkError::Expired);
+    match secret_link::standing(link.used_at.is_some(), link.expires_at, now) {
+        Standing::Used => return Err(LinkError::Used),
+        Standing::Expired => return Err(LinkError::Expired),
+        Standing::Usable => {}
     }
     let volunteer = volunteers::get(db, link.volunteer_id)
         .await?
@@ -211,14 +209,8 @@ pub async fn save(
     let txn = lp_db::begin_write(db).await?;
     // The one conditional write that spends the link: first, so a rival save on the same
     // link finds it spent.
-    let spent = availability_link::Entity::update_many()
-        .col_expr(availability_link::Column::UsedAt, Expr::value(now))
-        .filter(availability_link::Column::Id.eq(link.id))
-        .filter(availability_link::Column::UsedAt.is_null())
-        .filter(availability_link::Column::ExpiresAt.gt(now))
-        .exec(&*txn)
-        .await?;
-    if spent.rows_affected != 1 {
+    let (unspent, spent) = spend_once::<availability_link::Entity>(availability_link::Column::UsedAt, now);
+    if !secret_link::spend::<availability_link::Entity>(&*txn, token, unspent, spent, now).await? {
         txn.rollback().await?;
         return Err(open(db, token, now).await.err().unwrap_or(LinkError::Used));
     }
@@ -237,6 +229,7 @@ pub async fn save(
         txn.rollback().await?;
         return Err(LinkError::Expired);
     }
+    crate::pool_changes::record(&*txn, &[link.volunteer_id], now).await?;
     txn.commit().await?;
     Ok(AvailabilityPage {
         first_name: first_name(&volunteer.name),
@@ -297,7 +290,7 @@ pub async fn send_on_request(
     Ok(true)
 }
 
-fn notify_error(err: NotifyError) -> RegistryError {
+pub(crate) fn notify_error(err: NotifyError) -> RegistryError {
     match err {
         NotifyError::Db(db) => RegistryError::Db(db),
         NotifyError::InvalidAddress(_) => {

@@ -148,3 +148,35 @@ pub mod availability_link {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+impl lp_db::secret_link::LinkTable for password_link::Entity {
+    fn token_hash() -> password_link::Column {
+        password_link::Column::TokenHash
+    }
+
+    fn expires_at() -> password_link::Column {
+        password_link::Column::ExpiresAt
+    }
+}
+
+impl lp_db::secret_link::LinkTable for availability_link::Entity {
+    fn token_hash() -> availability_link::Column {
+        availability_link::Column::TokenHash
+    }
+
+    fn expires_at() -> availability_link::Column {
+        availability_link::Column::ExpiresAt
+    }
+}
+
+/// Links spent by setting `used_at`.
+pub(crate) fn spend_once<T: lp_db::secret_link::LinkTable>(
+    used_at: T::Column,
+    now: chrono::DateTime<chrono::Utc>,
+) -> (sea_orm::Condition, [(T::Column, sea_orm::sea_query::SimpleExpr); 1]) {
+    use sea_orm::ColumnTrait;
+    (
+        sea_orm::Condition::all().add(used_at.is_null()),
+        [(used_at, sea_orm::sea_query::Expr::value(Some(now)))],
+    )
+}

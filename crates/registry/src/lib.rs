@@ -4,9 +4,12 @@
 pub mod availability_links;
 mod entities;
 mod error;
+pub mod invitations;
 pub mod organisations;
 pub mod password_links;
+pub mod pool_changes;
 pub mod sessions;
+pub mod sign_in;
 pub mod staff;
 pub mod training;
 pub mod volunteers;

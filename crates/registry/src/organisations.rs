@@ -39,6 +39,7 @@ impl From<organisation::Model> for Organisation {
 
 pub async fn create(
     db: &impl ConnectionTrait,
+    _by: &lp_core::access::Coordinator,
     input: &OrganisationInput,
     now: DateTime<Utc>,
 ) -> Result<Organisation, RegistryError> {

@@ -2,10 +2,11 @@
 //! tokens. Using one sets the password and ends the user's other sessions.
 
 use crate::RegistryError;
-use crate::entities::password_link;
+use crate::entities::{password_link, spend_once};
 use crate::staff::{self, StaffUser};
 use chrono::{DateTime, Duration, Utc};
-use lp_core::secret::{hash_token, new_token};
+use lp_core::secret::new_token;
+use lp_db::secret_link::{self, Standing};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -38,20 +39,19 @@ pub async fn create(db: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>
 
 /// Looks a link up without using it (GET shows the form, it never acts).
 pub async fn state(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<LinkState, RegistryError> {
-    let link = password_link::Entity::find_by_id(hash_token(token))
-        .one(db)
+    let link = secret_link::find::<password_link::Entity>(db, token)
         .await?
         .ok_or(RegistryError::NotFound)?;
-    if link.used_at.is_some() {
-        return Ok(LinkState::Used);
+    match secret_link::standing(link.used_at.is_some(), link.expires_at, now) {
+        Standing::Used => Ok(LinkState::Used),
+        Standing::Expired => Ok(LinkState::Expired),
+        Standing::Usable => {
+            let user = staff::get(db, link.staff_user_id)
+                .await?
+                .ok_or(RegistryError::NotFound)?;
+            Ok(LinkState::Valid(user))
+        }
     }
-    if link.expires_at <= now {
-        return Ok(LinkState::Expired);
-    }
-    let user = staff::get(db, link.staff_user_id)
-        .await?
-        .ok_or(RegistryError::NotFound)?;
-    Ok(LinkState::Valid(user))
 }
 
 /// Uses the link: one conditional UPDATE decides, so two submits cannot both set a password.
@@ -62,19 +62,11 @@ pub async fn redeem(
     password_hash: String,
     now: DateTime<Utc>,
 ) -> Result<LinkState, RegistryError> {
-    let token_hash = hash_token(token);
-    let claimed = password_link::Entity::update_many()
-        .col_expr(password_link::Column::UsedAt, Expr::value(Some(now)))
-        .filter(password_link::Column::TokenHash.eq(&token_hash))
-        .filter(password_link::Column::UsedAt.is_null())
-        .filter(password_link::Column::ExpiresAt.gt(now))
-        .exec(db)
-        .await?;
-    if claimed.rows_affected == 0 {
+    let (unspent, spent) = spend_once::<password_link::Entity>(password_link::Column::UsedAt, now);
+    if !secret_link::spend::<password_link::Entity>(db, token, unspent, spent, now).await? {
         return state(db, token, now).await;
     }
-    let link = password_link::Entity::find_by_id(token_hash)
-        .one(db)
+    let link = secret_link::find::<password_link::Entity>(db, token)
         .await?
         .ok_or(RegistryError::NotFound)?;
     crate::sessions::change_password(db, link.staff_user_id, password_hash).await?;

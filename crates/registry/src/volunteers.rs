@@ -5,6 +5,7 @@ use crate::entities::{volunteer, volunteer_language};
 use crate::training::{TrainingInfo, training_info};
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::LanguageCode;
+use lp_core::access::Coordinator;
 use lp_core::time::{DateRange, WeeklySlot};
 use lp_core::validation::{FieldError, check_email, check_optional_text, check_text};
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
@@ -236,6 +237,7 @@ fn email_taken(email: &str) -> RegistryError {
 /// Stores a new volunteer with its languages, in one transaction.
 pub async fn create(
     db: &DatabaseConnection,
+    _by: &Coordinator,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
@@ -253,6 +255,7 @@ pub async fn create(
         Err(err) => return Err(err.into()),
     }
     insert_languages(&*txn, id, &input.languages).await?;
+    crate::pool_changes::record(&*txn, &[id], now).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -260,6 +263,7 @@ pub async fn create(
 /// Replaces every field of a volunteer (a `PATCH` is merged into the current values first).
 pub async fn update(
     db: &DatabaseConnection,
+    _by: &Coordinator,
     id: Uuid,
     input: ValidVolunteer,
     now: DateTime<Utc>,
@@ -281,6 +285,7 @@ pub async fn update(
         .exec(&*txn)
         .await?;
     insert_languages(&*txn, id, &input.languages).await?;
+    crate::pool_changes::record(&*txn, &[id], now).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -356,6 +361,31 @@ pub async fn get_many(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<Vec<Vol
     with_languages(db, rows).await
 }
 
+/// How staff reach a volunteer: the name and phone shown on a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub phone: Option<String>,
+}
+
+/// The contacts of several volunteers in one query, for listing requests and offers.
+pub async fn contacts(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap<Uuid, Contact>, RegistryError> {
+    let mut contacts = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(Uuid, String, Option<String>)> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::Id)
+            .column(volunteer::Column::Name)
+            .column(volunteer::Column::Phone)
+            .filter(volunteer::Column::Id.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        contacts.extend(rows.into_iter().map(|(id, name, phone)| (id, Contact { name, phone })));
+    }
+    Ok(contacts)
+}
+
 /// Every volunteer with one of the given statuses, e.g. the active pool the matcher ranks.
 pub async fn with_status(
     db: &impl ConnectionTrait,
@@ -425,15 +455,14 @@ async fn with_languages(
 /// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
 /// deleted outright; otherwise the row stays, anonymised and retired, so the pool's
 /// statistics (languages, hours, fill rates) keep their numbers.
-/// Runs in the caller's transaction, which first releases the volunteer's offers.
+/// Runs in the caller's transaction (`lp_requests::erasure`), which first releases the
+/// volunteer's offers and revokes their links.
 pub async fn erase(
     txn: &impl ConnectionTrait,
     id: Uuid,
     has_history: bool,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
-    // Their secret links die with their data, whichever way it goes.
-    crate::availability_links::revoke_all(txn, id).await?;
     if has_history {
         let row = volunteer::ActiveModel {
             id: Set(id),
@@ -468,6 +497,7 @@ pub async fn erase(
             return Err(RegistryError::NotFound);
         }
     }
+    crate::pool_changes::record(txn, &[id], now).await?;
     Ok(())
 }
 

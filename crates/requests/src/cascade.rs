@@ -4,19 +4,22 @@
 //! own transaction, so a restart loses nothing and a second instance doubles nothing.
 
 use crate::entities::{offer, request};
-use crate::offers::{continue_search, mark_unfilled};
+use crate::request::Request;
+use crate::search::{continue_search, mark_unfilled};
 use crate::settings::RequestSettings;
 use crate::{RequestError, mails};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::vocab::{OfferState, RequestStatus};
-use lp_matcher::cascade::wave_size;
-use lp_registry::{staff, volunteers};
+use lp_matcher::cascade::Occasion;
+use lp_registry::{pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 /// The reminder goes out this long before the appointment.
 const REMINDER_LEAD: Duration = Duration::hours(24);
+/// How long the pool's change log is kept.
+const POOL_CHANGES_KEPT: Duration = Duration::days(2);
 /// Requests handled per kind and pass; the rest wait for the next pass.
 const BATCH: u64 = 100;
 
@@ -42,25 +45,25 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<CascadeReport, RequestError> {
     let mut report = CascadeReport::default();
-    // Deadlines first, so a request past its deadline gets no further wave.
-    for id in due(db, request::Column::FillBy, RequestStatus::Open, now, None).await? {
-        report.unfilled += usize::from(end_search(db, id, settings, now).await?);
-    }
-    for id in due(db, request::Column::NextWaveAt, RequestStatus::Open, now, None).await? {
-        report.waves += usize::from(next_wave(db, id, settings, now).await?);
-    }
+    // Deadlines first, so a request past its deadline gets no further wave. Each request's
+    // step is isolated: one that panics is retried at the next pass, the others go on.
+    let deadlines = due(db, request::Column::FillBy, RequestStatus::Open, now, None).await?;
+    report.unfilled = crate::isolate::each("deadline", deadlines, |id| end_search(db, id, settings, now)).await?;
+    let waves = due(db, request::Column::NextWaveAt, RequestStatus::Open, now, None).await?;
+    report.waves = crate::isolate::each("wave", waves, |id| next_wave(db, id, settings, now)).await?;
     report.expired_offers = expire_offers(db, now).await?;
-    for id in due(
+    // Every process reloads its pool whole each local day, so a change log older than two
+    // days is read by nobody.
+    pool_changes::prune(db, now - POOL_CHANGES_KEPT).await?;
+    let reminders = due(
         db,
         request::Column::StartsAt,
         RequestStatus::Assigned,
         now + REMINDER_LEAD,
         Some(now),
     )
-    .await?
-    {
-        report.reminders += usize::from(remind(db, id, now).await?);
-    }
+    .await?;
+    report.reminders = crate::isolate::each("reminder", reminders, |id| remind(db, id, now)).await?;
     Ok(report)
 }
 
@@ -102,7 +105,7 @@ async fn end_search(
         txn.rollback().await?;
         return Ok(false);
     };
-    mark_unfilled(&*txn, &row, settings, now).await?;
+    mark_unfilled(&*txn, &Request::from_row(row)?, settings, now).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -114,6 +117,7 @@ async fn next_wave(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     // Claiming the wave is the conditional write; a second instance finds nothing due.
     let claim = request::Entity::update_many()
@@ -124,7 +128,7 @@ async fn next_wave(
         txn.rollback().await?;
         return Ok(false);
     };
-    continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
+    continue_search(&*txn, &row, Occasion::WaveDue, &pool, settings, now).await?;
     txn.commit().await?;
     Ok(true)
 }
@@ -134,22 +138,41 @@ async fn claimed(
     txn: &lp_db::WriteTransaction,
     id: Uuid,
     claim: sea_orm::UpdateMany<request::Entity>,
-) -> Result<Option<request::Model>, RequestError> {
+) -> Result<Option<Request>, RequestError> {
     let updated = claim.filter(request::Column::Id.eq(id)).exec(&**txn).await?;
     if updated.rows_affected != 1 {
         return Ok(None);
     }
-    Ok(request::Entity::find_by_id(id).one(&**txn).await?)
+    Ok(Some(crate::request::get(&**txn, id).await?))
 }
 
-/// Offers whose link lapsed unanswered are recorded as expired (they count as ignored).
+/// Offers whose link lapsed unanswered are recorded as expired (they count as ignored, so the
+/// pool's version moves for their volunteers).
 async fn expire_offers(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, RequestError> {
-    let expired = offer::Entity::update_many()
-        .col_expr(offer::Column::State, Expr::value(OfferState::Expired.as_str()))
+    let txn = lp_db::begin_write(db).await?;
+    let lapsed: Vec<(Uuid, Uuid)> = offer::Entity::find()
+        .select_only()
+        .column(offer::Column::Id)
+        .column(offer::Column::VolunteerId)
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
         .filter(offer::Column::ExpiresAt.lte(now))
-        .exec(db)
+        .limit(BATCH * 10)
+        .into_tuple()
+        .all(&*txn)
         .await?;
+    if lapsed.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    let expired = offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(OfferState::Expired.as_str()))
+        .filter(offer::Column::Id.is_in(lapsed.iter().map(|(id, _)| *id)))
+        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+        .exec(&*txn)
+        .await?;
+    let volunteers: Vec<Uuid> = lapsed.iter().map(|(_, volunteer)| *volunteer).collect();
+    pool_changes::record(&*txn, &volunteers, now).await?;
+    txn.commit().await?;
     Ok(expired.rows_affected)
 }
 

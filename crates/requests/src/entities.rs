@@ -67,3 +67,13 @@ pub mod offer {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+impl lp_db::secret_link::LinkTable for offer::Entity {
+    fn token_hash() -> offer::Column {
+        offer::Column::TokenHash
+    }
+
+    fn expires_at() -> offer::Column {
+        offer::Column::ExpiresAt
+    }
+}

@@ -15,9 +15,9 @@ pub enum RequestError {
     /// that time accepted since the offer went out.
     #[error("you cannot take this job: {}", rule.explain_en())]
     NotEligible { rule: lp_matcher::Rule },
-    /// A link that was used, declined, withdrawn or has expired.
-    #[error("{0}")]
-    Gone(String),
+    /// A volunteer's link action that cannot happen, with the reason the page shows.
+    #[error("{}", .0.detail_en())]
+    Link(crate::rules::LinkRefusal),
     #[error("database: {0}")]
     Db(#[from] DbErr),
     #[error(transparent)]

@@ -3,32 +3,21 @@
 
 pub mod cascade;
 mod entities;
+pub mod erasure;
 mod error;
 pub mod input;
+mod isolate;
 pub mod lifecycle;
 mod mails;
 pub mod offers;
-pub mod pool;
+mod pool;
+pub mod ranker;
+mod request;
+pub mod rules;
+mod search;
 pub mod seed;
 pub mod settings;
 pub mod view;
 
 pub use error::RequestError;
 pub use settings::RequestSettings;
-
-use uuid::Uuid;
-
-/// Whose requests a staff user may see: caseworkers their organisation's, coordinators all.
-/// Every query of requests takes one, so no handler can forget the organisation boundary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    All,
-    Organisation(Uuid),
-}
-
-/// The staff user acting, as far as requests care.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub scope: Scope,
-}

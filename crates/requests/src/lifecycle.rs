@@ -3,17 +3,20 @@
 
 use crate::entities::request;
 use crate::input::{CompletionInput, RequestInput};
-use crate::offers::{continue_search, of_requests};
-use crate::pool::{Reach, parse, profiles, request_spec};
+use crate::pool::{Which, profiles};
+use crate::request::{Request, offers_of};
+use crate::rules::{CANCELLABLE, completion_refused};
+use crate::search::{continue_search, withdraw_outstanding};
 use crate::settings::RequestSettings;
 use crate::view::{RequestView, build};
-use crate::{Actor, RequestError, Scope, mails};
-use chrono::{DateTime, Utc};
+use crate::{RequestError, mails};
+use chrono::{DateTime, Duration, Utc};
+use lp_core::access::{Actor, Scope};
 use lp_core::validation::FieldError;
 use lp_core::vocab::RequestStatus;
-use lp_matcher::cascade::wave_size;
-use lp_matcher::{Exclusion, RankedCandidate};
-use lp_registry::{organisations, volunteers};
+use lp_matcher::cascade::Occasion;
+use lp_matcher::{Exclusion, RankedCandidate, Ranking};
+use lp_registry::{organisations, pool_changes, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -30,12 +33,13 @@ fn scoped(scope: Scope) -> Select<request::Entity> {
     }
 }
 
-async fn find_scoped(db: &impl ConnectionTrait, scope: Scope, id: Uuid) -> Result<request::Model, RequestError> {
-    scoped(scope)
+async fn find_scoped(db: &impl ConnectionTrait, scope: Scope, id: Uuid) -> Result<Request, RequestError> {
+    let row = scoped(scope)
         .filter(request::Column::Id.eq(id))
         .one(db)
         .await?
-        .ok_or(RequestError::NotFound)
+        .ok_or(RequestError::NotFound)?;
+    Ok(Request::from_row(row)?)
 }
 
 /// Creates the request and sends the first wave of offers, in one transaction.
@@ -93,9 +97,11 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
     };
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
-    continue_search(&*txn, &row, wave_size(&settings.cascade()), settings, now).await?;
+    let request = Request::from_row(row)?;
+    continue_search(&*txn, &request, Occasion::Filed, &pool, settings, now).await?;
     txn.commit().await?;
     get(db, actor.scope, id, now).await
 }
@@ -139,38 +145,151 @@ pub async fn list(
         query = query.filter(request::Column::Status.eq(status.as_str()));
     }
     let rows = query.limit(limit).all(db).await?;
-    with_details(db, rows, now).await
+    let requests = rows.into_iter().map(Request::from_row).collect::<Result<_, _>>()?;
+    with_details(db, requests, now).await
+}
+
+/// An open request whose search ends within this long is at risk: the coordinator's board
+/// lists it so someone can phone around before the deadline.
+pub const AT_RISK_WITHIN: Duration = Duration::hours(24);
+/// Rows per section of the dashboard and the board, most urgent first.
+pub const SECTION_ROWS: u64 = 50;
+/// Finished requests shown on the dashboard.
+const RECENT_ROWS: u64 = 20;
+
+/// A staff user's start page: what needs them, most urgent first in each section.
+#[derive(Debug, Clone)]
+pub struct Dashboard {
+    /// Assigned and begun: the caseworker is due to confirm.
+    pub needs_confirmation: Vec<RequestView>,
+    pub unfilled: Vec<RequestView>,
+    pub open: Vec<RequestView>,
+    /// Assigned and still ahead.
+    pub assigned: Vec<RequestView>,
+    /// Completed or cancelled, newest change first.
+    pub recent: Vec<RequestView>,
+}
+
+pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Utc>) -> Result<Dashboard, RequestError> {
+    let status = |status: RequestStatus| scoped(scope).filter(request::Column::Status.eq(status.as_str()));
+    let mut sections = sections(
+        db,
+        vec![
+            status(RequestStatus::Assigned)
+                .filter(request::Column::StartsAt.lte(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Unfilled)
+                .order_by_desc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Open)
+                .order_by_asc(request::Column::FillBy)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Assigned)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            scoped(scope)
+                .filter(
+                    request::Column::Status
+                        .is_in([RequestStatus::Completed.as_str(), RequestStatus::Cancelled.as_str()]),
+                )
+                .order_by_desc(request::Column::UpdatedAt)
+                .limit(RECENT_ROWS),
+        ],
+        now,
+    )
+    .await?
+    .into_iter();
+    let mut next = || sections.next().unwrap_or_default();
+    Ok(Dashboard {
+        needs_confirmation: next(),
+        unfilled: next(),
+        open: next(),
+        assigned: next(),
+        recent: next(),
+    })
+}
+
+/// What needs a coordinator across all organisations.
+#[derive(Debug, Clone)]
+pub struct Board {
+    /// Unfilled and still ahead, soonest first.
+    pub unfilled: Vec<RequestView>,
+    /// Open with the search ending within [`AT_RISK_WITHIN`], soonest deadline first.
+    pub at_risk: Vec<RequestView>,
+}
+
+pub async fn board(
+    db: &impl ConnectionTrait,
+    _by: &lp_core::access::Coordinator,
+    now: DateTime<Utc>,
+) -> Result<Board, RequestError> {
+    let status = |status: RequestStatus| scoped(Scope::All).filter(request::Column::Status.eq(status.as_str()));
+    let mut sections = sections(
+        db,
+        vec![
+            status(RequestStatus::Unfilled)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Open)
+                .filter(request::Column::FillBy.lt(now + AT_RISK_WITHIN))
+                .order_by_asc(request::Column::FillBy)
+                .limit(SECTION_ROWS),
+        ],
+        now,
+    )
+    .await?
+    .into_iter();
+    Ok(Board {
+        unfilled: sections.next().unwrap_or_default(),
+        at_risk: sections.next().unwrap_or_default(),
+    })
+}
+
+/// Runs each section's query and fills in the details of all their rows at once.
+async fn sections(
+    db: &impl ConnectionTrait,
+    queries: Vec<Select<request::Entity>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Vec<RequestView>>, RequestError> {
+    let mut rows = Vec::new();
+    let mut lengths = Vec::with_capacity(queries.len());
+    for query in queries {
+        let section = query.order_by_asc(request::Column::Id).all(db).await?;
+        lengths.push(section.len());
+        for row in section {
+            rows.push(Request::from_row(row)?);
+        }
+    }
+    let mut views = with_details(db, rows, now).await?.into_iter();
+    Ok(lengths.into_iter().map(|n| views.by_ref().take(n).collect()).collect())
 }
 
 async fn with_details(
     db: &impl ConnectionTrait,
-    rows: Vec<request::Model>,
+    rows: Vec<Request>,
     now: DateTime<Utc>,
 ) -> Result<Vec<RequestView>, RequestError> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut offers_by_request: HashMap<Uuid, Vec<_>> = HashMap::new();
-    for offer in of_requests(db, &ids).await? {
+    for offer in offers_of(db, &ids).await? {
         offers_by_request.entry(offer.request_id).or_default().push(offer);
     }
     let mut people: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
     people.extend(offers_by_request.values().flatten().map(|o| o.volunteer_id));
     people.sort_unstable();
     people.dedup();
-    let volunteers: HashMap<Uuid, _> = volunteers::get_many(db, &people)
-        .await?
+    let volunteers = volunteers::contacts(db, &people).await?;
+    Ok(rows
         .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
-    rows.into_iter()
         .map(|row| {
             let offers = offers_by_request.remove(&row.id).unwrap_or_default();
-            Ok(build(row, offers, &volunteers, now)?)
+            build(row, offers, &volunteers, now)
         })
-        .collect()
+        .collect())
 }
-
-/// The states a request can be cancelled from.
-pub const CANCELLABLE: [RequestStatus; 2] = [RequestStatus::Open, RequestStatus::Assigned];
 
 /// Cancels an open or assigned request; outstanding offers are withdrawn and an assigned
 /// volunteer is told.
@@ -199,28 +318,17 @@ pub async fn cancel(
             row.status
         )));
     }
-    crate::offers::withdraw_outstanding(&*txn, id).await?;
-    let row = request::Entity::find_by_id(id)
-        .one(&*txn)
-        .await?
-        .ok_or(RequestError::NotFound)?;
-    if let Some(assignee) = row.assignee_id
-        && let Some(volunteer) = volunteers::get(&*txn, assignee).await?
-    {
-        mails::cancelled(&*txn, &row, &volunteer, now).await?;
+    withdraw_outstanding(&*txn, id).await?;
+    let request = crate::request::get(&*txn, id).await?;
+    if let Some(assignee) = request.assignee_id {
+        if let Some(volunteer) = volunteers::get(&*txn, assignee).await? {
+            mails::cancelled(&*txn, &request, &volunteer, now).await?;
+        }
+        // The assignment is gone from the volunteer's calendar.
+        pool_changes::record(&*txn, &[assignee], now).await?;
     }
     txn.commit().await?;
     get(db, scope, id, now).await
-}
-
-/// Why a request cannot be completed now, if it cannot: it must be assigned and begun.
-pub fn completion_refused(status: RequestStatus, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
-    if status != RequestStatus::Assigned {
-        return Some(format!(
-            "the request is {status}; only an assigned request can be completed"
-        ));
-    }
-    (starts_at > now).then(|| "the appointment has not started yet".to_owned())
 }
 
 /// The caseworker confirms the appointment took place, with the minutes it really took.
@@ -232,11 +340,11 @@ pub async fn complete(
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
     let (actual_minutes, feedback) = input.validate()?;
-    let row = find_scoped(db, scope, id).await?;
-    let status: RequestStatus = parse(&row.status, "status")?;
-    if let Some(reason) = completion_refused(status, row.starts_at, now) {
+    let request = find_scoped(db, scope, id).await?;
+    if let Some(reason) = completion_refused(request.status, request.starts_at, now) {
         return Err(RequestError::Conflict(reason));
     }
+    let txn = lp_db::begin_write(db).await?;
     let completed = request::Entity::update_many()
         .col_expr(request::Column::Status, Expr::value(RequestStatus::Completed.as_str()))
         .col_expr(request::Column::CompletedAt, Expr::value(now))
@@ -245,13 +353,19 @@ pub async fn complete(
         .col_expr(request::Column::UpdatedAt, Expr::value(now))
         .filter(request::Column::Id.eq(id))
         .filter(request::Column::Status.eq(RequestStatus::Assigned.as_str()))
-        .exec(db)
+        .exec(&*txn)
         .await?;
     if completed.rows_affected != 1 {
+        txn.rollback().await?;
         return Err(RequestError::Conflict(
             "the request changed meanwhile; reload it".to_owned(),
         ));
     }
+    // The actual minutes change the assignment's end in the volunteer's calendar.
+    if let Some(assignee) = request.assignee_id {
+        pool_changes::record(&*txn, &[assignee], now).await?;
+    }
+    txn.commit().await?;
     get(db, scope, id, now).await
 }
 
@@ -379,26 +493,59 @@ pub async fn candidates(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<CandidatesView, RequestError> {
-    let row = find_scoped(db, scope, id).await?;
-    let spec = request_spec(&row)?;
-    let pool = profiles(db, Reach::AllButRetired, settings, now, Some(row.id)).await?;
-    let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
-    let names: HashMap<Uuid, String> =
-        volunteers::get_many(db, &pool.iter().map(|p| p.volunteer_id).collect::<Vec<_>>())
-            .await?
-            .into_iter()
-            .map(|v| (v.id, v.name))
-            .collect();
-    let name = |id: &Uuid| names.get(id).cloned().unwrap_or_default();
-    // Staff need the exclusions of those who speak the language at all; the rest are counted.
-    let speakers: HashSet<Uuid> = pool
-        .iter()
-        .filter(|p| p.speaks(spec.language))
+    let request = find_scoped(db, scope, id).await?;
+    let spec = request.spec();
+    let (ranking, speakers, in_pool) = if request.assignee_id.is_some() {
+        // An assigned request's own assignment must not exclude its assignee: ranked on
+        // profiles loaded without it (rare, staff only).
+        let pool = profiles(
+            db,
+            Which::Pool,
+            settings.training_validity_months,
+            now,
+            Some(request.id),
+        )
+        .await?;
+        let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
+        (ranking, speaker_ids(&pool, spec.language), pool.len())
+    } else {
+        let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
+        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        (ranking, speaker_ids(&pool.profiles, spec.language), pool.profiles.len())
+    };
+    candidates_view(db, ranking, &speakers, in_pool).await
+}
+
+fn speaker_ids(pool: &[lp_matcher::Profile], language: lp_core::LanguageCode) -> HashSet<Uuid> {
+    pool.iter()
+        .filter(|p| p.speaks(language))
         .map(|p| p.volunteer_id)
+        .collect()
+}
+
+/// Staff need the exclusions of those who speak the language at all; the rest are counted.
+async fn candidates_view(
+    db: &impl ConnectionTrait,
+    ranking: Ranking,
+    speakers: &HashSet<Uuid>,
+    in_pool: usize,
+) -> Result<CandidatesView, RequestError> {
+    let excluded: Vec<Exclusion> = ranking
+        .excluded
+        .into_iter()
+        .filter(|e| speakers.contains(&e.volunteer_id))
         .collect();
+    let shown: Vec<Uuid> = ranking
+        .candidates
+        .iter()
+        .map(|c| c.volunteer_id)
+        .chain(excluded.iter().map(|e| e.volunteer_id))
+        .collect();
+    let contacts = volunteers::contacts(db, &shown).await?;
+    let name = |id: &Uuid| contacts.get(id).map(|c| c.name.clone()).unwrap_or_default();
     Ok(CandidatesView {
         speakers: speakers.len(),
-        excluded_for_language: pool.len() - speakers.len(),
+        excluded_for_language: in_pool - speakers.len(),
         candidates: ranking
             .candidates
             .into_iter()
@@ -407,10 +554,8 @@ pub async fn candidates(
                 ranked,
             })
             .collect(),
-        excluded: ranking
-            .excluded
+        excluded: excluded
             .into_iter()
-            .filter(|e| speakers.contains(&e.volunteer_id))
             .map(|exclusion| ExclusionView {
                 name: name(&exclusion.volunteer_id),
                 explanation_de: exclusion.rule.explain_de(),
@@ -440,9 +585,8 @@ pub async fn search_hint(
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<Option<SearchHint>, RequestError> {
-    let row = find_scoped(db, scope, id).await?;
-    let searching = [RequestStatus::Open.as_str(), RequestStatus::Unfilled.as_str()];
-    if !searching.contains(&row.status.as_str()) {
+    let request = find_scoped(db, scope, id).await?;
+    if ![RequestStatus::Open, RequestStatus::Unfilled].contains(&request.status) {
         return Ok(None);
     }
     let found = candidates(db, scope, id, settings, now).await?;
@@ -489,11 +633,22 @@ pub async fn preview(
         }),
         client_ref: valid.client_ref,
     };
-    let pool = profiles(db, Reach::Active, settings, now, None).await?;
-    let speakers = pool.iter().filter(|p| p.speaks(spec.language)).count();
-    let qualifying = lp_matcher::rank(&spec, &pool, now, &settings.matching).candidates.len();
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
+    let speakers = pool
+        .profiles
+        .iter()
+        .filter(|p| p.status == lp_core::vocab::VolunteerStatus::Active && p.speaks(spec.language))
+        .count();
+    let qualifying = pool
+        .compiled
+        .rank(&spec, now, &settings.matching, None)
+        .candidates
+        .len();
     Ok(Preview { qualifying, speakers })
 }
+
+#[cfg(test)]
+mod board_tests;
 
 #[cfg(test)]
 mod tests {

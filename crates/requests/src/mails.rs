@@ -1,9 +1,8 @@
-//! The emails a request's life causes, filled from its stored row. Each is written to the
+//! The emails a request's life causes, filled from the typed request. Each is written to the
 //! outbox inside the caller's transaction, so the change and its mail commit together.
 
 use crate::RequestError;
-use crate::entities::request;
-use crate::pool::request_spec;
+use crate::request::Request;
 use crate::settings::RequestSettings;
 use chrono::{DateTime, Utc};
 use lp_notify::templates::{
@@ -17,29 +16,28 @@ use sea_orm::ConnectionTrait;
 
 pub(crate) async fn offer(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     volunteer: &Volunteer,
     token: &str,
     expires_at: DateTime<Utc>,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     // Every offer mail brings a fresh link to the volunteer's own availability page, issued
     // in this transaction so link and mail exist together.
     let availability = availability_links::issue(db, volunteer.id, availability_links::Reason::Offer, now).await?;
     let mail = OfferMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        duration_minutes: spec.duration_minutes,
-        mode_de: spec.mode.name_de().to_owned(),
-        mode_en: spec.mode.name_en().to_owned(),
-        town: row.town.clone(),
-        setting_de: spec.setting.name_de().to_owned(),
-        setting_en: spec.setting.name_en().to_owned(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        duration_minutes: request.duration_minutes,
+        mode_de: request.mode.name_de().to_owned(),
+        mode_en: request.mode.name_en().to_owned(),
+        town: request.town.clone(),
+        setting_de: request.setting.name_de().to_owned(),
+        setting_en: request.setting.name_en().to_owned(),
         accept_url: settings.offer_url(token),
         availability_url: Some(availability_links::url(&settings.public_base_url, &availability.token)),
         expires_at,
@@ -57,13 +55,12 @@ pub(crate) struct Parties<'a> {
 /// The winner learns the full details; the caseworker learns who is coming.
 pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     parties: Parties<'_>,
     token: &str,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     let Parties {
         volunteer,
         caseworker,
@@ -72,34 +69,34 @@ pub(crate) async fn assignment(
     let confirmation = AssignmentConfirmedMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        duration_minutes: spec.duration_minutes,
-        mode_de: spec.mode.name_de().to_owned(),
-        mode_en: spec.mode.name_en().to_owned(),
-        town: row.town.clone(),
-        address: row.address.clone(),
-        notes: row.notes.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        duration_minutes: request.duration_minutes,
+        mode_de: request.mode.name_de().to_owned(),
+        mode_en: request.mode.name_en().to_owned(),
+        town: request.town.clone(),
+        address: request.address.clone(),
+        notes: request.notes.clone(),
         organisation_name: organisation_name.to_owned(),
         caseworker_name: caseworker.name.clone(),
         caseworker_email: caseworker.email.clone(),
-        client_ref: row.client_ref.clone(),
+        client_ref: request.client_ref.clone(),
         // The volunteer's own offer page, where the acceptance can be withdrawn.
         manage_url: Some(settings.offer_url(token)),
-        request_id: row.id.to_string(),
+        request_id: request.id.to_string(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;
     let found = InterpreterFoundMail {
         to: caseworker.email.clone(),
         caseworker_name: caseworker.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        client_ref: row.client_ref.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        client_ref: request.client_ref.clone(),
         volunteer_name: volunteer.name.clone(),
         volunteer_phone: volunteer.phone.clone(),
-        request_url: settings.request_url(row.id),
+        request_url: settings.request_url(request.id),
     };
     lp_notify::enqueue(db, &found.email(), now).await?;
     Ok(())
@@ -107,18 +104,17 @@ pub(crate) async fn assignment(
 
 pub(crate) async fn filled_by_someone_else(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     volunteer: &Volunteer,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     let mail = OfferFilledMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        town: row.town.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        town: request.town.clone(),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
@@ -126,18 +122,17 @@ pub(crate) async fn filled_by_someone_else(
 
 pub(crate) async fn cancelled(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     volunteer: &Volunteer,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     let mail = RequestCancelledMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        town: row.town.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        town: request.town.clone(),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
@@ -146,21 +141,20 @@ pub(crate) async fn cancelled(
 /// The caseworker and every coordinator hear that nobody could be found.
 pub(crate) async fn unfilled(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     recipients: &[StaffUser],
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     for recipient in recipients {
         let mail = RequestUnfilledMail {
             to: recipient.email.clone(),
             recipient_name: recipient.name.clone(),
-            language_de: spec.language.name_de().to_owned(),
-            language_en: spec.language.name_en().to_owned(),
-            starts_at: row.starts_at,
-            client_ref: row.client_ref.clone(),
-            request_url: settings.request_url(row.id),
+            language_de: request.language.name_de().to_owned(),
+            language_en: request.language.name_en().to_owned(),
+            starts_at: request.starts_at,
+            client_ref: request.client_ref.clone(),
+            request_url: settings.request_url(request.id),
         };
         lp_notify::enqueue(db, &mail.email(), now).await?;
     }
@@ -170,22 +164,21 @@ pub(crate) async fn unfilled(
 /// The caseworker hears that the interpreter took back the acceptance.
 pub(crate) async fn withdrawn(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     volunteer: &Volunteer,
     caseworker: &StaffUser,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     let mail = InterpreterWithdrewMail {
         to: caseworker.email.clone(),
         caseworker_name: caseworker.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        client_ref: row.client_ref.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        client_ref: request.client_ref.clone(),
         volunteer_name: volunteer.name.clone(),
-        request_url: settings.request_url(row.id),
+        request_url: settings.request_url(request.id),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
@@ -194,21 +187,20 @@ pub(crate) async fn withdrawn(
 /// The day before, the assigned volunteer is reminded.
 pub(crate) async fn reminder(
     db: &impl ConnectionTrait,
-    row: &request::Model,
+    request: &Request,
     volunteer: &Volunteer,
     caseworker: &StaffUser,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
-    let spec = request_spec(row)?;
     let mail = ReminderMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
-        language_de: spec.language.name_de().to_owned(),
-        language_en: spec.language.name_en().to_owned(),
-        starts_at: row.starts_at,
-        duration_minutes: spec.duration_minutes,
-        town: row.town.clone(),
-        address: row.address.clone(),
+        language_de: request.language.name_de().to_owned(),
+        language_en: request.language.name_en().to_owned(),
+        starts_at: request.starts_at,
+        duration_minutes: request.duration_minutes,
+        town: request.town.clone(),
+        address: request.address.clone(),
         caseworker_name: caseworker.name.clone(),
         caseworker_email: caseworker.email.clone(),
     };

@@ -1,84 +1,69 @@
-//! Loads the active pool as the matcher sees it: each volunteer with the assignments they
-//! hold or held (for overlap, monthly maximum, fairness, continuity) and their offer history.
+//! Loads volunteers as the matcher sees them: each with the assignments they hold or held (for
+//! overlap, monthly maximum, fairness, continuity) and how they answered recent offers. Every
+//! read is bounded by an index and a window (the last 90 days of assignments and all later
+//! ones, a year of offers), for the whole pool or for a few volunteers, never a pass over all
+//! history.
 
 use crate::entities::{offer, request};
-use crate::settings::RequestSettings;
+use crate::request::parse;
 use chrono::{DateTime, Duration, Utc};
-use lp_core::vocab::{OfferState, RequestStatus, VolunteerStatus};
-use lp_matcher::{Commitment, GenderPreference, OfferHistory, Profile, RequestSpec, SpokenLanguage};
+use lp_core::vocab::{Mode, OfferState, RequestStatus, VolunteerStatus};
+use lp_matcher::{Commitment, OfferHistory, Profile, SpokenLanguage};
 use lp_registry::volunteers::{self, Volunteer};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// How far back assignments count for fairness and continuity.
-const HISTORY: Duration = Duration::days(lp_matcher::FAIRNESS_WINDOW_DAYS);
+const ASSIGNMENT_HISTORY: Duration = Duration::days(lp_matcher::FAIRNESS_WINDOW_DAYS);
+/// How far back offers count for reliability.
+const OFFER_HISTORY: Duration = Duration::days(lp_matcher::RELIABILITY_WINDOW_DAYS);
+/// Ids per `IN (...)`, under both databases' bound-parameter limits.
+const CHUNK: usize = 500;
 
-/// The matcher's view of a stored request.
-pub(crate) fn request_spec(row: &request::Model) -> Result<RequestSpec, DbErr> {
-    let gender_preference = match (&row.gender_preference, &row.gender_strength) {
-        (Some(gender), Some(strength)) => Some(GenderPreference {
-            gender: parse(gender, "gender_preference")?,
-            strength: parse(strength, "gender_strength")?,
-        }),
-        _ => None,
-    };
-    Ok(RequestSpec {
-        language: lp_core::LanguageCode::parse(&row.language).map_err(|e| DbErr::Custom(e.to_string()))?,
-        dialect: row.dialect.clone(),
-        starts_at: row.starts_at,
-        duration_minutes: row.duration_minutes as u32,
-        mode: parse(&row.mode, "mode")?,
-        town: row.town.clone(),
-        setting: parse(&row.setting, "setting")?,
-        gender_preference,
-        client_ref: row.client_ref.clone(),
-    })
+/// Everyone the matcher looks at: offers go only to active volunteers, but staff also see why
+/// applicants and paused volunteers are not candidates.
+const IN_POOL: [VolunteerStatus; 3] = [
+    VolunteerStatus::Active,
+    VolunteerStatus::Applicant,
+    VolunteerStatus::Paused,
+];
+
+/// Which volunteers to load.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Which<'a> {
+    /// Everyone not retired.
+    Pool,
+    /// These, if not retired.
+    Only(&'a [Uuid]),
 }
 
-pub(crate) fn parse<T: std::str::FromStr>(text: &str, column: &str) -> Result<T, DbErr>
-where
-    T::Err: std::fmt::Display,
-{
-    text.parse()
-        .map_err(|e: T::Err| DbErr::Custom(format!("interpreting_requests.{column}: {e}")))
-}
-
-/// Who is looked at: offers go only to active volunteers, but staff also see why applicants and
-/// paused volunteers are not candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Reach {
-    Active,
-    AllButRetired,
-}
-
-/// The pool as matcher profiles. `except_request` leaves one request's own assignment out, so
+/// The profiles of `which`. `except_request` leaves one request's own assignment out, so
 /// re-checking an assigned request does not collide with itself.
 pub(crate) async fn profiles(
     db: &impl ConnectionTrait,
-    reach: Reach,
-    settings: &RequestSettings,
+    which: Which<'_>,
+    validity_months: u32,
     now: DateTime<Utc>,
     except_request: Option<Uuid>,
 ) -> Result<Vec<Profile>, crate::RequestError> {
-    let statuses: &[VolunteerStatus] = match reach {
-        Reach::Active => &[VolunteerStatus::Active],
-        Reach::AllButRetired => &[
-            VolunteerStatus::Active,
-            VolunteerStatus::Applicant,
-            VolunteerStatus::Paused,
-        ],
+    let (people, only) = match which {
+        Which::Pool => (volunteers::with_status(db, &IN_POOL).await?, None),
+        Which::Only(ids) => {
+            let found = volunteers::get_many(db, ids).await?;
+            let in_pool = found.into_iter().filter(|v| IN_POOL.contains(&v.status)).collect();
+            (in_pool, Some(ids))
+        }
     };
-    let pool = volunteers::with_status(db, statuses).await?;
-    let commitments = commitments_since(db, now - HISTORY, None, except_request).await?;
-    let histories = offer_histories(db).await?;
+    let mut commitments = commitments_since(db, now - ASSIGNMENT_HISTORY, only, except_request).await?;
+    let mut histories = offer_histories(db, now - OFFER_HISTORY, only).await?;
     let today = now.with_timezone(&lp_core::time::POOL_TZ).date_naive();
-    Ok(pool
+    Ok(people
         .into_iter()
         .map(|volunteer| {
-            let commitments = commitments.get(&volunteer.id).cloned().unwrap_or_default();
-            let offers = histories.get(&volunteer.id).copied().unwrap_or_default();
-            profile(volunteer, commitments, offers, today, settings.training_validity_months)
+            let commitments = commitments.remove(&volunteer.id).unwrap_or_default();
+            let offers = histories.remove(&volunteer.id).unwrap_or_default();
+            profile(volunteer, commitments, offers, today, validity_months)
         })
         .collect())
 }
@@ -119,35 +104,53 @@ fn profile(
     }
 }
 
-/// One volunteer as the matcher sees them, to re-check the hard rules at acceptance.
-pub(crate) async fn profile_of(
+/// One volunteer as the matcher sees them, to re-check the hard rules at acceptance (the offer
+/// history only weighs in the score, so it is left out).
+pub(crate) async fn profile_for_rules(
     db: &impl ConnectionTrait,
     volunteer_id: Uuid,
-    settings: &RequestSettings,
+    validity_months: u32,
     now: DateTime<Utc>,
     except_request: Uuid,
 ) -> Result<Option<Profile>, crate::RequestError> {
     let Some(volunteer) = volunteers::get(db, volunteer_id).await? else {
         return Ok(None);
     };
-    let mut commitments = commitments_since(db, now - HISTORY, Some(volunteer_id), Some(except_request)).await?;
+    let only = [volunteer_id];
+    let mut commitments = commitments_since(db, now - ASSIGNMENT_HISTORY, Some(&only), Some(except_request)).await?;
     let today = now.with_timezone(&lp_core::time::POOL_TZ).date_naive();
     let commitments = commitments.remove(&volunteer_id).unwrap_or_default();
-    // The offer history only weighs in the score, not in the hard rules.
     Ok(Some(profile(
         volunteer,
         commitments,
         OfferHistory::default(),
         today,
-        settings.training_validity_months,
+        validity_months,
     )))
+}
+
+/// Runs `query` once for the whole table, or once per chunk of `only`, narrowed by `by`.
+async fn chunked<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    by: impl ColumnTrait,
+    only: Option<&[Uuid]>,
+) -> Result<Vec<E::Model>, DbErr> {
+    let Some(ids) = only else {
+        return query.all(db).await;
+    };
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        rows.extend(query.clone().filter(by.is_in(chunk.iter().copied())).all(db).await?);
+    }
+    Ok(rows)
 }
 
 /// Assignments held (assigned or completed) that start after `since`, by volunteer.
 async fn commitments_since(
     db: &impl ConnectionTrait,
     since: DateTime<Utc>,
-    only_volunteer: Option<Uuid>,
+    only: Option<&[Uuid]>,
     except_request: Option<Uuid>,
 ) -> Result<HashMap<Uuid, Vec<Commitment>>, crate::RequestError> {
     let mut query = request::Entity::find()
@@ -157,60 +160,60 @@ async fn commitments_since(
     if let Some(id) = except_request {
         query = query.filter(request::Column::Id.ne(id));
     }
-    if let Some(volunteer_id) = only_volunteer {
-        query = query.filter(request::Column::AssigneeId.eq(volunteer_id));
-    }
     let mut by_volunteer: HashMap<Uuid, Vec<Commitment>> = HashMap::new();
-    for row in query.all(db).await? {
+    for row in chunked(db, query, request::Column::AssigneeId, only).await? {
         let Some(assignee) = row.assignee_id else { continue };
         let minutes = i64::from(row.actual_minutes.unwrap_or(row.duration_minutes));
         by_volunteer.entry(assignee).or_default().push(Commitment {
             starts_at: row.starts_at,
             ends_at: row.starts_at + Duration::minutes(minutes),
-            on_site: row.mode == lp_core::vocab::Mode::OnSite.as_str(),
+            on_site: row.mode == Mode::OnSite.as_str(),
             client_ref: row.client_ref.clone(),
-            setting: parse(&row.setting, "setting")?,
+            setting: parse(&row.setting, "interpreting_requests.setting")?,
         });
     }
     Ok(by_volunteer)
 }
 
-/// How each volunteer answered offers so far: answered ones and ones left to expire.
-async fn offer_histories(db: &impl ConnectionTrait) -> Result<HashMap<Uuid, OfferHistory>, DbErr> {
-    let rows: Vec<(Uuid, String, i64)> = offer::Entity::find()
+/// How each volunteer answered the offers sent since `since`: accepted, declined, left to
+/// expire, and acceptances taken back.
+async fn offer_histories(
+    db: &impl ConnectionTrait,
+    since: DateTime<Utc>,
+    only: Option<&[Uuid]>,
+) -> Result<HashMap<Uuid, OfferHistory>, DbErr> {
+    let query = offer::Entity::find()
         .select_only()
         .column(offer::Column::VolunteerId)
         .column(offer::Column::State)
-        .column_as(offer::Column::Id.count(), "n")
-        .group_by(offer::Column::VolunteerId)
-        .group_by(offer::Column::State)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut histories: HashMap<Uuid, OfferHistory> = HashMap::new();
-    for (volunteer_id, state, count) in rows {
-        let history = histories.entry(volunteer_id).or_default();
-        let count = count as u32;
-        match state.parse::<OfferState>() {
-            Ok(OfferState::Accepted) => history.accepted += count,
-            Ok(OfferState::Declined) => history.declined += count,
-            Ok(OfferState::Expired) => history.ignored += count,
-            // Sent offers are still open; withdrawn ones were filled or cancelled by others.
-            _ => {}
+        .column(offer::Column::WithdrewAt)
+        .filter(offer::Column::SentAt.gte(since))
+        .filter(offer::Column::State.ne(OfferState::Sent.as_str()));
+    type Answer = (Uuid, String, Option<DateTime<Utc>>);
+    let mut rows: Vec<Answer> = Vec::new();
+    match only {
+        None => rows = query.into_tuple().all(db).await?,
+        Some(ids) => {
+            for chunk in ids.chunks(CHUNK) {
+                let narrowed = query
+                    .clone()
+                    .filter(offer::Column::VolunteerId.is_in(chunk.iter().copied()));
+                rows.extend(narrowed.into_tuple::<Answer>().all(db).await?);
+            }
         }
     }
-    // A volunteer who took back an acceptance left a caseworker searching again.
-    let withdrawals: Vec<(Uuid, i64)> = offer::Entity::find()
-        .select_only()
-        .column(offer::Column::VolunteerId)
-        .column_as(offer::Column::Id.count(), "n")
-        .filter(offer::Column::WithdrewAt.is_not_null())
-        .group_by(offer::Column::VolunteerId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (volunteer_id, count) in withdrawals {
-        histories.entry(volunteer_id).or_default().withdrawn += count as u32;
+    let mut histories: HashMap<Uuid, OfferHistory> = HashMap::new();
+    for (volunteer_id, state, withdrew_at) in rows {
+        let history = histories.entry(volunteer_id).or_default();
+        match state.parse::<OfferState>() {
+            Ok(OfferState::Accepted) => history.accepted += 1,
+            Ok(OfferState::Declined) => history.declined += 1,
+            Ok(OfferState::Expired) => history.ignored += 1,
+            // Withdrawn by the system (filled or cancelled by others) says nothing of the
+            // volunteer; withdrawn by the volunteer after accepting left a caseworker searching.
+            Ok(OfferState::Withdrawn) if withdrew_at.is_some() => history.withdrawn += 1,
+            _ => {}
+        }
     }
     Ok(histories)
 }

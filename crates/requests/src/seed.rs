@@ -231,9 +231,9 @@ fn offer_row(request_id: Uuid, past: &PastRequest, o: &PastOffer) -> offer::Acti
 mod tests {
     use super::*;
     use crate::lifecycle;
-    use crate::{Actor, Scope};
     use chrono::Duration;
     use lp_core::LanguageCode;
+    use lp_core::access::{Actor, Coordinator, Scope};
     use lp_core::vocab::{Mode, Setting};
     use lp_registry::organisations::{self, OrganisationInput};
     use lp_registry::volunteers::{self, VolunteerInput};
@@ -270,9 +270,14 @@ mod tests {
 
     /// An organisation, a caseworker and two volunteers to hang a history on.
     async fn setting_up(db: &sea_orm::DatabaseConnection) -> (Uuid, Uuid, [Uuid; 2]) {
-        let org = organisations::create(db, &OrganisationInput { name: "Stadt".into() }, now())
-            .await
-            .unwrap();
+        let org = organisations::create(
+            db,
+            &Coordinator::operator(),
+            &OrganisationInput { name: "Stadt".into() },
+            now(),
+        )
+        .await
+        .unwrap();
         let input = lp_registry::staff::StaffUserInput {
             email: "cw@example.org".into(),
             name: "CW".into(),
@@ -290,7 +295,7 @@ mod tests {
                 "german_level": "B2", "modes": ["phone"], "status": "active"
             }))
             .unwrap();
-            *id = volunteers::create(db, input.validate().unwrap(), now())
+            *id = volunteers::create(db, &Coordinator::operator(), input.validate().unwrap(), now())
                 .await
                 .unwrap()
                 .id;

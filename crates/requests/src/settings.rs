@@ -11,6 +11,8 @@ pub struct RequestSettings {
     pub training_validity_months: u32,
     /// Base of every link in an email, without a trailing slash.
     pub public_base_url: String,
+    /// The process's compiled pool, shared by every clone of these settings.
+    pub ranker: crate::ranker::Ranker,
 }
 
 impl RequestSettings {

@@ -1,14 +1,13 @@
 //! Requests as staff see them (the SPEC's `GET /requests/{id}` shape).
 
-use crate::entities::{offer, request};
 use crate::input::GenderPreferenceInput;
-use crate::pool::parse;
+use crate::request::{Offer, Request};
+use crate::rules::{CANCELLABLE, completion_refused, effective_state};
 use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
 use lp_core::time::POOL_TZ;
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
-use lp_registry::volunteers::Volunteer;
-use sea_orm::DbErr;
+use lp_registry::volunteers::Contact;
 use serde::Serialize;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -54,12 +53,12 @@ pub struct LanguageName {
 impl RequestView {
     /// Whether [`crate::lifecycle::cancel`] would take it.
     pub fn is_cancellable(&self) -> bool {
-        crate::lifecycle::CANCELLABLE.contains(&self.status)
+        CANCELLABLE.contains(&self.status)
     }
 
     /// Whether [`crate::lifecycle::complete`] would take it: the caseworker is due to confirm.
     pub fn awaits_completion(&self, now: DateTime<Utc>) -> bool {
-        crate::lifecycle::completion_refused(self.status, self.starts_at.with_timezone(&Utc), now).is_none()
+        completion_refused(self.status, self.starts_at.with_timezone(&Utc), now).is_none()
     }
 }
 
@@ -95,66 +94,58 @@ pub fn local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 }
 
 pub(crate) fn build(
-    row: request::Model,
-    offers: Vec<offer::Model>,
-    volunteers: &HashMap<Uuid, Volunteer>,
+    request: Request,
+    offers: Vec<Offer>,
+    volunteers: &HashMap<Uuid, Contact>,
     now: DateTime<Utc>,
-) -> Result<RequestView, DbErr> {
-    let spec = crate::pool::request_spec(&row)?;
-    let assignee = row.assignee_id.map(|id| {
-        let volunteer = volunteers.get(&id);
-        Assignee {
-            volunteer_id: id,
-            name: volunteer.map(|v| v.name.clone()).unwrap_or_default(),
-            phone: volunteer.and_then(|v| v.phone.clone()),
-        }
+) -> RequestView {
+    let name = |id: &Uuid| volunteers.get(id).map(|v| v.name.clone()).unwrap_or_default();
+    let assignee = request.assignee_id.map(|id| Assignee {
+        volunteer_id: id,
+        name: name(&id),
+        phone: volunteers.get(&id).and_then(|v| v.phone.clone()),
     });
     let offers = offers
         .into_iter()
-        .map(|o| {
-            Ok(OfferView {
-                volunteer_id: o.volunteer_id,
-                volunteer_name: volunteers
-                    .get(&o.volunteer_id)
-                    .map(|v| v.name.clone())
-                    .unwrap_or_default(),
-                state: crate::offers::effective_state(&o, now)?,
-                wave: o.wave as u32,
-                sent_at: local(o.sent_at),
-                responded_at: o.responded_at.map(local),
-            })
+        .map(|o| OfferView {
+            volunteer_id: o.volunteer_id,
+            volunteer_name: name(&o.volunteer_id),
+            state: effective_state(&o, now),
+            wave: o.wave,
+            sent_at: local(o.sent_at),
+            responded_at: o.responded_at.map(local),
         })
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok(RequestView {
-        id: row.id,
-        status: parse(&row.status, "status")?,
-        organisation_id: row.organisation_id,
-        caseworker_id: row.caseworker_id,
-        language: spec.language,
-        language_name: spec.language.into(),
-        dialect: row.dialect,
-        starts_at: local(row.starts_at),
-        ends_at: local(spec.ends_at()),
-        duration_minutes: spec.duration_minutes,
-        mode: spec.mode,
-        town: row.town,
-        address: row.address,
-        setting: spec.setting,
-        gender_preference: spec.gender_preference.map(|g| GenderPreferenceInput {
+        .collect();
+    RequestView {
+        id: request.id,
+        status: request.status,
+        organisation_id: request.organisation_id,
+        caseworker_id: request.caseworker_id,
+        language: request.language,
+        language_name: request.language.into(),
+        ends_at: local(request.ends_at()),
+        dialect: request.dialect,
+        starts_at: local(request.starts_at),
+        duration_minutes: request.duration_minutes,
+        mode: request.mode,
+        town: request.town,
+        address: request.address,
+        setting: request.setting,
+        gender_preference: request.gender_preference.map(|g| GenderPreferenceInput {
             gender: g.gender,
             strength: g.strength,
         }),
-        client_ref: row.client_ref,
-        notes: row.notes,
-        fill_by: local(row.fill_by),
+        client_ref: request.client_ref,
+        notes: request.notes,
+        fill_by: local(request.fill_by),
         assignee,
         offers,
-        actual_minutes: row.actual_minutes.map(|m| m as u32),
-        feedback: row.feedback,
-        created_at: local(row.created_at),
-        assigned_at: row.assigned_at.map(local),
-        completed_at: row.completed_at.map(local),
-        cancelled_at: row.cancelled_at.map(local),
-        reminded_at: row.reminded_at.map(local),
-    })
+        actual_minutes: request.actual_minutes,
+        feedback: request.feedback,
+        created_at: local(request.created_at),
+        assigned_at: request.assigned_at.map(local),
+        completed_at: request.completed_at.map(local),
+        cancelled_at: request.cancelled_at.map(local),
+        reminded_at: request.reminded_at.map(local),
+    }
 }

@@ -4,8 +4,10 @@
 use chrono::{DateTime, Duration, Utc};
 use linguapool_requests::cascade::run_due;
 use linguapool_requests::input::RequestInput;
+use linguapool_requests::rules::LinkRefusal;
 use linguapool_requests::view::RequestView;
-use linguapool_requests::{Actor, RequestError, RequestSettings, Scope, lifecycle, offers};
+use linguapool_requests::{RequestError, RequestSettings, lifecycle, offers};
+use lp_core::access::{Actor, Scope};
 use lp_core::vocab::{RequestStatus, Role};
 use lp_matcher::MatchConfig;
 use lp_registry::organisations::{self, OrganisationInput};
@@ -24,6 +26,7 @@ fn settings() -> RequestSettings {
         matching: MatchConfig::default(),
         training_validity_months: 24,
         public_base_url: BASE.to_owned(),
+        ranker: Default::default(),
     }
 }
 
@@ -42,6 +45,7 @@ async fn pool(volunteers: usize) -> Pool {
     let now = start_of_test();
     let org = organisations::create(
         &db.conn,
+        &lp_core::access::Coordinator::operator(),
         &OrganisationInput {
             name: "Stadt Winnenden".into(),
         },
@@ -77,9 +81,14 @@ async fn pool(volunteers: usize) -> Pool {
             "confidentiality_signed_on": "2026-01-01", "training_completed_on": "2026-01-01", "status": "active"
         }))
         .unwrap();
-        volunteers::create(&db.conn, input.validate().unwrap(), now)
-            .await
-            .unwrap();
+        volunteers::create(
+            &db.conn,
+            &lp_core::access::Coordinator::operator(),
+            input.validate().unwrap(),
+            now,
+        )
+        .await
+        .unwrap();
     }
     Pool {
         db,
@@ -214,8 +223,8 @@ async fn deadline_ends_the_search_and_tells_caseworker_and_coordinator() {
     assert!(
         view.offers
             .iter()
-            .all(|o| o.state == lp_core::vocab::OfferState::Withdrawn),
-        "outstanding offers withdrawn"
+            .all(|o| o.state == lp_core::vocab::OfferState::Expired),
+        "offers still out when the search ends lapse unanswered (and count as ignored)"
     );
     let mut unfilled: Vec<String> = outbox(&pool.db.conn)
         .await
@@ -268,9 +277,15 @@ async fn withdrawal_reopens_the_search_and_tells_the_caseworker() {
             .any(|(to, kind, _)| to == "cw@pool.test" && kind == "interpreter_withdrew")
     );
     let again = offers::withdraw(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
-    assert!(matches!(again, Err(RequestError::Gone(_))), "{again:?}");
+    assert!(
+        matches!(again, Err(RequestError::Link(LinkRefusal::Withdrew))),
+        "{again:?}"
+    );
     let accept_again = offers::accept(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
-    assert!(matches!(accept_again, Err(RequestError::Gone(_))), "{accept_again:?}");
+    assert!(
+        matches!(accept_again, Err(RequestError::Link(LinkRefusal::Withdrew))),
+        "{accept_again:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -351,4 +366,172 @@ async fn no_reminder_for_a_job_accepted_within_the_last_day() {
         .filter(|(_, kind, _)| kind == "reminder")
         .count();
     assert_eq!(reminders, 0);
+}
+
+#[tokio::test]
+async fn the_service_takes_every_search_decision_from_the_matchers_policy() {
+    let pool = pool(4).await;
+    let settings = settings();
+    let now = start_of_test();
+    let before = lp_matcher::cascade::steps_on_this_thread();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        lp_matcher::cascade::steps_on_this_thread(),
+        before + 1,
+        "filing asks the policy"
+    );
+    let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
+    let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
+    offers::decline(&pool.db.conn, &token, &settings, now + Duration::minutes(5))
+        .await
+        .unwrap();
+    assert_eq!(
+        lp_matcher::cascade::steps_on_this_thread(),
+        before + 2,
+        "a decline asks it"
+    );
+    let report = run_due(&pool.db.conn, &settings, now + Duration::minutes(70))
+        .await
+        .unwrap();
+    assert_eq!(report.waves, 1);
+    assert_eq!(
+        lp_matcher::cascade::steps_on_this_thread(),
+        before + 3,
+        "a due wave asks it"
+    );
+}
+
+/// The id of the volunteer with this address.
+async fn volunteer_id(db: &DatabaseConnection, email: &str) -> Uuid {
+    volunteers::with_status(db, lp_core::vocab::VolunteerStatus::ALL)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|v| v.email == email)
+        .expect("a volunteer with this address")
+        .id
+}
+
+fn excluded_for(view: &lifecycle::CandidatesView, id: Uuid) -> Option<lp_matcher::Rule> {
+    view.excluded
+        .iter()
+        .find(|e| e.exclusion.volunteer_id == id)
+        .map(|e| e.exclusion.rule)
+}
+
+#[tokio::test]
+async fn a_change_through_one_instance_is_ranked_by_the_other() {
+    let pool = pool(3).await;
+    let db = &pool.db.conn;
+    // Two processes on one database: each has its own compiled pool.
+    let (one, other) = (settings(), settings());
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &one, now)
+        .await
+        .unwrap();
+    let ranked = |settings: &RequestSettings| {
+        let settings = settings.clone();
+        async move {
+            lifecycle::candidates(db, Scope::All, created.id, &settings, now)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        ranked(&other).await.candidates.len(),
+        3,
+        "the other instance compiles its pool"
+    );
+
+    // An assignment, accepted through one instance, keeps its volunteer out of a twin request
+    // at the same time, ranked by the other.
+    let winner = created.offers[0].volunteer_name.replace("Volunteer ", "v") + "@pool.test";
+    let token = offer_token(db, &winner).await;
+    offers::accept(db, &token, &one, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    let twin = lifecycle::create(db, pool.caseworker, &request_input(), &one, now + Duration::minutes(2))
+        .await
+        .unwrap();
+    let view = lifecycle::candidates(db, Scope::All, twin.id, &other, now + Duration::minutes(2))
+        .await
+        .unwrap();
+    let winner = volunteer_id(db, &winner).await;
+    assert_eq!(
+        excluded_for(&view, winner),
+        Some(lp_matcher::Rule::OverlappingAssignment)
+    );
+
+    let mut others = Vec::new();
+    for email in ["v0@pool.test", "v1@pool.test", "v2@pool.test"] {
+        let id = volunteer_id(db, email).await;
+        if id != winner {
+            others.push(id);
+        }
+    }
+    // A volunteer edit (paused) through one instance.
+    let mut edited = VolunteerInput::from(&volunteers::get(db, others[0]).await.unwrap().unwrap());
+    edited.status = lp_core::vocab::VolunteerStatus::Paused;
+    volunteers::update(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        others[0],
+        edited.validate().unwrap(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        excluded_for(&ranked(&other).await, others[0]),
+        Some(lp_matcher::Rule::NotActive)
+    );
+
+    // An absence on the day, through one instance.
+    let mut away = VolunteerInput::from(&volunteers::get(db, others[1]).await.unwrap().unwrap());
+    let day = |d| chrono::NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+    away.absences = vec![lp_core::time::DateRange::new(day(1), day(5)).unwrap()];
+    volunteers::update(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        others[1],
+        away.validate().unwrap(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        excluded_for(&ranked(&other).await, others[1]),
+        Some(lp_matcher::Rule::Absent)
+    );
+}
+
+#[tokio::test]
+async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
+    let pool = pool(2).await;
+    let db = &pool.db.conn;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let id = volunteer_id(db, "v0@pool.test").await;
+    let link = lp_registry::availability_links::issue(db, id, lp_registry::availability_links::Reason::Request, now)
+        .await
+        .unwrap();
+    linguapool_requests::erasure::erase_volunteer(db, &lp_core::access::Coordinator::operator(), id, now)
+        .await
+        .unwrap();
+    let gone = lp_registry::availability_links::page(db, &link.token, now).await;
+    assert!(
+        matches!(gone, Err(lp_registry::availability_links::LinkError::Unknown)),
+        "{gone:?}"
+    );
+    let erased = volunteers::get(db, id).await.unwrap().unwrap();
+    assert_eq!(erased.status, lp_core::vocab::VolunteerStatus::Retired);
+    assert!(erased.phone.is_none() && !erased.email.contains("v0"));
+    let view = get(&pool, created.id, now).await;
+    let theirs = view.offers.iter().find(|o| o.volunteer_id == id).unwrap();
+    assert_eq!(theirs.state, lp_core::vocab::OfferState::Withdrawn);
 }

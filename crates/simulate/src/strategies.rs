@@ -1,7 +1,10 @@
 //! Broadcast and cascade, replayed as one discrete-event simulation of the year.
 //!
-//! Events (a request comes in, a wave is due, an answer arrives, a deadline passes) run in time
-//! order, so the searches of requests filed close together overlap as they do in the service:
+//! Every decision of the search (who is asked next, how many, when it looks again, when it
+//! gives up) is the service's own policy, [`next_step`], fed as the service feeds it: the
+//! ranked candidates and the offers made so far. Broadcast is that policy with a wave as large
+//! as the pool. Events (a request comes in, a wave is due, an answer arrives, a deadline
+//! passes) run in time order, so the searches of requests filed close together overlap as they do in the service:
 //! a volunteer may accept one job while holding an offer for another at the same time, and is
 //! then refused at the second acceptance by the same re-check of the hard rules the service
 //! makes. Every ranking and every re-check is the matcher's own [`rank`] and
@@ -13,7 +16,8 @@
 
 use crate::generate::{Reply, World, apply_facts, commitment, local_day};
 use chrono::{DateTime, Datelike, Duration, Utc};
-use lp_matcher::cascade::{CascadeConfig, wave_interval, wave_size};
+use lp_core::vocab::OfferState;
+use lp_matcher::cascade::{CascadeConfig, EarlierOffer, Occasion, Step, next_step};
 use lp_matcher::{MatchConfig, Profile, first_violation, rank};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -26,6 +30,19 @@ pub enum Strategy {
     Broadcast,
     /// Waves of the best-ranked candidates; a decline passes the offer on at once.
     Cascade(CascadeConfig),
+}
+
+impl Strategy {
+    /// The service's policy, parameterised: broadcast is a single wave of everyone.
+    fn policy(self) -> CascadeConfig {
+        match self {
+            Strategy::Broadcast => CascadeConfig {
+                wave_size: u32::MAX,
+                ..CascadeConfig::default()
+            },
+            Strategy::Cascade(config) => config,
+        }
+    }
 }
 
 /// What one strategy achieved over the year.
@@ -110,10 +127,13 @@ enum Status {
 #[derive(Debug, Default)]
 struct Search {
     status: Status,
-    /// Who had an offer for this request; nobody gets a second one.
-    offered: Vec<bool>,
-    /// Sent offers not answered yet (including those that will never be).
-    outstanding: Vec<usize>,
+    /// The offers made, as the service's policy reads them from its offer rows.
+    offers: Vec<EarlierOffer>,
+    /// Which volunteer (by index) each offer went to.
+    offered_to: Vec<usize>,
+    /// When the policy asked to look again; a wave event for another time is stale, as the
+    /// service's claim on `next_wave_at` finds nothing due.
+    next_wave_at: Option<DateTime<Utc>>,
 }
 
 struct Sim<'a> {
@@ -148,10 +168,9 @@ impl Sim<'_> {
     fn handle(&mut self, now: DateTime<Utc>, event: Event) {
         match event {
             Event::Create(r) => self.create(r, now),
-            Event::Wave(r) if self.is_open(r) => {
-                if let Strategy::Cascade(config) = self.strategy {
-                    self.wave(r, now, &config);
-                }
+            Event::Wave(r) if self.is_open(r) && self.searches[r].next_wave_at == Some(now) => {
+                self.searches[r].next_wave_at = None;
+                self.step(r, Occasion::WaveDue, now);
             }
             Event::Answer {
                 request,
@@ -173,31 +192,41 @@ impl Sim<'_> {
     fn create(&mut self, r: usize, now: DateTime<Utc>) {
         self.searches[r] = Search {
             status: Status::Open,
-            offered: vec![false; self.pool.len()],
-            outstanding: Vec::new(),
+            ..Search::default()
         };
         self.schedule(self.world.requests[r].fill_by, Event::Deadline(r));
-        match self.strategy {
-            Strategy::Broadcast => {
-                self.continue_search(r, usize::MAX, now);
+        self.step(r, Occasion::Filed, now);
+    }
+
+    /// One step of the search, decided by the service's policy on the matcher's ranking.
+    fn step(&mut self, r: usize, occasion: Occasion, now: DateTime<Utc>) {
+        self.prepare(r, now);
+        let world = self.world;
+        let request = &world.requests[r];
+        let ranking = rank(&request.spec, &self.pool, now, self.matching);
+        let step = next_step(
+            occasion,
+            ranking.candidates.iter().map(|c| c.volunteer_id),
+            &self.searches[r].offers,
+            request.fill_by,
+            now,
+            &self.strategy.policy(),
+        );
+        match step {
+            Step::Unfilled => self.unfilled(r),
+            Step::Wait { next_wave_at } => self.look_again(r, next_wave_at),
+            Step::Offer { to, next_wave_at } => {
+                self.look_again(r, next_wave_at);
+                for id in to {
+                    self.offer(r, self.index[&id], now);
+                }
             }
-            Strategy::Cascade(config) => self.wave(r, now, &config),
         }
     }
 
-    /// Sends a wave and, while candidates are left, schedules the next one.
-    fn wave(&mut self, r: usize, now: DateTime<Utc>, config: &CascadeConfig) {
-        let size = wave_size(config);
-        let sent = self.continue_search(r, size, now);
-        // Candidates only ever get fewer (commitments grow, the request's facts are fixed), so
-        // a short wave was the last one.
-        if sent == size && self.is_open(r) {
-            let fill_by = self.world.requests[r].fill_by;
-            let next = now + wave_interval(now, fill_by, config);
-            if next < fill_by {
-                self.schedule(next, Event::Wave(r));
-            }
-        }
+    fn look_again(&mut self, r: usize, at: DateTime<Utc>) {
+        self.searches[r].next_wave_at = Some(at);
+        self.schedule(at, Event::Wave(r));
     }
 
     /// The volunteer facts of the day the request was filed, and the calendar as the service
@@ -211,30 +240,6 @@ impl Sim<'_> {
         }
     }
 
-    /// Offers the request to up to `how_many` of the best-ranked candidates not asked yet, as
-    /// the service's `continue_search` does: with nobody left and nothing outstanding the
-    /// request is unfilled. Returns the number of offers sent.
-    fn continue_search(&mut self, r: usize, how_many: usize, now: DateTime<Utc>) -> usize {
-        self.prepare(r, now);
-        let world = self.world;
-        let spec = &world.requests[r].spec;
-        let ranking = rank(spec, &self.pool, now, self.matching);
-        let chosen: Vec<usize> = ranking
-            .candidates
-            .iter()
-            .map(|c| self.index[&c.volunteer_id])
-            .filter(|&v| !self.searches[r].offered[v])
-            .take(how_many)
-            .collect();
-        if chosen.is_empty() && self.searches[r].outstanding.is_empty() {
-            self.unfilled(r);
-        }
-        for &v in &chosen {
-            self.offer(r, v, now);
-        }
-        chosen.len()
-    }
-
     fn offer(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
         let world = self.world;
         let spec = &world.requests[r].spec;
@@ -244,8 +249,14 @@ impl Sim<'_> {
         }
         self.out.mails += 1;
         let search = &mut self.searches[r];
-        search.offered[v] = true;
-        search.outstanding.push(v);
+        search.offers.push(EarlierOffer {
+            volunteer_id: self.pool[v].volunteer_id,
+            state: OfferState::Sent,
+            gave_back: false,
+            // Offer links stop working when the appointment starts.
+            expires_at: spec.starts_at,
+        });
+        search.offered_to.push(v);
         let busy = same_week(&self.pool[v], spec.starts_at);
         match world.answer(r, v, now, busy) {
             Reply::Accept(at) => self.schedule(at, answer(r, v, true)),
@@ -278,25 +289,22 @@ impl Sim<'_> {
     }
 
     fn decline(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
-        self.searches[r].outstanding.retain(|&o| o != v);
-        self.pool[v].offers.declined += 1;
-        match self.strategy {
-            Strategy::Cascade(_) => {
-                self.continue_search(r, 1, now);
-            }
-            Strategy::Broadcast => {
-                if self.searches[r].outstanding.is_empty() {
-                    self.unfilled(r);
-                }
-            }
+        let search = &mut self.searches[r];
+        if let Some(i) = search.offered_to.iter().position(|&o| o == v) {
+            search.offers[i].state = OfferState::Declined;
         }
+        self.pool[v].offers.declined += 1;
+        self.step(r, Occasion::Declined, now);
     }
 
     /// Candidates ran out or the deadline passed. Offers still out expire unanswered, which
     /// the service counts as ignored.
     fn unfilled(&mut self, r: usize) {
-        for v in std::mem::take(&mut self.searches[r].outstanding) {
-            self.pool[v].offers.ignored += 1;
+        let search = std::mem::take(&mut self.searches[r]);
+        for (offer, v) in search.offers.iter().zip(search.offered_to) {
+            if offer.state == OfferState::Sent {
+                self.pool[v].offers.ignored += 1;
+            }
         }
         self.close(r);
     }
@@ -423,6 +431,15 @@ pub(crate) mod tests {
         assert!(cascade.minutes_to_fill[0] < 60.0, "{:?}", cascade.minutes_to_fill);
         let broadcast = replay(&world, Strategy::Broadcast);
         assert_eq!((broadcast.filled, broadcast.mails), (1, 5));
+    }
+
+    #[test]
+    fn every_search_decision_is_the_services_policy() {
+        let before = lp_matcher::cascade::steps_on_this_thread();
+        let cascade = replay(&world(0.0, 0.0), CASCADE);
+        // Filing, then each of the five declines, asks the policy (and unanswered waves would).
+        let steps = lp_matcher::cascade::steps_on_this_thread() - before;
+        assert!(steps >= 6, "{steps} policy steps for {} mails", cascade.mails);
     }
 
     #[test]

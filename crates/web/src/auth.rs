@@ -7,30 +7,25 @@ use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use lp_core::vocab::Role;
+use lp_core::access::{self, Actor, Scope};
 use lp_registry::sessions;
 use lp_registry::staff::{self, StaffUser};
-use lp_requests::{Actor, Scope};
 
 /// Any signed-in staff user.
 pub struct Staff(pub StaffUser);
 
 impl Staff {
     pub fn scope(&self) -> Scope {
-        match (self.0.role, self.0.organisation_id) {
-            (Role::Coordinator, _) => Scope::All,
-            (Role::Caseworker, Some(org)) => Scope::Organisation(org),
-            // A caseworker without an organisation cannot exist (the registry refuses it); if
-            // one did, it would see nothing rather than everything.
-            (Role::Caseworker, None) => Scope::Organisation(uuid::Uuid::nil()),
-        }
+        Scope::of(self.0.role, self.0.organisation_id)
     }
 
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: self.0.id,
-            scope: self.scope(),
-        }
+        Actor::new(self.0.id, self.0.role, self.0.organisation_id)
+    }
+
+    /// The proof of the coordinator role that coordinator-only functions take.
+    pub fn coordinator(&self) -> Option<access::Coordinator> {
+        access::Coordinator::check(self.0.id, self.0.role)
     }
 }
 
@@ -85,7 +80,7 @@ impl FromRequestParts<AppState> for SignedIn {
             Ok(Some(user)) => Ok(SignedIn(Staff(user))),
             Ok(None) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-                let target = format!("/login?next={}", crate::pages::url_encode(next));
+                let target = format!("/login?next={}", crate::page::url_encode(next));
                 Err(Redirect::to(&target).into_response())
             }
             Err(err) => Err(err.into_response()),
@@ -93,36 +88,38 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// A coordinator; caseworkers get 403.
-pub struct Coordinator;
+/// A coordinator, with the proof coordinator-only functions take; caseworkers get 403.
+pub struct Coordinator(pub access::Coordinator);
 
 impl FromRequestParts<AppState> for Coordinator {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Staff(user) = Staff::from_request_parts(parts, state).await?;
-        if user.role != Role::Coordinator {
-            return Err(ApiError::Forbidden("only a coordinator may do this"));
-        }
-        Ok(Coordinator)
+        let staff = Staff::from_request_parts(parts, state).await?;
+        staff
+            .coordinator()
+            .map(Coordinator)
+            .ok_or(ApiError::Forbidden("only a coordinator may do this"))
     }
 }
 
 /// A coordinator on a page: a caseworker gets the 403 as a page, in the page's language.
-pub struct CoordinatorPage;
+pub struct CoordinatorPage(pub access::Coordinator);
 
 impl FromRequestParts<AppState> for CoordinatorPage {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let SignedIn(Staff(user)) = SignedIn::from_request_parts(parts, state).await?;
-        if user.role != Role::Coordinator {
-            let lang = crate::i18n::Lang::from_request_parts(parts, state)
-                .await
-                .unwrap_or_default();
-            let error = ApiError::Forbidden("only a coordinator may do this");
-            return Err(crate::pages::PageError::new(lang, error).into_response());
+        let SignedIn(staff) = SignedIn::from_request_parts(parts, state).await?;
+        match staff.coordinator() {
+            Some(proof) => Ok(CoordinatorPage(proof)),
+            None => {
+                let lang = crate::i18n::Lang::from_request_parts(parts, state)
+                    .await
+                    .unwrap_or_default();
+                let error = ApiError::Forbidden("only a coordinator may do this");
+                Err(crate::page::PageError::new(lang, error).into_response())
+            }
         }
-        Ok(CoordinatorPage)
     }
 }

@@ -1,13 +1,19 @@
 //! The one error type at the HTTP edge, answering in the SPEC's JSON shape:
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}`.
+//!
+//! Turning an error into a response has no side effect: the error rides along in the
+//! response's extensions, and [`log_errors`] logs it once, inside the request's span.
 
 use axum::Json;
+use axum::extract::Request;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
 use lp_requests::RequestError;
 use serde_json::json;
+use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -27,6 +33,9 @@ pub enum ApiError {
     Conflict(String),
     #[error("{0}")]
     Gone(String),
+    /// A volunteer's link action refused, with its own reason as the code.
+    #[error("{}", .0.detail_en())]
+    LinkRefused(lp_requests::rules::LinkRefusal),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     /// Something on our side; the details go to the log, not to the client.
@@ -45,6 +54,8 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
+            ApiError::LinkRefused(refusal) if refusal.is_conflict() => StatusCode::CONFLICT,
+            ApiError::LinkRefused(_) => StatusCode::GONE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -60,6 +71,8 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::Conflict(_) => "conflict",
             ApiError::Gone(_) => "gone",
+            ApiError::LinkRefused(refusal) if refusal.is_conflict() => "conflict",
+            ApiError::LinkRefused(_) => "gone",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Internal(_) => "internal",
         }
@@ -71,15 +84,15 @@ impl ApiError {
             error["field"] = json!(field_error.field);
             error["message"] = json!(field_error.to_string());
         }
+        if let ApiError::LinkRefused(refusal) = self {
+            error["reason"] = json!(refusal);
+        }
         json!({ "error": error })
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
-        }
         let mut response = (self.status(), Json(self.body())).into_response();
         if matches!(self, ApiError::Unauthenticated) {
             response.headers_mut().insert(
@@ -87,8 +100,34 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
+        response.extensions_mut().insert(Answered(Arc::new(self)));
         response
     }
+}
+
+/// The error a response was made from, for [`log_errors`].
+#[derive(Clone)]
+struct Answered(Arc<ApiError>);
+
+/// Logs the error a response was made from, once, in the request's span (this middleware runs
+/// inside the trace layer). Ours to fix, a 5xx, is an error with its cause; the client's, a
+/// 4xx, is only a debug line: the response line already gives its status.
+pub async fn log_errors(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if let Some(Answered(error)) = response.extensions_mut().remove::<Answered>() {
+        let status = error.status().as_u16();
+        if error.status().is_server_error() {
+            // The client reads "internal error"; the log gets what happened.
+            let cause: &dyn std::fmt::Display = match &*error {
+                ApiError::Internal(detail) => detail,
+                other => other,
+            };
+            tracing::error!(status, code = %error.code(), error = %cause, "internal error");
+        } else {
+            tracing::debug!(status, code = %error.code(), error = %error, "request refused");
+        }
+    }
+    response
 }
 
 impl From<RegistryError> for ApiError {
@@ -109,7 +148,7 @@ impl From<RequestError> for ApiError {
             RequestError::NotFound => ApiError::NotFound,
             RequestError::Conflict(message) => ApiError::Conflict(message),
             not_eligible @ RequestError::NotEligible { .. } => ApiError::Conflict(not_eligible.to_string()),
-            RequestError::Gone(message) => ApiError::Gone(message),
+            RequestError::Link(refusal) => ApiError::LinkRefused(refusal),
             RequestError::Db(db) => db_error(db),
             RequestError::Registry(registry) => registry.into(),
             RequestError::Notify(notify) => ApiError::Internal(notify.to_string()),

@@ -1,5 +1,6 @@
-//! A JSON body extractor whose errors name the offending field: 400 for malformed JSON, 422
-//! with the field's path (`languages[0].code`) for a value of the wrong kind, 413 for too much.
+//! Input at the edge, for the API and the pages alike: a JSON body extractor whose errors name
+//! the offending field (400 for malformed JSON, 422 with the field's path such as
+//! `languages[0].code`, 413 for too much), path ids and query parameters.
 
 use crate::error::ApiError;
 use axum::body::Bytes;
@@ -11,6 +12,8 @@ use http_body_util::BodyExt;
 use lp_core::validation::FieldError;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::str::FromStr;
+use uuid::Uuid;
 
 pub struct ApiJson<T>(pub T);
 
@@ -129,6 +132,26 @@ fn strip_position(message: &str) -> String {
         Some(at) => message[..at].to_owned(),
         None => message.to_owned(),
     }
+}
+
+/// An id in a path. One that is not a UUID names nothing, so it is a 404 like an unknown one.
+pub(crate) fn parse_id(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|_| ApiError::NotFound)
+}
+
+/// A query parameter parsed into its type, or a 422 naming it.
+pub(crate) fn query_param<T: FromStr>(params: &HashMap<String, String>, name: &str) -> Result<Option<T>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    params
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<T>()
+                .map_err(|e| lp_core::validation::FieldError::new(name, e.to_string()).into())
+        })
+        .transpose()
 }
 
 #[cfg(test)]

@@ -10,17 +10,18 @@ mod error;
 mod extract;
 mod health;
 mod i18n;
-mod invitations;
 mod links;
 mod login;
 mod mailbox;
 mod openapi;
+mod page;
 mod pages;
 mod same_origin;
 mod session;
 #[cfg(test)]
 mod test_app;
 mod throttle;
+mod trace;
 mod volunteer_links;
 
 pub use error::ApiError;
@@ -28,11 +29,15 @@ pub use error::ApiError;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use lp_core::Clock;
+use lp_core::heartbeat::Heartbeat;
 use lp_requests::RequestSettings;
 use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::Notify;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone)]
@@ -45,6 +50,9 @@ pub struct AppState {
     /// Where the file transport writes messages; `None` when mail goes out over SMTP.
     pub mailbox_dir: Option<PathBuf>,
     pub web: Arc<WebSettings>,
+    /// The background workers of this process (mail, cascade), for `/readyz`; none in tests
+    /// that run no worker.
+    pub workers: Arc<[Arc<Heartbeat>]>,
 }
 
 /// Sign-in and browser-facing settings, from the public base URL and the `web` config.
@@ -101,5 +109,23 @@ pub fn router(state: AppState) -> Router {
             same_origin::refuse_cross_site,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost first. Added with `Router::layer`, these run after routing, so the span
+        // knows the matched route; the fallback's 404 gets a span too.
+        .layer(
+            ServiceBuilder::new()
+                .layer(axum::middleware::map_request(trace::drop_unusable_request_id))
+                .layer(SetRequestIdLayer::new(trace::REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(trace::request_span)
+                        .on_request(())
+                        .on_response(trace::log_response)
+                        .on_eos(())
+                        // A 5xx is logged by `log_errors` with its cause, once.
+                        .on_failure(()),
+                )
+                .layer(PropagateRequestIdLayer::new(trace::REQUEST_ID))
+                .layer(axum::middleware::from_fn(error::log_errors)),
+        )
         .with_state(state)
 }

@@ -12,7 +12,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lp_requests::RequestError;
-use lp_requests::offers::{self, OfferPage, OfferPageStatus};
+use lp_requests::offers::{self, OfferPage};
+use lp_requests::rules::OfferPageStatus;
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
@@ -125,11 +126,7 @@ fn refusal_page(err: RequestError) -> Response {
             "Unknown link",
             "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.".to_owned(),
         ),
-        RequestError::Conflict(_) => (
-            "Bereits vergeben",
-            "Already filled",
-            "Jemand anderes hat diesen Einsatz schon übernommen. Danke für Ihre Bereitschaft!".to_owned(),
-        ),
+        RequestError::Link(refusal) => (refusal.title_de(), refusal.title_en(), refusal.detail_de().to_owned()),
         RequestError::NotEligible { rule } => (
             "Übernahme nicht möglich",
             "You cannot take this job",
@@ -137,11 +134,6 @@ fn refusal_page(err: RequestError) -> Response {
                 "Sie können diesen Einsatz gerade nicht übernehmen: {}",
                 rule.explain_de()
             ),
-        ),
-        RequestError::Gone(_) => (
-            "Link nicht mehr gültig",
-            "Link no longer valid",
-            "Dieser Link wurde bereits verwendet oder ist abgelaufen.".to_owned(),
         ),
         _ => (
             "Fehler",

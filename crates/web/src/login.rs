@@ -1,14 +1,12 @@
-//! Sign-in, sign-out and setting a password from an invitation link. Passwords are checked
-//! off the async runtime; an unknown address costs the same argon2 work as a wrong password
-//! and gets the same answer, so the form does not tell who has an account.
+//! The pages for sign-in, sign-out and setting or changing a password. The rules (timing,
+//! session fixation, spending the link) live in `lp_registry::sign_in`.
 
 use crate::AppState;
 use crate::auth::SignedIn;
 use crate::client_addr::ClientAddr;
-use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
-use crate::pages::{OrPage, PageError, local_path, render};
+use crate::page::{OrPage, PageError, local_path, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -17,10 +15,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use lp_registry::password_links::{self, LinkState};
-use lp_registry::staff::{hash_password, password_too_short, verify_password};
-use lp_registry::{RegistryError, sessions};
+use lp_registry::staff::password_too_short;
+use lp_registry::{RegistryError, sessions, sign_in};
 use serde::Deserialize;
-use std::sync::LazyLock;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -30,14 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/account/password", get(change_form).post(change_password))
 }
 
-/// A hash with the real parameters, verified when the address is unknown so that answer
-/// takes as long as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| hash_password("not anybody's password"));
-
-/// Computes the dummy hash now, so the first unknown address is not the one slow answer.
-pub fn warm_up() {
-    LazyLock::force(&DUMMY_HASH);
-}
+pub use lp_registry::sign_in::warm_up;
 
 texts! {
     pub struct LoginTexts {
@@ -125,28 +115,20 @@ async fn login(
             .insert(RETRY_AFTER, HeaderValue::from_str(&seconds).expect("digits"));
         return Ok(response);
     }
-    let credentials = sessions::credentials(&state.db, &form.email).await.or_page(lang)?;
-    let password = form.password.clone();
-    let (user_id, valid) = tokio::task::spawn_blocking(move || match credentials {
-        Some((user_id, hash)) => (Some(user_id), verify_password(&password, &hash)),
-        None => {
-            let _ = verify_password(&password, &DUMMY_HASH);
-            (None, false)
-        }
-    })
+    let planted = state.web.cookies.session_id(&headers);
+    let signed_in = sign_in::sign_in(
+        &state.db,
+        &form.email,
+        &form.password,
+        planted.as_deref(),
+        state.web.sessions,
+        state.clock.now(),
+    )
     .await
-    .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password check: {e}"))))?;
-    let Some(user_id) = user_id.filter(|_| valid) else {
+    .or_page(lang)?;
+    let Some(id) = signed_in else {
         return Ok(refuse(StatusCode::UNAUTHORIZED, t.wrong));
     };
-    // A fresh id at every login: an id planted before login (session fixation) is dropped.
-    let now = state.clock.now();
-    if let Some(old) = state.web.cookies.session_id(&headers) {
-        sessions::end(&state.db, &old).await.or_page(lang)?;
-    }
-    let id = sessions::create(&state.db, user_id, state.web.sessions, now)
-        .await
-        .or_page(lang)?;
     let mut response = Redirect::to(next).into_response();
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)
@@ -242,18 +224,9 @@ async fn set_password(
     if form.password != form.repeat {
         return Ok(page(StatusCode::UNPROCESSABLE_ENTITY, Some(t.mismatch), None));
     }
-    let password = form.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password hashing: {e}"))))?;
-    let now = state.clock.now();
-    let txn = lp_db::begin_write(&state.db).await.or_page(lang)?;
-    let outcome = password_links::redeem(&*txn, &token, hash, now).await;
+    let outcome = sign_in::set_password_by_link(&state.db, &token, &form.password, state.clock.now()).await;
     match outcome {
-        Ok(LinkState::Valid(_)) => {
-            txn.commit().await.or_page(lang)?;
-            Ok(Redirect::to("/login?done=password").into_response())
-        }
+        Ok(LinkState::Valid(_)) => Ok(Redirect::to("/login?done=password").into_response()),
         Ok(LinkState::Used) => Ok(page(StatusCode::GONE, None, Some(t.used))),
         Ok(LinkState::Expired) => Ok(page(StatusCode::GONE, None, Some(t.expired))),
         Err(RegistryError::NotFound) => Ok(page(StatusCode::NOT_FOUND, None, Some(t.unknown))),
@@ -333,24 +306,19 @@ async fn change_password(
     if form.password != form.repeat {
         return Ok(change_page(lang, &staff, Some(p.mismatch), false));
     }
-    let stored = sessions::password_hash_of(&state.db, staff.0.id).await.or_page(lang)?;
-    let (current, new) = (form.current, form.password);
-    let hash = tokio::task::spawn_blocking(move || match stored {
-        Some(stored) if verify_password(&current, &stored) => Some(hash_password(&new)),
-        _ => None,
-    })
+    let changed = sign_in::change_password(
+        &state.db,
+        staff.0.id,
+        &form.current,
+        &form.password,
+        state.web.sessions,
+        state.clock.now(),
+    )
     .await
-    .map_err(|e| PageError::new(lang, ApiError::Internal(format!("password check: {e}"))))?;
-    let Some(hash) = hash else {
+    .or_page(lang)?;
+    let Some(id) = changed else {
         return Ok(change_page(lang, &staff, Some(t.wrong), false));
     };
-    let now = state.clock.now();
-    let txn = lp_db::begin_write(&state.db).await.or_page(lang)?;
-    sessions::change_password(&*txn, staff.0.id, hash).await.or_page(lang)?;
-    let id = sessions::create(&*txn, staff.0.id, state.web.sessions, now)
-        .await
-        .or_page(lang)?;
-    txn.commit().await.or_page(lang)?;
     let mut response = Redirect::to("/account/password?done=1").into_response();
     state.web.cookies.set_session(response.headers_mut(), &id);
     Ok(response)

@@ -11,6 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use http_body_util::BodyExt;
 use lp_core::Clock;
 use lp_core::clock::ManualClock;
+use lp_core::heartbeat::Heartbeat;
 use lp_core::vocab::Role;
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::sessions::SessionPolicy;
@@ -73,6 +74,16 @@ impl TestApp {
     }
 
     pub async fn with_web(web: WebSettings) -> Self {
+        Self::build(web, Arc::new([])).await
+    }
+
+    /// The app with these worker heartbeats for `/readyz`.
+    pub async fn with_workers(workers: Vec<Arc<Heartbeat>>) -> Self {
+        let web = WebSettings::new(BASE, SessionPolicy::default(), Vec::new());
+        Self::build(web, workers.into()).await
+    }
+
+    async fn build(web: WebSettings, workers: Arc<[Arc<Heartbeat>]>) -> Self {
         let db = TestDb::from_env().await;
         let clock = Arc::new(ManualClock::new(start_time()));
         let state = AppState {
@@ -84,10 +95,12 @@ impl TestApp {
                 matching: lp_matcher::MatchConfig::default(),
                 training_validity_months: 24,
                 public_base_url: BASE.to_owned(),
+                ranker: Default::default(),
             }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
             web: Arc::new(web),
+            workers,
         };
         Self {
             router: router(state),
@@ -98,10 +111,15 @@ impl TestApp {
 
     pub async fn organisation(&self, name: &str) -> Uuid {
         let input = OrganisationInput { name: name.to_owned() };
-        organisations::create(&self.db.conn, &input, self.clock.now())
-            .await
-            .unwrap()
-            .id
+        organisations::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            &input,
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     /// A staff user with [`PASSWORD`].
@@ -133,10 +151,15 @@ impl TestApp {
             "status": "active"
         }))
         .unwrap();
-        lp_registry::volunteers::create(&self.db.conn, input.validate().unwrap(), self.clock.now())
-            .await
-            .unwrap()
-            .id
+        lp_registry::volunteers::create(
+            &self.db.conn,
+            &lp_core::access::Coordinator::operator(),
+            input.validate().unwrap(),
+            self.clock.now(),
+        )
+        .await
+        .unwrap()
+        .id
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
@@ -205,5 +228,5 @@ pub fn peer() -> SocketAddr {
 }
 
 pub fn enc(text: &str) -> String {
-    crate::pages::url_encode(text).replace('/', "%2F")
+    crate::page::url_encode(text).replace('/', "%2F")
 }

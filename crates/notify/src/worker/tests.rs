@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::net::TcpListener;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use lp_core::clock::ManualClock;
 use mail_parser::{MessageParser, MimeHeaders};
@@ -367,6 +368,123 @@ async fn run_delivers_when_woken_and_stops_on_shutdown() {
         .await
         .expect("stops")
         .unwrap();
+    assert_eq!(server.received().len(), 1);
+}
+
+const POISON: &str = "poison@example.org";
+
+/// A transport that panics on every message to [`POISON`] until `healed`.
+fn panicking_on_poison(healed: &Arc<AtomicBool>) -> SendHook {
+    let healed = Arc::clone(healed);
+    Arc::new(move |row: &Row| {
+        if row.to_address == POISON && !healed.load(Ordering::SeqCst) {
+            panic!("the transport choked on {}", row.id);
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_panicking_send_backs_off_while_the_other_mail_goes_out() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let clock = ManualClock::new(start_time());
+    let healed = Arc::new(AtomicBool::new(false));
+    let mut worker = worker(&db.conn, smtp_mailer(&server.url()), &clock);
+    worker.before_send = Some(panicking_on_poison(&healed));
+    let poison = enqueue(&db.conn, &sample_email(POISON), clock.now()).await.unwrap();
+    for to in ["a@example.org", "b@example.org"] {
+        enqueue(&db.conn, &sample_email(to), clock.now()).await.unwrap();
+    }
+
+    assert_eq!(
+        worker.deliver_due().await.unwrap(),
+        DeliveryReport {
+            sent: 2,
+            retried: 1,
+            dead: 0
+        }
+    );
+    let failed = row(&db.conn, poison).await;
+    assert_eq!((failed.status.as_str(), failed.attempts), (PENDING, 1));
+    assert_eq!(failed.next_attempt_at, clock.now() + chrono::Duration::seconds(30));
+    assert_eq!((failed.lease_owner, failed.lease_until), (None, None));
+    assert_eq!(failed.last_error.as_deref(), Some("the send panicked (see the log)"));
+    assert!(failed.body_text.contains("secret-token"), "kept for the retry");
+
+    // No hot loop: the row waits out its backoff, which doubles after the next panic.
+    assert_eq!(worker.deliver_due().await.unwrap(), DeliveryReport::default());
+    clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(worker.deliver_due().await.unwrap().retried, 1);
+    let failed = row(&db.conn, poison).await;
+    assert_eq!(failed.attempts, 2);
+    assert_eq!(failed.next_attempt_at, clock.now() + chrono::Duration::seconds(60));
+
+    // Fixed: it goes out once, and nothing went out twice.
+    healed.store(true, Ordering::SeqCst);
+    clock.advance(chrono::Duration::seconds(61));
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 1);
+    clock.advance(chrono::Duration::hours(2));
+    assert_eq!(worker.deliver_due().await.unwrap(), DeliveryReport::default());
+    let received = server.received();
+    assert_eq!(received.len(), 3);
+    assert_eq!(received.iter().filter(|r| r.to == [POISON]).count(), 1);
+    assert_eq!(row(&db.conn, poison).await.status, SENT);
+}
+
+#[tokio::test]
+async fn a_send_that_always_panics_ends_dead_after_max_attempts() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let clock = ManualClock::new(start_time());
+    let mut worker = worker(&db.conn, smtp_mailer(&server.url()), &clock).with_max_attempts(2);
+    worker.before_send = Some(panicking_on_poison(&Arc::new(AtomicBool::new(false))));
+    let poison = enqueue(&db.conn, &sample_email(POISON), clock.now()).await.unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap().retried, 1);
+    clock.advance(chrono::Duration::hours(2));
+    assert_eq!(worker.deliver_due().await.unwrap().dead, 1);
+    let dead = row(&db.conn, poison).await;
+    assert_eq!((dead.status.as_str(), dead.attempts), (DEAD, 2));
+    assert!(server.received().is_empty());
+}
+
+#[tokio::test]
+async fn run_lives_through_a_panicking_send_and_keeps_beating() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let clock = ManualClock::new(start_time());
+    let heartbeat = Arc::new(Heartbeat::new("mail", Duration::from_millis(20)));
+    let mut worker = worker(&db.conn, smtp_mailer(&server.url()), &clock)
+        .with_poll_interval(Duration::from_millis(20))
+        .with_heartbeat(Arc::clone(&heartbeat));
+    worker.before_send = Some(panicking_on_poison(&Arc::new(AtomicBool::new(false))));
+    enqueue(&db.conn, &sample_email(POISON), clock.now()).await.unwrap();
+    enqueue(&db.conn, &sample_email("a@example.org"), clock.now())
+        .await
+        .unwrap();
+    // Any beat from here on is the running worker's, not the heartbeat's creation.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let started = std::time::Instant::now();
+    let (stop, shutdown) = watch::channel(false);
+    let handle = tokio::spawn(worker.run(Arc::new(Notify::new()), shutdown));
+
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while server.received().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the good message never went out");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Passes go on after the panic.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(!handle.is_finished(), "the worker is still running");
+    assert!(
+        heartbeat.since_last_beat() < started.elapsed(),
+        "beaten since the start"
+    );
+    assert!(!heartbeat.is_stuck());
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), handle)
+        .await
+        .expect("stops")
+        .expect("ended without a panic");
     assert_eq!(server.received().len(), 1);
 }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::volunteers::{VolunteerInput, create};
+use lp_core::secret::hash_token;
 use lp_testkit::TestDb;
 use sea_orm::Statement;
 
@@ -21,10 +22,15 @@ async fn volunteer(db: &DatabaseConnection, email: &str, status: &str) -> Uuid {
         "status": status
     }))
     .unwrap();
-    create(db, input.validate().unwrap(), at("2026-11-01T08:00:00Z"))
-        .await
-        .unwrap()
-        .id
+    create(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        input.validate().unwrap(),
+        at("2026-11-01T08:00:00Z"),
+    )
+    .await
+    .unwrap()
+    .id
 }
 
 fn schedule(availability: Vec<WeeklySlot>) -> ValidSchedule {
@@ -143,13 +149,13 @@ async fn unknown_token_is_unknown() {
 }
 
 #[tokio::test]
-async fn erased_volunteer_links_stop_working() {
+async fn revoked_links_stop_working() {
     let test = TestDb::from_env().await;
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
     let now = at("2026-11-22T10:00:00Z");
     let link = issue(db, id, Reason::Offer, now).await.unwrap();
-    volunteers::erase(db, id, true, now).await.unwrap();
+    revoke_all(db, id).await.unwrap();
     assert!(matches!(page(db, &link.token, now).await, Err(LinkError::Unknown)));
 }
 

@@ -26,6 +26,9 @@ pub struct ErrorDetail {
     /// With `invalid_field` only: the path of the offending field, e.g. `languages[0].code`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// With a refused link action (`conflict` or `gone`) only: why, e.g. `cancelled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<lp_requests::rules::LinkRefusal>,
 }
 
 /// The codes, as [`crate::ApiError::code`] spells them.

@@ -33,10 +33,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 )]
 async fn create(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     ApiJson(input): ApiJson<OrganisationInput>,
 ) -> Result<(StatusCode, Json<Organisation>), ApiError> {
-    let organisation = organisations::create(&state.db, &input, state.clock.now()).await?;
+    let organisation = organisations::create(&state.db, &by, &input, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(organisation)))
 }
 

@@ -1,9 +1,9 @@
 use super::docs::{BodyErrors, Conflict, NotFound, QueryErrors, Unauthenticated};
-use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Staff;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, PathParam, QueryParams};
+use crate::extract::{parse_id, query_param};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;

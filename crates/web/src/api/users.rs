@@ -6,6 +6,7 @@ use crate::extract::ApiJson;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use lp_registry::invitations;
 use lp_registry::staff::{self, StaffUser, StaffUserInput};
 use serde::Serialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -44,10 +45,12 @@ struct CreatedUser {
 )]
 async fn create(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     ApiJson(input): ApiJson<StaffUserInput>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
-    let created = crate::invitations::create_staff_user(&state, &input).await?;
+    let base = &state.requests.public_base_url;
+    let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await?;
+    state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,
         Json(CreatedUser {

@@ -1,9 +1,9 @@
 use super::docs::{BodyErrors, Conflict, CoordinatorOnly, NotFound, QueryErrors, Unauthenticated};
-use super::{parse_id, query_param};
 use crate::AppState;
 use crate::auth::Coordinator;
 use crate::error::ApiError;
 use crate::extract::{ApiJson, PathParam, QueryParams, parse_json};
+use crate::extract::{parse_id, query_param};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -53,11 +53,11 @@ fn view(state: &AppState, volunteer: Volunteer) -> VolunteerView {
 )]
 async fn create(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     ApiJson(input): ApiJson<VolunteerInput>,
 ) -> Result<(StatusCode, Json<VolunteerView>), ApiError> {
     let valid = input.validate()?;
-    let volunteer = volunteers::create(&state.db, valid, state.clock.now()).await?;
+    let volunteer = volunteers::create(&state.db, &by, valid, state.clock.now()).await?;
     Ok((StatusCode::CREATED, Json(view(&state, volunteer))))
 }
 
@@ -148,7 +148,7 @@ async fn show(
 )]
 async fn update(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     PathParam(id): PathParam,
     ApiJson(patch): ApiJson<Value>,
 ) -> Result<Json<VolunteerView>, ApiError> {
@@ -161,7 +161,7 @@ async fn update(
         serde_json::to_value(VolunteerInput::from(&current)).map_err(|e| ApiError::Internal(e.to_string()))?;
     merge_patch(&mut merged, patch);
     let input: VolunteerInput = parse_json(merged.to_string().as_bytes())?;
-    let volunteer = volunteers::update(&state.db, id, input.validate()?, state.clock.now()).await?;
+    let volunteer = volunteers::update(&state.db, &by, id, input.validate()?, state.clock.now()).await?;
     Ok(Json(view(&state, volunteer)))
 }
 
@@ -202,15 +202,11 @@ fn merge_patch(target: &mut Value, patch: Value) {
 )]
 async fn erase(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    let now = state.clock.now();
-    let txn = lp_db::begin_write(&state.db).await?;
-    let has_history = lp_requests::offers::release_volunteer(&*txn, id, now).await?;
-    volunteers::erase(&*txn, id, has_history, now).await?;
-    txn.commit().await?;
+    lp_requests::erasure::erase_volunteer(&state.db, &by, id, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -9,7 +9,6 @@ use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::i18n::{Lang, texts};
-use crate::invitations;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query, State};
@@ -20,6 +19,7 @@ use chrono::{DateTime, Utc};
 use lp_core::validation::FieldError;
 use lp_core::vocab::Role;
 use lp_notify::{OutboxEntry, OutboxState, Resend};
+use lp_registry::invitations;
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use serde::Deserialize;
@@ -147,13 +147,13 @@ async fn create_organisation(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     Form(form): Form<OrganisationForm>,
 ) -> Result<Response, PageError> {
     let input = OrganisationInput {
         name: form.name.clone(),
     };
-    let (error, status) = match organisations::create(&state.db, &input, state.clock.now()).await {
+    let (error, status) = match organisations::create(&state.db, &by, &input, state.clock.now()).await {
         Ok(created) => return Ok(Redirect::to(&format!("/organisations?created={}", created.id)).into_response()),
         Err(lp_registry::RegistryError::Invalid(error)) => (error, StatusCode::UNPROCESSABLE_ENTITY),
         Err(lp_registry::RegistryError::Conflict(message)) => (FieldError::new("name", message), StatusCode::CONFLICT),
@@ -316,11 +316,16 @@ async fn invite(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, PageError> {
-    let result = match form.to_input() {
-        Ok(input) => invitations::create_staff_user(&state, &input).await,
+    let result: Result<_, ApiError> = match form.to_input() {
+        Ok(input) => {
+            let base = &state.requests.public_base_url;
+            let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await;
+            state.mail_wake.notify_one();
+            created.map_err(ApiError::from)
+        }
         Err(error) => Err(error.into()),
     };
     let (error, status) = match result {

@@ -4,10 +4,10 @@
 
 use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
+use crate::extract::parse_id;
 use crate::i18n::{Lang, texts};
 use askama::Template;
 use axum::Router;
@@ -16,15 +16,16 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
+use lp_core::access::Scope;
 use lp_core::validation::FieldError;
 use lp_core::vocab::{Gender, GenderStrength, Mode, OfferState, RequestStatus, Setting};
 use lp_registry::organisations;
+use lp_requests::RequestError;
 use lp_requests::input::{CompletionInput, GenderPreferenceInput, RequestInput};
-use lp_requests::lifecycle::{self, CandidatesView, RequestFilter, SearchHint};
+use lp_requests::lifecycle::{self, CandidatesView, SearchHint};
 use lp_requests::view::RequestView;
-use lp_requests::{RequestError, Scope};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -185,33 +186,16 @@ async fn dashboard(
 ) -> Result<Response, PageError> {
     let now = state.clock.now();
     let t = RequestTexts::of(lang);
-    let filter = RequestFilter {
-        status: None,
-        limit: Some(500),
-    };
-    let requests = lifecycle::list(&state.db, staff.scope(), &filter, now)
+    let dashboard = lifecycle::dashboard(&state.db, staff.scope(), now)
         .await
         .or_page(lang)?;
-    let pick = |keep: &dyn Fn(&RequestView) -> bool| -> Vec<Row> {
-        requests
-            .iter()
-            .filter(|r| keep(r))
-            .map(|r| Row::of(lang, r, now))
-            .collect()
-    };
+    let rows = |requests: &[RequestView]| -> Vec<Row> { requests.iter().map(|r| Row::of(lang, r, now)).collect() };
     let sections = vec![
-        (t.needs_confirmation, pick(&|r| r.awaits_completion(now))),
-        (t.unfilled, pick(&|r| r.status == RequestStatus::Unfilled)),
-        (t.open, pick(&|r| r.status == RequestStatus::Open)),
-        (
-            t.assigned,
-            pick(&|r| r.status == RequestStatus::Assigned && !r.awaits_completion(now)),
-        ),
-        (t.recent, {
-            let mut rows = pick(&|r| matches!(r.status, RequestStatus::Completed | RequestStatus::Cancelled));
-            rows.truncate(20);
-            rows
-        }),
+        (t.needs_confirmation, rows(&dashboard.needs_confirmation)),
+        (t.unfilled, rows(&dashboard.unfilled)),
+        (t.open, rows(&dashboard.open)),
+        (t.assigned, rows(&dashboard.assigned)),
+        (t.recent, rows(&dashboard.recent)),
     ];
     Ok(render(&DashboardPage {
         layout: Layout::new(lang, &staff, t.dashboard, "/"),
@@ -730,32 +714,16 @@ async fn board(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let now = state.clock.now();
-    let list = |status| RequestFilter {
-        status: Some(status),
-        limit: Some(500),
-    };
-    let unfilled = lifecycle::list(&state.db, Scope::All, &list(RequestStatus::Unfilled), now)
-        .await
-        .or_page(lang)?;
-    let open = lifecycle::list(&state.db, Scope::All, &list(RequestStatus::Open), now)
-        .await
-        .or_page(lang)?;
+    let board = lifecycle::board(&state.db, &by, now).await.or_page(lang)?;
+    let rows = |requests: &[RequestView]| requests.iter().map(|r| Row::of(lang, r, now)).collect();
     Ok(render(&BoardPage {
         layout: Layout::new(lang, &staff, t.board, "/board"),
         t,
-        unfilled: unfilled
-            .iter()
-            .filter(|r| r.starts_at > now)
-            .map(|r| Row::of(lang, r, now))
-            .collect(),
-        at_risk: open
-            .iter()
-            .filter(|r| r.fill_by.with_timezone(&Utc) - now < Duration::hours(24))
-            .map(|r| Row::of(lang, r, now))
-            .collect(),
+        unfilled: rows(&board.unfilled),
+        at_risk: rows(&board.at_risk),
     }))
 }

@@ -20,7 +20,7 @@ async fn pages_send_strangers_to_the_login_form() {
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
         assert_eq!(
             reply.location().unwrap(),
-            format!("/login?next={}", crate::pages::url_encode(path))
+            format!("/login?next={}", crate::page::url_encode(path))
         );
     }
 }

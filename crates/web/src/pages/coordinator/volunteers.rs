@@ -4,10 +4,10 @@
 
 use super::{Opt, choose};
 use crate::AppState;
-use crate::api::parse_id;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::PathParam;
+use crate::extract::parse_id;
 use crate::i18n::{Lang, texts};
 use crate::pages::requests::{COMMON, language_label};
 use crate::pages::{Layout, OrPage, PageError, render};
@@ -802,7 +802,7 @@ async fn create(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let form = VolunteerForm::from_pairs(pairs);
@@ -824,7 +824,7 @@ async fn create(
             ));
         }
     };
-    match volunteers::create(&state.db, valid, state.clock.now()).await {
+    match volunteers::create(&state.db, &by, valid, state.clock.now()).await {
         Ok(created) => Ok(Redirect::to(&format!("/volunteers/{}?saved=1", created.id)).into_response()),
         Err(err) => {
             let (error, status) = refusal(err).or_page(lang)?;
@@ -874,7 +874,7 @@ async fn update(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     PathParam(id): PathParam,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
@@ -902,7 +902,7 @@ async fn update(
             ));
         }
     };
-    match volunteers::update(&state.db, parsed, valid, state.clock.now()).await {
+    match volunteers::update(&state.db, &by, parsed, valid, state.clock.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/volunteers/{parsed}?saved=1")).into_response()),
         Err(err) => {
             let (error, status) = refusal(err).or_page(lang)?;

@@ -1,0 +1,102 @@
+//! The board and the dashboard read their sections from the database, most urgent first, so a
+//! large backlog never pushes the urgent requests off the page.
+
+use super::*;
+use lp_registry::organisations::{self, OrganisationInput};
+use lp_registry::staff::{self, StaffUserInput};
+use lp_testkit::TestDb;
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// `count` open requests of one organisation; the i-th starts `start(i)` and must be filled
+/// a day before.
+async fn open_requests(db: &impl ConnectionTrait, count: usize, start: impl Fn(usize) -> DateTime<Utc>) -> Vec<Uuid> {
+    let now = at("2026-11-23T08:00:00Z");
+    let org = organisations::create(
+        db,
+        &lp_core::access::Coordinator::operator(),
+        &OrganisationInput { name: "Stadt".into() },
+        now,
+    )
+    .await
+    .unwrap();
+    let caseworker = staff::prepare(
+        &StaffUserInput {
+            email: format!("cw-{}@pool.test", org.id),
+            name: "cw".into(),
+            role: lp_core::vocab::Role::Caseworker,
+            organisation_id: Some(org.id),
+            password: None,
+        },
+        false,
+    )
+    .await
+    .unwrap();
+    let caseworker = staff::insert(db, caseworker, now).await.unwrap().user;
+    let ids: Vec<Uuid> = (0..count).map(|_| Uuid::new_v4()).collect();
+    let rows = ids.iter().enumerate().map(|(i, id)| request::ActiveModel {
+        id: Set(*id),
+        organisation_id: Set(org.id),
+        caseworker_id: Set(caseworker.id),
+        language: Set("ara".to_owned()),
+        dialect: Set(None),
+        starts_at: Set(start(i)),
+        duration_minutes: Set(60),
+        mode: Set("phone".to_owned()),
+        town: Set(None),
+        address: Set(None),
+        setting: Set("authority".to_owned()),
+        gender_preference: Set(None),
+        gender_strength: Set(None),
+        client_ref: Set(None),
+        notes: Set(None),
+        fill_by: Set(start(i) - Duration::days(1)),
+        status: Set(RequestStatus::Open.as_str().to_owned()),
+        assignee_id: Set(None),
+        assigned_at: Set(None),
+        completed_at: Set(None),
+        actual_minutes: Set(None),
+        feedback: Set(None),
+        cancelled_at: Set(None),
+        next_wave_at: Set(None),
+        reminded_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    });
+    let rows: Vec<_> = rows.collect();
+    for chunk in rows.chunks(100) {
+        request::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await
+            .unwrap();
+    }
+    ids
+}
+
+#[tokio::test]
+async fn with_600_open_requests_the_board_lists_the_nearest_at_risk() {
+    let test = TestDb::from_env().await;
+    let now = at("2026-11-23T08:00:00Z");
+    // The first ten must be filled within the day; the other 590 are months ahead.
+    let ids = open_requests(&test.conn, 600, |i| {
+        if i < 10 {
+            now + Duration::hours(30 + i as i64)
+        } else {
+            now + Duration::days(60 + i as i64)
+        }
+    })
+    .await;
+    let board = board(&test.conn, &lp_core::access::Coordinator::operator(), now)
+        .await
+        .unwrap();
+    let listed: Vec<Uuid> = board.at_risk.iter().map(|r| r.id).collect();
+    assert_eq!(listed, ids[..10].to_vec(), "the ten at risk, soonest deadline first");
+    assert!(board.unfilled.is_empty());
+
+    // The caseworker's start page shows the open ones whose search ends soonest.
+    let dashboard = dashboard(&test.conn, Scope::All, now).await.unwrap();
+    assert_eq!(dashboard.open.len() as u64, SECTION_ROWS);
+    assert_eq!(dashboard.open[0].id, ids[0]);
+}

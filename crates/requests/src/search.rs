@@ -1,0 +1,166 @@
+//! The service's side of the offer cascade: it asks the matcher's policy
+//! ([`lp_matcher::cascade::next_step`]) what to do and carries the answer out in the caller's
+//! transaction: offers with their mails, the time of the next look, or the end of the search.
+
+use crate::entities::{offer, request};
+use crate::ranker::PoolSnapshot;
+use crate::request::{Offer, Request};
+use crate::settings::RequestSettings;
+use crate::{RequestError, mails};
+use chrono::{DateTime, Utc};
+use lp_core::secret::new_token;
+use lp_core::vocab::{OfferState, RequestStatus};
+use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, wave_size};
+use lp_registry::{pool_changes, staff, volunteers};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+/// Takes the search one step on: whatever the policy decides for `occasion`. `pool` is the
+/// committed pool, read before the caller's transaction began.
+pub(crate) async fn continue_search(
+    txn: &impl ConnectionTrait,
+    request: &Request,
+    occasion: Occasion,
+    pool: &PoolSnapshot,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let earlier = crate::request::offers(
+        offer::Entity::find()
+            .filter(offer::Column::RequestId.eq(request.id))
+            .all(txn)
+            .await?,
+    )?;
+    let cascade = settings.cascade();
+    // Only the best (already asked + one wave) can be chosen, so only they are scored.
+    let enough = earlier.len().saturating_add(wave_size(&cascade));
+    let ranking = pool
+        .compiled
+        .rank(&request.spec(), now, &settings.matching, Some(enough));
+    let answered: Vec<EarlierOffer> = earlier.iter().map(Offer::earlier).collect();
+    let step = next_step(
+        occasion,
+        ranking.candidates.iter().map(|c| c.volunteer_id),
+        &answered,
+        request.fill_by,
+        now,
+        &cascade,
+    );
+    match step {
+        Step::Unfilled => mark_unfilled(txn, request, settings, now).await,
+        Step::Wait { next_wave_at } => set_next_wave(txn, request.id, next_wave_at).await,
+        Step::Offer { to, next_wave_at } => {
+            set_next_wave(txn, request.id, next_wave_at).await?;
+            send_offers(txn, request, &to, &earlier, settings, now).await
+        }
+    }
+}
+
+async fn set_next_wave(txn: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> Result<(), RequestError> {
+    request::Entity::update_many()
+        .col_expr(request::Column::NextWaveAt, Expr::value(at))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+async fn send_offers(
+    txn: &impl ConnectionTrait,
+    request: &Request,
+    to: &[Uuid],
+    earlier: &[Offer],
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let wave = earlier.iter().map(|o| o.wave).max().unwrap_or(0) + 1;
+    let recipients = volunteers::get_many(txn, to).await?;
+    // Offer links stop working when the appointment starts.
+    let expires_at = request.starts_at;
+    for volunteer_id in to {
+        let Some(volunteer) = recipients.iter().find(|v| v.id == *volunteer_id) else {
+            continue;
+        };
+        let token = new_token();
+        // Asking again (after a give-back) renews the old row with a fresh link; the old link
+        // stays dead.
+        let renewed = earlier.iter().find(|o| o.volunteer_id == volunteer.id).map(|o| o.id);
+        let row = offer::ActiveModel {
+            id: Set(renewed.unwrap_or_else(Uuid::new_v4)),
+            request_id: Set(request.id),
+            volunteer_id: Set(volunteer.id),
+            state: Set(OfferState::Sent.as_str().to_owned()),
+            token_hash: Set(token.hash.clone()),
+            wave: Set(wave as i32),
+            sent_at: Set(now),
+            expires_at: Set(expires_at),
+            responded_at: Set(None),
+            withdrew_at: Set(None),
+        };
+        if renewed.is_some() {
+            offer::Entity::update(row).exec(txn).await?;
+        } else {
+            offer::Entity::insert(row).exec_without_returning(txn).await?;
+        }
+        mails::offer(txn, request, volunteer, &token.plain, expires_at, settings, now).await?;
+    }
+    Ok(())
+}
+
+/// Ends the search without an interpreter: outstanding offers lapse, and the caseworker and
+/// every coordinator are told.
+pub(crate) async fn mark_unfilled(
+    txn: &impl ConnectionTrait,
+    request: &Request,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let updated = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Unfilled.as_str()))
+        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(request.id))
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected == 1 {
+        // Offers still out when the search ends went unanswered: they lapse, and count as
+        // ignored in their volunteers' reliability.
+        let lapsed: Vec<Uuid> = offer::Entity::find()
+            .select_only()
+            .column(offer::Column::VolunteerId)
+            .filter(offer::Column::RequestId.eq(request.id))
+            .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        offer::Entity::update_many()
+            .col_expr(offer::Column::State, Expr::value(OfferState::Expired.as_str()))
+            .filter(offer::Column::RequestId.eq(request.id))
+            .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+            .exec(txn)
+            .await?;
+        pool_changes::record(txn, &lapsed, now).await?;
+        let mut recipients = staff::coordinators(txn).await?;
+        if let Some(caseworker) = staff::get(txn, request.caseworker_id).await?
+            && !recipients.iter().any(|r| r.id == caseworker.id)
+        {
+            recipients.insert(0, caseworker);
+        }
+        mails::unfilled(txn, request, &recipients, settings, now).await?;
+    }
+    Ok(())
+}
+
+/// Withdraws the offers still out for a request that was filled, cancelled or given up.
+pub(crate) async fn withdraw_outstanding(txn: &impl ConnectionTrait, request_id: Uuid) -> Result<u64, DbErr> {
+    let withdrawn = offer::Entity::update_many()
+        .col_expr(offer::Column::State, Expr::value(OfferState::Withdrawn.as_str()))
+        .filter(offer::Column::RequestId.eq(request_id))
+        .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(withdrawn.rows_affected)
+}
