@@ -258,8 +258,8 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
     );
     if let Some(past) = &pool.history {
         println!(
-            "Past {} days: {} requests ({} taken), {} offers, replayed and stored in {:.1} s.",
-            past.days, past.requests, past.assignments, past.offers, past.seconds
+            "Past {} days: {} requests ({} taken), {} offers; replayed in {:.1} s, stored in {:.1} s.",
+            past.days, past.requests, past.assignments, past.offers, past.replay_seconds, past.store_seconds
         );
     }
     println!("Staff (password / API token):");
