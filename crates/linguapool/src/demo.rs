@@ -1,29 +1,36 @@
 //! A demo pool to try Linguapool with: Winnenden and its neighbouring towns, three
-//! organisations with two caseworkers each, a coordinator, about seventy volunteers in some forty
-//! languages and a dozen requests over the next three weeks.
+//! organisations with two caseworkers each, a coordinator, the volunteers of the synthetic
+//! town that `simulate` replays (seventy in some forty languages unless told otherwise) and a
+//! dozen requests over the next three weeks; on demand years of past requests (`history`).
 //!
 //! Everything but the database ids, tokens and password hashes follows from the seed, so a seed
 //! always gives the same pool. The people are made up: first names with an initial, emails under
 //! `demo.linguapool.test` (a reserved domain), client references that are file numbers.
 
+mod history;
+
 use anyhow::Context as _;
-use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc, Weekday};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
-use lp_core::access::{Actor, Scope};
-use lp_core::time::{DateRange, POOL_TZ, WeeklySlot, local_to_utc};
-use lp_core::vocab::{Gender, GenderStrength, GermanLevel, Mode, Proficiency, Role, Setting, VolunteerStatus};
+use lp_core::access::{Actor, Coordinator, Scope};
+use lp_core::time::{POOL_TZ, local_to_utc};
+use lp_core::vocab::{Gender, GenderStrength, Mode, Proficiency, Role, Setting, VolunteerStatus};
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use lp_registry::volunteers::{self, VolunteerInput, VolunteerLanguage};
 use lp_requests::input::{GenderPreferenceInput, RequestInput};
 use lp_requests::{RequestError, RequestSettings, lifecycle};
+use lp_simulate::generate::{self, REQUESTED_LANGUAGES, TOWNS, is_office_day, weighted};
+use lp_simulate::progress::{Progress, ProgressBar};
 use rand::rngs::StdRng;
-use rand::seq::{IndexedRandom, SliceRandom};
+use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng};
 use sea_orm::DatabaseConnection;
 use std::collections::HashSet;
 use std::fmt;
 use uuid::Uuid;
+
+pub use history::HistorySummary;
 
 /// Every demo user's password, so that the printed credentials work.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
@@ -33,16 +40,25 @@ const REQUESTS: usize = 12;
 /// How far ahead the demo requests lie.
 const REQUEST_HORIZON_DAYS: u64 = 21;
 
-/// The towns of the pool, weighted by how likely a volunteer lives (or an appointment takes
-/// place) there.
-const TOWNS: &[(u32, &str)] = &[
-    (8, "Winnenden"),
-    (5, "Waiblingen"),
-    (5, "Backnang"),
-    (2, "Schwaikheim"),
-    (2, "Leutenbach"),
-    (1, "Berglen"),
-];
+/// What to seed: `linguapool demo` without flags is the seventy volunteers of the default
+/// simulated town and no past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub seed: u64,
+    pub volunteers: usize,
+    /// Days of past requests before today, with their offers ([`history`]).
+    pub history_days: u32,
+}
+
+impl Default for DemoOptions {
+    fn default() -> Self {
+        Self {
+            seed: 2026,
+            volunteers: 70,
+            history_days: 0,
+        }
+    }
+}
 
 struct OrganisationSeed {
     name: &'static str,
@@ -77,175 +93,60 @@ const ORGANISATIONS: &[OrganisationSeed] = &[
     },
 ];
 
-/// A language community the volunteers come from, sized roughly like the asylum statistics
-/// and the arrivals from Ukraine.
-struct Community {
-    volunteers: usize,
-    /// First languages with an optional variety note; each volunteer gets one.
-    first: &'static [(&'static str, Option<&'static str>)],
-    /// How well the first language is spoken: `Native`, or `Fluent` for German volunteers who
-    /// learned it.
-    first_proficiency: Proficiency,
-    /// Further languages, each with the chance that a volunteer speaks it too.
-    also: &'static [(&'static str, f64)],
-    /// Share of volunteers who grew up in Germany and speak German natively.
-    german_native: f64,
-    female: &'static [&'static str],
-    male: &'static [&'static str],
-}
-
-const fn community(
-    volunteers: usize,
-    first: &'static [(&'static str, Option<&'static str>)],
-    also: &'static [(&'static str, f64)],
-    german_native: f64,
-    female: &'static [&'static str],
-    male: &'static [&'static str],
-) -> Community {
-    Community {
-        volunteers,
-        first,
-        first_proficiency: Proficiency::Native,
-        also,
-        german_native,
-        female,
-        male,
-    }
-}
-
-// One community per entry: volunteers, first languages, further languages with their chance,
-// share of native German speakers, female and male first names.
+/// First names by the first language of a volunteer (female, male); volunteers who learned
+/// their first language as German natives get German names.
 #[rustfmt::skip]
-const COMMUNITIES: &[Community] = &[
-    // Arabic: Syria, Iraq, Egypt and the Maghreb.
-    community(5,
-        &[("apc", Some("Syrisch, Damaskus")), ("apc", Some("Syrisch, Aleppo")), ("apc", None),
-          ("ara", Some("Syrisch"))],
-        &[("eng", 0.4), ("fra", 0.15), ("tur", 0.1)], 0.05,
-        &["Rasha", "Lina", "Hiba", "Nour", "Amal", "Rana", "Dima"],
+const FIRST_NAMES: &[(&[&str], &[&str], &[&str])] = &[
+    (&["apc", "ara"], &["Rasha", "Lina", "Hiba", "Nour", "Amal", "Rana", "Dima"],
         &["Ahmad", "Mohammad", "Khaled", "Omar", "Yousef", "Bassel", "Samer"]),
-    community(2, &[("acm", Some("Irakisch, Bagdad")), ("acm", None), ("ayp", Some("Mossul"))],
-        &[("ckb", 0.2), ("kmr", 0.15), ("eng", 0.3)], 0.0,
-        &["Zainab", "Noor", "Sura", "Hanan"], &["Ali", "Haider", "Mustafa", "Hussein"]),
-    community(2, &[("arz", None), ("ary", None), ("aeb", None)], &[("fra", 0.5), ("eng", 0.4)], 0.1,
-        &["Mona", "Yasmin", "Salma", "Nadia"], &["Karim", "Tarek", "Youssef", "Hamza"]),
-    // Afghanistan and Iran.
-    community(4, &[("prs", None), ("prs", Some("Kabul")), ("prs", Some("Hazaragi"))],
-        &[("pes", 0.4), ("pus", 0.25), ("urd", 0.1), ("eng", 0.3)], 0.0,
-        &["Farzana", "Mariam", "Zahra", "Shabnam", "Sahar", "Parwana"],
+    (&["acm", "ayp"], &["Zainab", "Noor", "Sura", "Hanan"], &["Ali", "Haider", "Mustafa", "Hussein"]),
+    (&["arz", "ary", "aeb"], &["Mona", "Yasmin", "Salma", "Nadia"], &["Karim", "Tarek", "Youssef", "Hamza"]),
+    (&["prs"], &["Farzana", "Mariam", "Zahra", "Shabnam", "Sahar", "Parwana"],
         &["Wahid", "Farid", "Jawad", "Hamid", "Naweed", "Sayed"]),
-    community(2, &[("pus", None), ("pus", Some("Kandahar"))], &[("prs", 0.8), ("urd", 0.2), ("eng", 0.2)], 0.0,
-        &["Gulalai", "Malalai", "Palwasha"], &["Zabihullah", "Noorullah", "Rahmatullah", "Asadullah"]),
-    community(3, &[("pes", None), ("pes", Some("Teheran"))],
-        &[("eng", 0.5), ("azb", 0.15), ("prs", 0.2), ("fra", 0.1)], 0.1,
-        &["Niloufar", "Shirin", "Parisa", "Leila"], &["Reza", "Amir", "Babak", "Dariush"]),
-    // Kurdish and Turkish.
-    community(4, &[("kmr", None), ("kmr", Some("Badini")), ("kmr", Some("Afrin"))],
-        &[("tur", 0.5), ("ara", 0.4), ("eng", 0.15)], 0.1,
-        &["Berivan", "Rojda", "Zozan", "Delal", "Nesrin"], &["Azad", "Rojhat", "Serhat", "Welat", "Baran"]),
-    community(2, &[("ckb", None), ("ckb", Some("Sulaimaniyya"))], &[("ara", 0.5), ("pes", 0.3), ("eng", 0.2)], 0.0,
-        &["Shilan", "Kazhal", "Narin"], &["Karwan", "Hemin", "Dler", "Shwan"]),
-    community(3, &[("tur", None)], &[("kmr", 0.2), ("eng", 0.4), ("azj", 0.05)], 0.5,
-        &["Elif", "Zeynep", "Ayşe", "Derya"], &["Mehmet", "Emre", "Murat", "Kemal"]),
-    // Eastern Europe and the Caucasus.
-    community(5, &[("ukr", None)], &[("rus", 0.8), ("eng", 0.3), ("pol", 0.15)], 0.0,
-        &["Olena", "Iryna", "Kateryna", "Oksana", "Tetiana", "Yuliia"],
+    (&["pus"], &["Gulalai", "Malalai", "Palwasha"], &["Zabihullah", "Noorullah", "Rahmatullah", "Asadullah"]),
+    (&["pes"], &["Niloufar", "Shirin", "Parisa", "Leila"], &["Reza", "Amir", "Babak", "Dariush"]),
+    (&["kmr"], &["Berivan", "Rojda", "Zozan", "Delal", "Nesrin"], &["Azad", "Rojhat", "Serhat", "Welat", "Baran"]),
+    (&["ckb"], &["Shilan", "Kazhal", "Narin"], &["Karwan", "Hemin", "Dler", "Shwan"]),
+    (&["tur"], &["Elif", "Zeynep", "Ayşe", "Derya"], &["Mehmet", "Emre", "Murat", "Kemal"]),
+    (&["ukr"], &["Olena", "Iryna", "Kateryna", "Oksana", "Tetiana", "Yuliia"],
         &["Andrii", "Oleksandr", "Dmytro", "Serhii", "Vitalii"]),
-    community(3, &[("rus", None)], &[("ukr", 0.3), ("eng", 0.3)], 0.4,
-        &["Svetlana", "Natalia", "Irina", "Olga"], &["Sergei", "Alexei", "Viktor", "Pavel"]),
-    community(1, &[("kat", None)], &[("rus", 0.8), ("eng", 0.3)], 0.0, &["Nino", "Tamar"], &["Giorgi", "Levan"]),
-    community(1, &[("hye", None)], &[("rus", 0.8)], 0.0, &["Anahit", "Gayane"], &["Armen", "Tigran"]),
-    community(1, &[("azj", None)], &[("rus", 0.7), ("tur", 0.6)], 0.0, &["Aysel", "Gunel"], &["Elnur", "Rashad"]),
-    community(1, &[("che", None)], &[("rus", 0.95)], 0.0, &["Madina", "Zarema"], &["Ruslan", "Aslan"]),
-    community(2, &[("sqi", None), ("als", None), ("aln", Some("Kosovo"))],
-        &[("ita", 0.3), ("srp", 0.2), ("eng", 0.3)], 0.3,
-        &["Arta", "Blerta", "Drita"], &["Arben", "Besnik", "Driton"]),
-    community(2, &[("bos", None), ("srp", None), ("hrv", None)], &[("eng", 0.3)], 0.5,
-        &["Jelena", "Amra", "Mirela"], &["Dragan", "Emir", "Nermin"]),
-    community(1, &[("ron", None)], &[("ita", 0.3), ("spa", 0.2), ("eng", 0.3)], 0.0,
-        &["Ioana", "Andreea"], &["Mihai", "Florin"]),
-    community(1, &[("bul", None)], &[("tur", 0.3), ("rus", 0.4)], 0.0,
-        &["Desislava", "Milena"], &["Georgi", "Nikolai"]),
-    community(1, &[("pol", None)], &[("rus", 0.3), ("ukr", 0.2), ("eng", 0.4)], 0.3,
-        &["Agnieszka", "Joanna"], &["Tomasz", "Piotr"]),
-    // The Horn of Africa.
-    community(3, &[("tir", None), ("tir", Some("Eritrea")), ("tir", Some("Tigray"))],
-        &[("amh", 0.5), ("ara", 0.3), ("eng", 0.4)], 0.0,
-        &["Selam", "Helen", "Semhar", "Winta"], &["Yonas", "Dawit", "Tesfay", "Filmon"]),
-    community(1, &[("amh", None)], &[("tir", 0.3), ("gaz", 0.3), ("eng", 0.5)], 0.0,
-        &["Meron", "Tigist"], &["Henok", "Biniam"]),
-    community(1, &[("gaz", None)], &[("amh", 0.8), ("eng", 0.4)], 0.0, &["Chaltu", "Ayantu"], &["Gemechu", "Tolera"]),
-    community(2, &[("som", None)], &[("ara", 0.4), ("eng", 0.5), ("swh", 0.1)], 0.0,
-        &["Hodan", "Amina", "Fadumo"], &["Abdirahman", "Abdullahi", "Hassan"]),
-    // West and Central Africa.
-    community(1, &[("lin", None)], &[("fra", 0.95), ("swh", 0.2)], 0.0,
-        &["Grace", "Merveille"], &["Patrick", "Jean-Paul"]),
-    community(1, &[("wol", None)], &[("fra", 0.95)], 0.0, &["Awa", "Fatou"], &["Moussa", "Cheikh"]),
-    community(1, &[("fuf", None)], &[("fra", 0.9)], 0.0, &["Mariama", "Aissatou"], &["Mamadou", "Thierno"]),
-    community(1, &[("hau", None)], &[("eng", 0.9), ("fra", 0.2)], 0.0, &["Aisha", "Hauwa"], &["Abubakar", "Sani"]),
-    community(1, &[("yor", None)], &[("eng", 0.95)], 0.0, &["Folake", "Bukola"], &["Tunde", "Olumide"]),
-    community(1, &[("ibo", None)], &[("eng", 0.95)], 0.0, &["Chioma", "Ngozi"], &["Chinedu", "Emeka"]),
-    community(1, &[("swh", None)], &[("eng", 0.8), ("fra", 0.2)], 0.0, &["Neema", "Zawadi"], &["Baraka", "Juma"]),
-    // South, South-East and Central Asia.
-    community(1, &[("urd", None)], &[("pan", 0.3), ("eng", 0.8)], 0.0, &["Ayesha", "Sana"], &["Imran", "Bilal"]),
-    community(1, &[("hin", None)], &[("eng", 0.9)], 0.0, &["Priya", "Anjali"], &["Rahul", "Vikram"]),
-    community(1, &[("tam", None)], &[("eng", 0.7)], 0.3, &["Kavitha", "Tharani"], &["Suresh", "Kajan"]),
-    community(1, &[("vie", None)], &[("eng", 0.3)], 0.4, &["Linh", "Thu"], &["Minh", "Tuan"]),
-    community(1, &[("khk", None)], &[("rus", 0.6), ("eng", 0.3)], 0.0, &["Oyuna", "Sarnai"], &["Temuulen", "Ganbold"]),
-    community(1, &[("uzn", None)], &[("rus", 0.8), ("tgk", 0.2)], 0.0, &["Dilnoza", "Nodira"], &["Jasur", "Bekzod"]),
-    community(1, &[("tgk", None)], &[("rus", 0.8), ("pes", 0.3)], 0.0, &["Farangis", "Zarina"], &["Firdavs", "Rustam"]),
-    // Southern Europe, and German volunteers with a language learned at school or abroad.
-    community(1, &[("ell", None)], &[("eng", 0.5)], 0.6, &["Eleni", "Sofia"], &["Nikos", "Giannis"]),
-    community(1, &[("ita", None)], &[("eng", 0.4), ("fra", 0.2)], 0.6, &["Giulia", "Francesca"], &["Marco", "Luca"]),
-    community(1, &[("spa", None)], &[("eng", 0.5), ("fra", 0.2)], 0.5, &["Carmen", "Lucía"], &["Javier", "Diego"]),
-    Community {
-        volunteers: 2,
-        first: &[("eng", None), ("fra", None), ("spa", None)],
-        first_proficiency: Proficiency::Fluent,
-        also: &[("eng", 0.5), ("fra", 0.3), ("ita", 0.1)],
-        german_native: 1.0,
-        female: &["Ulrike", "Claudia", "Anna"],
-        male: &["Jürgen", "Martin", "Lukas"],
-    },
+    (&["rus"], &["Svetlana", "Natalia", "Irina", "Olga"], &["Sergei", "Alexei", "Viktor", "Pavel"]),
+    (&["kat"], &["Nino", "Tamar"], &["Giorgi", "Levan"]),
+    (&["hye"], &["Anahit", "Gayane"], &["Armen", "Tigran"]),
+    (&["azj"], &["Aysel", "Gunel"], &["Elnur", "Rashad"]),
+    (&["che"], &["Madina", "Zarema"], &["Ruslan", "Aslan"]),
+    (&["sqi", "als", "aln"], &["Arta", "Blerta", "Drita"], &["Arben", "Besnik", "Driton"]),
+    (&["bos", "srp", "hrv"], &["Jelena", "Amra", "Mirela"], &["Dragan", "Emir", "Nermin"]),
+    (&["ron"], &["Ioana", "Andreea"], &["Mihai", "Florin"]),
+    (&["tir"], &["Selam", "Helen", "Semhar", "Winta"], &["Yonas", "Dawit", "Tesfay", "Filmon"]),
+    (&["amh"], &["Meron", "Tigist"], &["Henok", "Biniam"]),
+    (&["gaz"], &["Chaltu", "Ayantu"], &["Gemechu", "Tolera"]),
+    (&["som"], &["Hodan", "Amina", "Fadumo"], &["Abdirahman", "Abdullahi", "Hassan"]),
+    (&["lin"], &["Grace", "Merveille"], &["Patrick", "Jean-Paul"]),
+    (&["wol"], &["Awa", "Fatou"], &["Moussa", "Cheikh"]),
+    (&["fuf"], &["Mariama", "Aissatou"], &["Mamadou", "Thierno"]),
+    (&["hau"], &["Aisha", "Hauwa"], &["Abubakar", "Sani"]),
+    (&["yor"], &["Folake", "Bukola"], &["Tunde", "Olumide"]),
+    (&["ibo"], &["Chioma", "Ngozi"], &["Chinedu", "Emeka"]),
+    (&["urd"], &["Ayesha", "Sana"], &["Imran", "Bilal"]),
+    (&["vie"], &["Linh", "Thu"], &["Minh", "Tuan"]),
 ];
+const GERMAN_NAMES: (&[&str], &[&str]) = (
+    &["Ulrike", "Claudia", "Anna", "Sabine", "Katrin", "Julia"],
+    &["Jürgen", "Martin", "Lukas", "Thomas", "Stefan", "Felix"],
+);
 
-/// Weekly availability patterns: (weight, [(weekdays, from, to)]).
-type Pattern = &'static [(&'static [&'static str], &'static str, &'static str)];
-const WORKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri"];
-#[rustfmt::skip]
-const AVAILABILITY: &[(u32, Pattern)] = &[
-    (6, &[(WORKDAYS, "08:00", "13:00")]),
-    (4, &[(WORKDAYS, "12:00", "18:00")]),
-    (3, &[(WORKDAYS, "17:00", "20:00"), (&["sat"], "09:00", "14:00")]),
-    (4, &[(&["mon", "wed", "fri"], "08:00", "16:00")]),
-    (3, &[(&["tue", "thu"], "08:00", "17:00")]),
-    (4, &[(WORKDAYS, "08:00", "18:00")]),
-    (2, &[(&["tue", "wed", "thu"], "09:00", "12:30")]),
-    (2, &[(WORKDAYS, "08:00", "18:00"), (&["sat"], "09:00", "13:00")]),
-];
-
-const MODES: &[(u32, &[Mode])] = &[
-    (11, &[Mode::OnSite, Mode::Phone]),
-    (4, &[Mode::OnSite, Mode::Phone, Mode::Video]),
-    (3, &[Mode::OnSite]),
-    (2, &[Mode::Phone, Mode::Video]),
-];
-
-const STATUSES: &[(u32, VolunteerStatus)] = &[
-    (85, VolunteerStatus::Active),
-    (6, VolunteerStatus::Applicant),
-    (5, VolunteerStatus::Paused),
-    (4, VolunteerStatus::Retired),
-];
-
-/// CEFR levels of volunteers who learned German; a few A2 (below the matcher's minimum).
-const GERMAN_LEVELS: &[(u32, GermanLevel)] = &[
-    (1, GermanLevel::A2),
-    (5, GermanLevel::B1),
-    (7, GermanLevel::B2),
-    (5, GermanLevel::C1),
-    (1, GermanLevel::C2),
-];
+/// The names to choose from for a volunteer of the synthetic town.
+fn first_names(volunteer: &generate::Volunteer) -> (&'static [&'static str], &'static [&'static str]) {
+    let first = &volunteer.profile.languages[0];
+    if first.proficiency != Proficiency::Native {
+        return GERMAN_NAMES;
+    }
+    FIRST_NAMES
+        .iter()
+        .find(|(codes, _, _)| codes.contains(&first.code.as_str()))
+        .map_or(GERMAN_NAMES, |&(_, female, male)| (female, male))
+}
 
 const MOBILE_PREFIXES: &[&str] = &[
     "151", "152", "157", "160", "162", "170", "171", "176", "177", "178", "179",
@@ -263,14 +164,6 @@ const NOTES: &[&str] = &[
     "Ohne Auto, nur mit Bus und Bahn unterwegs.",
     "Übersetzt auch kurze Schreiben schriftlich.",
     "Bitte nicht vor 9 Uhr anrufen.",
-];
-
-/// The languages caseworkers ask for, weighted like the asylum statistics and the arrivals from
-/// Ukraine. Caseworkers ask for "Arabic", not for a variety.
-#[rustfmt::skip]
-const REQUESTED_LANGUAGES: &[(u32, &str)] = &[
-    (8, "ara"), (5, "prs"), (4, "ukr"), (3, "tur"), (3, "kmr"), (2, "pes"), (2, "tir"), (2, "rus"),
-    (1, "ckb"), (1, "pus"), (1, "som"), (1, "fra"), (1, "eng"), (1, "sqi"), (1, "kat"),
 ];
 
 /// Kinds of appointment a caseworker asks an interpreter for.
@@ -341,6 +234,7 @@ pub struct DemoPool {
     pub organisations: usize,
     pub volunteers: usize,
     pub requests: usize,
+    pub history: Option<HistorySummary>,
 }
 
 /// Whether the database has no organisations yet, i.e. was never seeded nor used.
@@ -348,31 +242,37 @@ pub async fn is_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     Ok(organisations::list(db).await?.is_empty())
 }
 
-/// Fills an empty database with the demo pool; the same `seed` gives the same pool. Creating
-/// the requests sends their first offers (into the outbox, like any request).
+/// Fills an empty database with the demo pool; the same options give the same pool. Creating
+/// the requests sends their first offers (into the outbox, like any request). A big pool shows
+/// its progress on stderr.
 pub async fn seed(
     db: &DatabaseConnection,
     settings: &RequestSettings,
     now: DateTime<Utc>,
-    seed: u64,
+    options: &DemoOptions,
 ) -> anyhow::Result<DemoPool> {
-    let mut rng = StdRng::seed_from_u64(seed);
+    let mut rng = StdRng::seed_from_u64(options.seed);
     let today = now.with_timezone(&POOL_TZ).date_naive();
 
     let coordinator = create_staff(db, COORDINATOR, Role::Coordinator, None, now).await?;
     let mut caseworkers = Vec::new();
     let mut actors = Vec::new();
+    let mut filers = Vec::new();
     for seed_org in ORGANISATIONS {
         let input = OrganisationInput {
             name: seed_org.name.to_owned(),
         };
-        let org = organisations::create(db, &lp_core::access::Coordinator::operator(), &input, now)
+        let org = organisations::create(db, &Coordinator::operator(), &input, now)
             .await
             .with_context(|| format!("organisation {}", seed_org.name))?;
         for person in seed_org.caseworkers {
             let (credentials, user_id) =
                 create_staff(db, person, Role::Caseworker, Some((org.id, org.name.as_str())), now).await?;
             caseworkers.push(credentials);
+            filers.push(history::Filer {
+                user_id,
+                organisation_id: org.id,
+            });
             actors.push((
                 Actor {
                     user_id,
@@ -383,16 +283,39 @@ pub async fn seed(
         }
     }
 
-    let pool = volunteer_inputs(&mut rng, today)?;
-    for input in &pool {
+    // The town `simulate` replays, living through this year, as the coordinator knows it today.
+    let town = generate::pool(&mut rng, options.volunteers, today.year());
+    let pool = volunteer_inputs(&mut rng, &town, today);
+    let mut bar = ProgressBar::on_stderr();
+    let mut ids = Vec::with_capacity(pool.len());
+    for (done, input) in pool.iter().enumerate() {
         let valid = input
             .clone()
             .validate()
             .with_context(|| format!("demo volunteer {}", input.name))?;
-        volunteers::create(db, &lp_core::access::Coordinator::operator(), valid, now)
+        let created = volunteers::create(db, &Coordinator::operator(), valid, now)
             .await
             .with_context(|| format!("demo volunteer {}", input.name))?;
+        ids.push(created.id);
+        bar.update(Progress {
+            stage: "pool",
+            done: done + 1,
+            total: pool.len(),
+        });
     }
+
+    let history = match options.history_days {
+        0 => None,
+        days => {
+            let town = history::Town {
+                volunteers: &town,
+                ids: &ids,
+                filers: &filers,
+            };
+            Some(history::seed(db, &town, settings, now, days, options.seed, &mut bar).await?)
+        }
+    };
+    bar.finish();
 
     let mut requests = 0;
     for (actor, input) in request_inputs(&mut rng, &pool, &actors, settings, today) {
@@ -409,6 +332,7 @@ pub async fn seed(
         organisations: ORGANISATIONS.len(),
         volunteers: pool.len(),
         requests,
+        history,
     })
 }
 
@@ -442,42 +366,82 @@ async fn create_staff(
     Ok((credentials, created.user.id))
 }
 
-fn volunteer_inputs(rng: &mut StdRng, today: NaiveDate) -> anyhow::Result<Vec<VolunteerInput>> {
+/// The town's volunteers as a coordinator would have entered them, with what only the demo
+/// needs: a name, an email address, a phone number, now and then a note.
+fn volunteer_inputs(rng: &mut StdRng, town: &[generate::Volunteer], today: NaiveDate) -> Vec<VolunteerInput> {
     let mut emails = HashSet::new();
-    let mut pool = Vec::new();
-    for community in COMMUNITIES {
-        let mut female = community.female.to_vec();
-        let mut male = community.male.to_vec();
-        female.shuffle(rng);
-        male.shuffle(rng);
-        for _ in 0..community.volunteers {
-            let wants_female = rng.random_bool(0.55);
-            let (first_name, gender) = if (wants_female && !female.is_empty()) || male.is_empty() {
-                (female.pop(), Gender::Female)
-            } else {
-                (male.pop(), Gender::Male)
+    town.iter()
+        .map(|volunteer| {
+            let (female, male) = first_names(volunteer);
+            let names = match volunteer.profile.gender {
+                Some(Gender::Female) => female,
+                Some(Gender::Male) => male,
+                // Unrecorded or diverse: the name says nothing either way.
+                _ if rng.random_bool(0.55) => female,
+                _ => male,
             };
-            let first_name = first_name.context("a community has fewer names than volunteers")?;
-            let initial = *SURNAME_INITIALS.choose(rng).expect("initials");
-            let (name, email) = unique_name(rng, first_name, initial, &mut emails);
-            pool.push(volunteer(rng, community, name, email, gender, today)?);
-        }
-    }
-    Ok(pool)
+            let first_name = names.choose(rng).expect("every language has names");
+            let (name, email) = unique_name(rng, first_name, &mut emails);
+            registry_input(rng, volunteer, name, email, today)
+        })
+        .collect()
 }
 
-/// "Selam T." and selam.t@…; another initial when the address is taken.
-fn unique_name(rng: &mut StdRng, first_name: &str, mut initial: char, taken: &mut HashSet<String>) -> (String, String) {
-    loop {
-        let email = format!(
-            "{}.{}@{EMAIL_DOMAIN}",
-            email_part(first_name),
-            initial.to_ascii_lowercase()
-        );
+/// "Selam T." and selam.t@…; another initial when the address is taken, and a number once
+/// a big pool has used them all.
+fn unique_name(rng: &mut StdRng, first_name: &str, taken: &mut HashSet<String>) -> (String, String) {
+    let local = email_part(first_name);
+    for attempt in 1.. {
+        let initial = *SURNAME_INITIALS.choose(rng).expect("initials");
+        let number = match attempt {
+            ..=20 => String::new(),
+            n => (n - 19).to_string(),
+        };
+        let email = format!("{local}.{}{number}@{EMAIL_DOMAIN}", initial.to_ascii_lowercase());
         if taken.insert(email.clone()) {
             return (format!("{first_name} {initial}."), email);
         }
-        initial = *SURNAME_INITIALS.choose(rng).expect("initials");
+    }
+    unreachable!("some number is free")
+}
+
+/// A volunteer of the synthetic town with status, training and pledge as of `today` and the
+/// absences not over yet.
+fn registry_input(
+    rng: &mut StdRng,
+    volunteer: &generate::Volunteer,
+    name: String,
+    email: String,
+    today: NaiveDate,
+) -> VolunteerInput {
+    let (profile, timeline) = (&volunteer.profile, &volunteer.timeline);
+    VolunteerInput {
+        name,
+        email,
+        phone: rng.random_bool(0.85).then(|| mobile_number(rng)),
+        languages: profile
+            .languages
+            .iter()
+            .map(|l| VolunteerLanguage {
+                code: l.code,
+                proficiency: l.proficiency,
+                dialect: l.dialect.clone(),
+            })
+            .collect(),
+        german_level: profile.german_level,
+        modes: profile.modes.clone(),
+        service_area: profile.service_area.clone(),
+        excluded_settings: profile.excluded_settings.clone(),
+        gender: profile.gender,
+        availability: profile.availability.clone(),
+        absences: profile.absences.iter().filter(|a| a.to >= today).copied().collect(),
+        max_assignments_per_month: profile.max_assignments_per_month.map(i64::from),
+        confidentiality_signed_on: timeline.pledge_signed_on.filter(|&on| on <= today),
+        training_completed_on: timeline.last_training_on(today),
+        status: timeline.status_on(today),
+        notes: rng
+            .random_bool(0.15)
+            .then(|| NOTES.choose(rng).expect("notes").to_string()),
     }
 }
 
@@ -506,158 +470,9 @@ fn email_part(name: &str) -> String {
     out
 }
 
-fn volunteer(
-    rng: &mut StdRng,
-    community: &Community,
-    name: String,
-    email: String,
-    gender: Gender,
-    today: NaiveDate,
-) -> anyhow::Result<VolunteerInput> {
-    let status = weighted(rng, STATUSES);
-    let modes = weighted(rng, MODES).to_vec();
-    let service_area = if modes.contains(&Mode::OnSite) {
-        towns(rng)
-    } else {
-        Vec::new()
-    };
-    let german_level = if rng.random_bool(community.german_native) {
-        GermanLevel::Native
-    } else {
-        weighted(rng, GERMAN_LEVELS)
-    };
-    let (confidentiality_signed_on, training_completed_on) = pledge_and_training(rng, status, today);
-    Ok(VolunteerInput {
-        name,
-        email,
-        phone: rng.random_bool(0.85).then(|| mobile_number(rng)),
-        languages: languages(rng, community)?,
-        german_level,
-        modes,
-        service_area,
-        excluded_settings: excluded_settings(rng),
-        // A few leave their gender unrecorded; it is only used for gender preferences.
-        gender: rng.random_bool(0.92).then_some(gender),
-        availability: availability(rng)?,
-        absences: absences(rng, today)?,
-        max_assignments_per_month: rng.random_bool(0.75).then(|| rng.random_range(2..=8)),
-        confidentiality_signed_on,
-        training_completed_on,
-        status,
-        notes: rng
-            .random_bool(0.15)
-            .then(|| NOTES.choose(rng).expect("notes").to_string()),
-    })
-}
-
-fn languages(rng: &mut StdRng, community: &Community) -> anyhow::Result<Vec<VolunteerLanguage>> {
-    let &(first, dialect) = community
-        .first
-        .choose(rng)
-        .expect("every community has a first language");
-    let mut languages = vec![language(first, community.first_proficiency, dialect)?];
-    for &(code, chance) in community.also {
-        if languages.len() < 3 && code != first && rng.random_bool(chance) {
-            let proficiency = *[
-                Proficiency::Fluent,
-                Proficiency::Fluent,
-                Proficiency::Working,
-                Proficiency::Working,
-                Proficiency::Basic,
-            ]
-            .choose(rng)
-            .expect("proficiencies");
-            languages.push(language(code, proficiency, None)?);
-        }
-    }
-    Ok(languages)
-}
-
-fn language(code: &str, proficiency: Proficiency, dialect: Option<&str>) -> anyhow::Result<VolunteerLanguage> {
-    Ok(VolunteerLanguage {
-        code: LanguageCode::parse(code).with_context(|| format!("demo language {code}"))?,
-        proficiency,
-        dialect: dialect.map(str::to_owned),
-    })
-}
-
-/// The home town and up to three others nearby.
-fn towns(rng: &mut StdRng) -> Vec<String> {
-    let home = weighted(rng, TOWNS);
-    let others: Vec<&str> = TOWNS
-        .iter()
-        .map(|&(_, town)| town)
-        .filter(|&town| town != home)
-        .collect();
-    let extra = rng.random_range(0..=3);
-    let mut towns = vec![home.to_owned()];
-    towns.extend(others.sample(rng, extra).map(|&town| town.to_owned()));
-    towns
-}
-
 fn mobile_number(rng: &mut StdRng) -> String {
     let prefix = MOBILE_PREFIXES.choose(rng).expect("prefixes");
     format!("+49 {prefix} {}", rng.random_range(1_000_000..=9_999_999))
-}
-
-fn excluded_settings(rng: &mut StdRng) -> Vec<Setting> {
-    match rng.random_range(0..100) {
-        0..15 => vec![Setting::Psychotherapy],
-        15..22 => vec![Setting::Medical],
-        22..26 => vec![Setting::Medical, Setting::Psychotherapy],
-        _ => Vec::new(),
-    }
-}
-
-fn availability(rng: &mut StdRng) -> anyhow::Result<Vec<WeeklySlot>> {
-    let mut slots = Vec::new();
-    for &(days, from, to) in weighted(rng, AVAILABILITY) {
-        for day in days {
-            slots.push(WeeklySlot::parse(day, from, to)?);
-        }
-    }
-    Ok(slots)
-}
-
-/// Some are away over Christmas, a few on holiday within the next weeks.
-fn absences(rng: &mut StdRng, today: NaiveDate) -> anyhow::Result<Vec<DateRange>> {
-    let mut absences = Vec::new();
-    if rng.random_bool(0.15) {
-        let year = if today.month() == 1 && today.day() <= 6 {
-            today.year() - 1
-        } else {
-            today.year()
-        };
-        absences.push(DateRange::new(date(year, 12, 22)?, date(year + 1, 1, 2)?)?);
-    }
-    if rng.random_bool(0.08) {
-        let from = today + Days::new(rng.random_range(0..18));
-        let to = from + Days::new(rng.random_range(4..14));
-        absences.push(DateRange::new(from, to)?);
-    }
-    Ok(absences)
-}
-
-/// Most signed the pledge and took the basic training within two years; some trainings have
-/// expired, some never took place, and applicants are mostly still waiting for theirs.
-fn pledge_and_training(
-    rng: &mut StdRng,
-    status: VolunteerStatus,
-    today: NaiveDate,
-) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let days_ago = |rng: &mut StdRng, range: std::ops::Range<u64>| today - Days::new(rng.random_range(range));
-    if status == VolunteerStatus::Applicant {
-        let pledge = rng.random_bool(0.5).then(|| days_ago(rng, 7..60));
-        let training = rng.random_bool(0.2).then(|| days_ago(rng, 7..60));
-        return (pledge, training);
-    }
-    let pledge = rng.random_bool(0.9).then(|| days_ago(rng, 30..1100));
-    let training = match rng.random_range(0..100) {
-        0..75 => Some(days_ago(rng, 14..700)),
-        75..87 => Some(days_ago(rng, 745..1300)),
-        _ => None,
-    };
-    (pledge, training)
 }
 
 /// Share of the demo requests planned around a volunteer who can take them, so that most find
@@ -833,16 +648,6 @@ fn request(
     }
 }
 
-/// Weekdays that are not fixed public holidays in Baden-Württemberg (Easter and the holidays
-/// that move with it are ignored: the demo only needs plausible days).
-fn is_office_day(day: NaiveDate) -> bool {
-    let fixed_holiday = matches!(
-        (day.month(), day.day()),
-        (1, 1) | (1, 6) | (5, 1) | (10, 3) | (11, 1) | (12, 24..=26) | (12, 31)
-    );
-    !matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && !fixed_holiday
-}
-
 fn file_number(rng: &mut StdRng, organisation: &OrganisationSeed, year: i32) -> String {
     if organisation.file_with_year {
         format!("{}-{year}-{:04}", organisation.file_prefix, rng.random_range(1..=450))
@@ -851,25 +656,13 @@ fn file_number(rng: &mut StdRng, organisation: &OrganisationSeed, year: i32) -> 
     }
 }
 
-fn weighted<T: Copy>(rng: &mut StdRng, items: &[(u32, T)]) -> T {
-    items
-        .choose_weighted(rng, |&(weight, _)| weight)
-        .expect("positive weights")
-        .1
-}
-
-fn date(year: i32, month: u32, day: u32) -> anyhow::Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, month, day).with_context(|| format!("no date {year}-{month}-{day}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lp_core::vocab::TrainingStatus;
-    use lp_migrations::MigratorTrait;
+    use lp_core::vocab::{GermanLevel, RequestStatus, TrainingStatus};
     use lp_registry::volunteers::VolunteerFilter;
     use lp_requests::lifecycle::RequestFilter;
-    use std::path::PathBuf;
+    use lp_testkit::TestDb;
 
     fn now() -> DateTime<Utc> {
         "2026-11-23T08:30:00Z".parse().unwrap()
@@ -883,33 +676,6 @@ mod tests {
             training_validity_months: 24,
             public_base_url: "http://127.0.0.1:8080".into(),
             ranker: Default::default(),
-        }
-    }
-
-    /// A migrated SQLite database in a temporary file, removed on drop.
-    struct TempDb {
-        db: DatabaseConnection,
-        path: PathBuf,
-    }
-
-    impl TempDb {
-        async fn new() -> Self {
-            let path = std::env::temp_dir().join(format!("linguapool-demo-{}.sqlite", Uuid::new_v4()));
-            let db = lp_db::connect(&format!("sqlite://{}?mode=rwc", path.display()), 4)
-                .await
-                .unwrap();
-            lp_migrations::Migrator::up(&db, None).await.unwrap();
-            Self { db, path }
-        }
-    }
-
-    impl Drop for TempDb {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let mut file = self.path.clone().into_os_string();
-                file.push(suffix);
-                let _ = std::fs::remove_file(file);
-            }
         }
     }
 
@@ -940,11 +706,12 @@ mod tests {
 
     #[tokio::test]
     async fn demo_pool_is_plausible() {
-        let temp = TempDb::new().await;
-        let db = &temp.db;
+        let test = TestDb::from_env().await;
+        let db = &test.conn;
         assert!(is_empty(db).await.unwrap());
 
-        let pool = seed(db, &settings(), now(), 2026).await.unwrap();
+        let pool = seed(db, &settings(), now(), &DemoOptions::default()).await.unwrap();
+        assert!(pool.history.is_none());
         assert!(!is_empty(db).await.unwrap());
         assert_eq!(pool.organisations, 3);
         assert_eq!(organisations::list(db).await.unwrap().len(), 3);
@@ -974,12 +741,10 @@ mod tests {
         assert!(stored.iter().filter(|v| v.status == VolunteerStatus::Active).count() >= 50);
         // The mix the coordinator meets in real life: not everyone can be asked.
         let today = now().with_timezone(&POOL_TZ).date_naive();
+        // (By late November the simulated town has trained nearly everyone it ever will in
+        // the year: the basic courses were in March and October. Expired trainings remain.)
         let training = |status| stored.iter().any(|v| v.training(today, 24).status == status);
-        assert!(
-            training(TrainingStatus::Trained)
-                && training(TrainingStatus::Expired)
-                && training(TrainingStatus::Untrained)
-        );
+        assert!(training(TrainingStatus::Trained) && training(TrainingStatus::Expired));
         assert!(stored.iter().any(|v| v.german_level == GermanLevel::A2));
         assert!(stored.iter().any(|v| v.german_level == GermanLevel::Native));
         assert!(stored.iter().any(|v| v.status != VolunteerStatus::Active));
@@ -1000,21 +765,115 @@ mod tests {
         }
     }
 
+    fn with_seed(seed: u64) -> DemoOptions {
+        DemoOptions {
+            seed,
+            ..DemoOptions::default()
+        }
+    }
+
     #[tokio::test]
     async fn seeding_is_deterministic() {
-        let (a, b, c) = (TempDb::new().await, TempDb::new().await, TempDb::new().await);
-        seed(&a.db, &settings(), now(), 7).await.unwrap();
-        seed(&b.db, &settings(), now(), 7).await.unwrap();
-        seed(&c.db, &settings(), now(), 8).await.unwrap();
+        let (a, b, c) = (
+            TestDb::from_env().await,
+            TestDb::from_env().await,
+            TestDb::from_env().await,
+        );
+        seed(&a.conn, &settings(), now(), &with_seed(7)).await.unwrap();
+        seed(&b.conn, &settings(), now(), &with_seed(7)).await.unwrap();
+        seed(&c.conn, &settings(), now(), &with_seed(8)).await.unwrap();
         let (first, second, other) = (
-            volunteers_as_entered(&a.db).await,
-            volunteers_as_entered(&b.db).await,
-            volunteers_as_entered(&c.db).await,
+            volunteers_as_entered(&a.conn).await,
+            volunteers_as_entered(&b.conn).await,
+            volunteers_as_entered(&c.conn).await,
         );
         assert_eq!(first, second);
         assert_ne!(first, other);
 
-        assert_eq!(request_keys(&a.db).await, request_keys(&b.db).await);
+        assert_eq!(request_keys(&a.conn).await, request_keys(&b.conn).await);
+    }
+
+    #[test]
+    fn the_demo_pool_is_the_simulated_towns() {
+        let today = now().with_timezone(&POOL_TZ).date_naive();
+        let mut rng = StdRng::seed_from_u64(2026);
+        let town = generate::pool(&mut rng, 70, generate::YEAR);
+        let inputs = volunteer_inputs(&mut rng, &town, today);
+        let world = generate::World::generate(2026, 70, 0);
+        for ((input, volunteer), simulated) in inputs.iter().zip(&town).zip(&world.volunteers) {
+            assert_eq!(volunteer.profile, simulated.profile);
+            assert_eq!(input.availability, simulated.profile.availability);
+            assert_eq!(input.status, simulated.timeline.status_on(today));
+        }
+    }
+
+    #[test]
+    fn a_big_pool_gets_a_name_for_everyone() {
+        let today = now().with_timezone(&POOL_TZ).date_naive();
+        let mut rng = StdRng::seed_from_u64(1);
+        let town = generate::pool(&mut rng, 3000, today.year());
+        let inputs = volunteer_inputs(&mut rng, &town, today);
+        let emails: HashSet<&str> = inputs.iter().map(|v| v.email.as_str()).collect();
+        assert_eq!(emails.len(), 3000);
+        for (input, volunteer) in inputs.iter().zip(&town) {
+            let first = &volunteer.profile.languages[0];
+            if first.proficiency == Proficiency::Native {
+                assert!(
+                    FIRST_NAMES
+                        .iter()
+                        .any(|(codes, ..)| codes.contains(&first.code.as_str())),
+                    "no names for {}",
+                    first.code.as_str()
+                );
+            }
+            assert!(input.clone().validate().is_ok(), "{}", input.name);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_pool_with_a_past_keeps_what_the_service_relies_on() {
+        let test = TestDb::from_env().await;
+        let db = &test.conn;
+        let options = DemoOptions {
+            seed: 3,
+            volunteers: 120,
+            history_days: 90,
+        };
+        let pool = seed(db, &settings(), now(), &options).await.unwrap();
+        let history = pool.history.expect("a past");
+        assert_eq!(history.days, 90);
+        // About 30 requests per volunteer and year, most of them taken.
+        let expected = 30.0 * 120.0 * 90.0 / 365.0;
+        assert!((history.requests as f64) > 0.8 * expected, "{history:?}");
+        assert!(history.assignments * 2 > history.requests, "{history:?}");
+        assert!(history.offers >= history.assignments, "{history:?}");
+
+        let filter = RequestFilter {
+            status: None,
+            limit: Some(1000),
+        };
+        let all = lifecycle::list(db, Scope::All, &filter, now()).await.unwrap();
+        assert_eq!(all.len(), history.requests + pool.requests);
+        for request in all.iter().filter(|r| r.starts_at.with_timezone(&Utc) < now()) {
+            let taken = matches!(request.status, RequestStatus::Assigned | RequestStatus::Completed);
+            assert_eq!(request.assignee.is_some(), taken, "{}", request.id);
+            let accepted: Vec<_> = request
+                .offers
+                .iter()
+                .filter(|o| o.state == lp_core::vocab::OfferState::Accepted)
+                .collect();
+            assert_eq!(accepted.len(), usize::from(taken), "{}", request.id);
+            if let Some(assignee) = &request.assignee {
+                assert_eq!(accepted[0].volunteer_id, assignee.volunteer_id);
+            }
+            assert_eq!(
+                request.status == RequestStatus::Completed,
+                request.actual_minutes.is_some()
+            );
+            assert!(request.status != RequestStatus::Open, "{}", request.id);
+        }
+        // The dozen requests to click are there as without a past.
+        assert_eq!(pool.requests, REQUESTS);
     }
 
     #[test]

@@ -45,6 +45,13 @@ enum Command {
         /// Seed of the generated pool.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Volunteers in the pool (the town `simulate` replays).
+        #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        volunteers: u32,
+        /// Days of past requests to seed before today, with their offers, at about 20
+        /// assignments per volunteer and year (e.g. 1095 for three years).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=3660))]
+        history_days: u32,
     },
     /// Replay a synthetic year of requests against the matcher and compare mailing everyone,
     /// the offer cascade and the offline optimum (fill rate, mails per filled request, spread).
@@ -177,14 +184,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Demo { seed } => {
+        Command::Demo {
+            seed,
+            volunteers,
+            history_days,
+        } => {
             let db = serve::connect(&config).await?;
             lp_migrations::Migrator::up(&db, None)
                 .await
                 .context("migrating the database")?;
             let settings: RequestSettings = config.request_settings();
             if demo::is_empty(&db).await? {
-                let pool = demo::seed(&db, &settings, chrono::Utc::now(), seed).await?;
+                let options = demo::DemoOptions {
+                    seed,
+                    volunteers: volunteers as usize,
+                    history_days,
+                };
+                let pool = demo::seed(&db, &settings, chrono::Utc::now(), &options).await?;
                 print_demo(&pool, &config);
             } else {
                 println!("The database has data already; not seeding the demo pool again.");
@@ -240,6 +256,12 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
         "Demo pool: {} organisations, {} volunteers, {} requests.",
         pool.organisations, pool.volunteers, pool.requests
     );
+    if let Some(past) = &pool.history {
+        println!(
+            "Past {} days: {} requests ({} taken), {} offers; replayed in {:.1} s, stored in {:.1} s.",
+            past.days, past.requests, past.assignments, past.offers, past.replay_seconds, past.store_seconds
+        );
+    }
     println!("Staff (password / API token):");
     for person in std::iter::once(&pool.coordinator).chain(&pool.caseworkers) {
         let org = person.organisation.as_deref().unwrap_or("Koordination");

@@ -15,6 +15,7 @@ pub mod ranker;
 mod request;
 pub mod rules;
 mod search;
+pub mod seed;
 pub mod settings;
 pub mod view;
 

@@ -105,19 +105,27 @@ impl Volunteer {
     /// Status, training and pledge on `day`; training status by the registry's own rule.
     pub fn facts_on(&self, day: NaiveDate, validity_months: u32) -> Facts {
         let timeline = &self.timeline;
-        let status = timeline
-            .status_changes
-            .iter()
-            .rev()
-            .find(|(from, _)| *from <= day)
-            .map_or(timeline.initial_status, |&(_, status)| status);
-        let last_training = timeline.trainings.iter().rev().find(|&&on| on <= day).copied();
-        let training = training_info(last_training, day, validity_months).status;
+        let training = training_info(timeline.last_training_on(day), day, validity_months).status;
         Facts {
-            status,
+            status: timeline.status_on(day),
             training,
             pledge_signed: timeline.pledge_signed_on.is_some_and(|on| on <= day),
         }
+    }
+}
+
+impl Timeline {
+    pub fn status_on(&self, day: NaiveDate) -> VolunteerStatus {
+        self.status_changes
+            .iter()
+            .rev()
+            .find(|(from, _)| *from <= day)
+            .map_or(self.initial_status, |&(_, status)| status)
+    }
+
+    /// The last basic course or refresher attended by `day`.
+    pub fn last_training_on(&self, day: NaiveDate) -> Option<NaiveDate> {
+        self.trainings.iter().rev().find(|&&on| on <= day).copied()
     }
 }
 
@@ -136,25 +144,23 @@ pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
 impl World {
     pub fn generate(seed: u64, volunteers: usize, requests: usize) -> World {
         let mut rng = StdRng::seed_from_u64(seed);
-        let year_start = date(YEAR, 1, 1);
-        let sessions = training_sessions(YEAR);
-        let mut pool = Vec::with_capacity(volunteers);
-        for (community, count) in COMMUNITIES.iter().zip(apportion(volunteers)) {
-            // A community's first languages go round, so two Balkan volunteers speak two
-            // languages rather than maybe the same one twice.
-            let offset = rng.random_range(0..community.first.len());
-            for i in 0..count {
-                let first = community.first[(offset + i) % community.first.len()];
-                pool.push(volunteer(&mut rng, community, first, year_start, &sessions));
-            }
-        }
-        // Community order must not decide who ranks first on equal scores.
-        pool.shuffle(&mut rng);
-        let requests = request_stream(&mut rng, requests);
+        let pool = pool(&mut rng, volunteers, YEAR);
+        let requests = requests_between(&mut rng, date(YEAR, 1, 1), date(YEAR, 12, 31), requests);
         World {
             volunteers: pool,
             requests,
             answer_seed: rng.random(),
+        }
+    }
+
+    /// A world of a pool and requests made elsewhere, e.g. the past that `linguapool demo`
+    /// replays for a big pool's history; `requests` sorted by creation time.
+    pub fn new(volunteers: Vec<Volunteer>, requests: Vec<Request>, answer_seed: u64) -> World {
+        debug_assert!(requests.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+        World {
+            volunteers,
+            requests,
+            answer_seed,
         }
     }
 
@@ -356,6 +362,27 @@ const COMMUNITIES: &[Community] = &[
     },
 ];
 
+/// A pool of `count` volunteers whose year (status changes, trainings, absences) is `year`.
+/// [`World::generate`] draws it first from its seed; `linguapool demo` seeds its registry
+/// with it, so the demo and the simulated year are the same town.
+pub fn pool(rng: &mut StdRng, count: usize, year: i32) -> Vec<Volunteer> {
+    let year_start = date(year, 1, 1);
+    let sessions = training_sessions(year);
+    let mut pool = Vec::with_capacity(count);
+    for (community, count) in COMMUNITIES.iter().zip(apportion(count)) {
+        // A community's first languages go round, so two Balkan volunteers speak two
+        // languages rather than maybe the same one twice.
+        let offset = rng.random_range(0..community.first.len());
+        for i in 0..count {
+            let first = community.first[(offset + i) % community.first.len()];
+            pool.push(volunteer(rng, community, first, year_start, &sessions));
+        }
+    }
+    // Community order must not decide who ranks first on equal scores.
+    pool.shuffle(rng);
+    pool
+}
+
 /// Volunteers per community for a pool of `total`: the weights scaled by largest remainder,
 /// so the default pool of 70 is exactly the table.
 fn apportion(total: usize) -> Vec<usize> {
@@ -384,7 +411,9 @@ fn apportion(total: usize) -> Vec<usize> {
     counts
 }
 
-const TOWNS: &[(u32, &str)] = &[
+/// The towns of the pool, weighted by how likely a volunteer lives (or an appointment takes
+/// place) there.
+pub const TOWNS: &[(u32, &str)] = &[
     (8, "Winnenden"),
     (5, "Waiblingen"),
     (5, "Backnang"),
@@ -477,7 +506,7 @@ fn volunteer(
         // A few leave their gender unrecorded; it is only used for gender preferences.
         gender: rng.random_bool(0.92).then_some(gender),
         availability: availability(rng),
-        absences: absences(rng),
+        absences: absences(rng, year_start.year()),
         commitments: Vec::new(),
         max_assignments_per_month: rng.random_bool(0.75).then(|| rng.random_range(2..=8)),
         offers: OfferHistory::default(),
@@ -554,28 +583,28 @@ fn availability(rng: &mut StdRng) -> Vec<WeeklySlot> {
 
 /// Summer holidays (Baden-Württemberg's school holidays run from late July to mid
 /// September), Christmas, now and then a long visit home, and a few short absences.
-fn absences(rng: &mut StdRng) -> Vec<DateRange> {
+fn absences(rng: &mut StdRng, year: i32) -> Vec<DateRange> {
     let mut absences = Vec::new();
     let mut away = |from: NaiveDate, days: u64| {
         absences.push(DateRange::new(from, from + Days::new(days - 1)).expect("forward range"));
     };
     if rng.random_bool(0.45) {
-        let from = date(YEAR, 7, 27) + Days::new(rng.random_range(0..30));
+        let from = date(year, 7, 27) + Days::new(rng.random_range(0..30));
         away(from, rng.random_range(14..=24));
     }
     if rng.random_bool(0.2) {
-        away(date(YEAR, 12, 21), 15);
+        away(date(year, 12, 21), 15);
     }
     if rng.random_bool(0.1) {
         away(
-            date(YEAR, 1, 1) + Days::new(rng.random_range(0..330)),
+            date(year, 1, 1) + Days::new(rng.random_range(0..330)),
             rng.random_range(21..=42),
         );
     }
     for _ in 0..3 {
         if rng.random_bool(0.4) {
             away(
-                date(YEAR, 1, 1) + Days::new(rng.random_range(0..360)),
+                date(year, 1, 1) + Days::new(rng.random_range(0..360)),
                 rng.random_range(2..=7),
             );
         }
@@ -732,7 +761,7 @@ fn past_offers(rng: &mut StdRng, behaviour: &Behaviour) -> OfferHistory {
 /// The languages caseworkers ask for, weighted like the asylum statistics and the arrivals from
 /// Ukraine. Caseworkers ask for "Arabic", not for a variety.
 #[rustfmt::skip]
-const REQUESTED_LANGUAGES: &[(u32, &str)] = &[
+pub const REQUESTED_LANGUAGES: &[(u32, &str)] = &[
     (16, "ara"), (10, "prs"), (8, "ukr"), (6, "tur"), (6, "kmr"), (4, "pes"), (4, "tir"), (4, "rus"),
     (2, "ckb"), (2, "pus"), (2, "som"), (2, "fra"), (1, "eng"), (2, "sqi"), (2, "kat"), (1, "amh"),
     (1, "hye"), (1, "aze"), (1, "che"), (1, "ron"), (1, "urd"), (1, "vie"), (1, "hbs"),
@@ -766,10 +795,14 @@ const MORNING_SHARE: f64 = 0.6;
 /// Share of requests for a family served before (continuity).
 const RETURNING_CLIENT_SHARE: f64 = 0.4;
 
-fn request_stream(rng: &mut StdRng, count: usize) -> Vec<Request> {
-    let office_days: Vec<NaiveDate> = (0..366)
-        .map(|n| date(YEAR, 1, 1) + Days::new(n))
-        .filter(|d| d.year() == YEAR && is_office_day(*d))
+/// `count` requests filed on office days from `first_day` to `last_day` (local days, both
+/// included), fewer in the holiday months, sorted by filing time. Their appointments follow
+/// the filing by hours (urgent ones) to weeks, so the last ones may lie after `last_day`.
+pub fn requests_between(rng: &mut StdRng, first_day: NaiveDate, last_day: NaiveDate, count: usize) -> Vec<Request> {
+    let office_days: Vec<NaiveDate> = first_day
+        .iter_days()
+        .take_while(|d| *d <= last_day)
+        .filter(|d| is_office_day(*d))
         .collect();
     let day_weights: Vec<(f64, NaiveDate)> = office_days
         .iter()
@@ -879,7 +912,7 @@ fn request(rng: &mut StdRng, created_at: DateTime<Utc>, clients: &mut Vec<(Langu
 }
 
 /// Weekdays that are not public holidays in Baden-Württemberg.
-fn is_office_day(day: NaiveDate) -> bool {
+pub fn is_office_day(day: NaiveDate) -> bool {
     let fixed = matches!(
         (day.month(), day.day()),
         (1, 1) | (1, 6) | (5, 1) | (10, 3) | (11, 1) | (12, 24..=26) | (12, 31)
@@ -925,7 +958,8 @@ fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day).expect("a calendar date")
 }
 
-fn weighted<T: Copy>(rng: &mut StdRng, items: &[(u32, T)]) -> T {
+/// One of `items`, drawn by its weight.
+pub fn weighted<T: Copy>(rng: &mut StdRng, items: &[(u32, T)]) -> T {
     items
         .choose_weighted(rng, |&(weight, _)| weight)
         .expect("positive weights")
