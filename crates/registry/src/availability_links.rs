@@ -98,15 +98,18 @@ pub async fn issue_each(
         .await?;
     let expires_at = now + Duration::days(LINK_VALIDITY_DAYS);
     let tokens: Vec<_> = volunteer_ids.iter().map(|_| new_token()).collect();
-    let rows = volunteer_ids.iter().zip(&tokens).map(|(volunteer_id, token)| availability_link::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        token_hash: Set(token.hash.clone()),
-        volunteer_id: Set(*volunteer_id),
-        reason: Set(reason.as_str().to_owned()),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-        used_at: Set(None),
-    });
+    let rows = volunteer_ids
+        .iter()
+        .zip(&tokens)
+        .map(|(volunteer_id, token)| availability_link::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            token_hash: Set(token.hash.clone()),
+            volunteer_id: Set(*volunteer_id),
+            reason: Set(reason.as_str().to_owned()),
+            created_at: Set(now),
+            expires_at: Set(expires_at),
+            used_at: Set(None),
+        });
     availability_link::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;

@@ -108,7 +108,17 @@ async fn send_offers(
         } else {
             new_rows.push(row);
         }
-        mails::offer(txn, request, volunteer, &token.plain, availability, expires_at, settings, now).await?;
+        mails::offer(
+            txn,
+            request,
+            volunteer,
+            &token.plain,
+            availability,
+            expires_at,
+            settings,
+            now,
+        )
+        .await?;
     }
     if !new_rows.is_empty() {
         offer::Entity::insert_many(new_rows).exec_without_returning(txn).await?;
