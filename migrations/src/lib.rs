@@ -9,6 +9,7 @@ mod m20261122_000004_sessions;
 mod m20261122_000005_availability_links;
 mod m20261201_000006_pool_changes;
 mod m20261201_000007_request_sections;
+mod m20261202_000008_trainings;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_availability_links::Migration),
             Box::new(m20261201_000006_pool_changes::Migration),
             Box::new(m20261201_000007_request_sections::Migration),
+            Box::new(m20261202_000008_trainings::Migration),
         ]
     }
 }

@@ -348,6 +348,11 @@ pub fn local_to_utc(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     }
 }
 
+/// An instant as the pool's wall clock shows it, with its UTC offset: how the API prints times.
+pub fn local(at: DateTime<Utc>) -> chrono::DateTime<chrono::FixedOffset> {
+    at.with_timezone(&POOL_TZ).fixed_offset()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

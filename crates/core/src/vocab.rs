@@ -124,6 +124,64 @@ vocabulary!(
     Role { Coordinator = "coordinator", Caseworker = "caseworker" }
 );
 
+vocabulary!(
+    /// What a training is for: `basic` and `refresher` make a volunteer trained.
+    TrainingKind { Basic = "basic", Refresher = "refresher", Topic = "topic" }
+);
+
+vocabulary!(
+    /// A training as scheduled or called off.
+    TrainingState { Scheduled = "scheduled", Cancelled = "cancelled" }
+);
+
+vocabulary!(
+    /// Where one volunteer stands with one training.
+    InvitationState { Invited = "invited", Registered = "registered", Waiting = "waiting", Declined = "declined" }
+);
+
+impl TrainingKind {
+    /// Attending one makes the volunteer trained for the validity period.
+    pub fn counts_for_training_status(self) -> bool {
+        matches!(self, TrainingKind::Basic | TrainingKind::Refresher)
+    }
+
+    pub fn name_de(self) -> &'static str {
+        match self {
+            TrainingKind::Basic => "Grundschulung",
+            TrainingKind::Refresher => "Auffrischung",
+            TrainingKind::Topic => "Themenabend",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            TrainingKind::Basic => "basic training",
+            TrainingKind::Refresher => "refresher",
+            TrainingKind::Topic => "topic evening",
+        }
+    }
+}
+
+impl InvitationState {
+    pub fn name_de(self) -> &'static str {
+        match self {
+            InvitationState::Invited => "eingeladen",
+            InvitationState::Registered => "angemeldet",
+            InvitationState::Waiting => "Warteliste",
+            InvitationState::Declined => "abgesagt",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            InvitationState::Invited => "invited",
+            InvitationState::Registered => "registered",
+            InvitationState::Waiting => "waiting list",
+            InvitationState::Declined => "declined",
+        }
+    }
+}
+
 impl Setting {
     pub fn name_de(self) -> &'static str {
         match self {

@@ -64,6 +64,7 @@ pub mod volunteer {
         pub max_assignments_per_month: Option<i32>,
         pub confidentiality_signed_on: Option<Date>,
         pub training_completed_on: Option<Date>,
+        pub training_attended_on: Option<Date>,
         pub status: String,
         #[sea_orm(column_type = "Text", nullable)]
         pub notes: Option<String>,

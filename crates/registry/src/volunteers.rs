@@ -44,7 +44,11 @@ pub struct Volunteer {
     pub absences: Vec<DateRange>,
     pub max_assignments_per_month: Option<u32>,
     pub confidentiality_signed_on: Option<NaiveDate>,
+    /// A basic training taken elsewhere, recorded by the coordinator.
     pub training_completed_on: Option<NaiveDate>,
+    /// The day of the last basic or refresher training this volunteer attended here
+    /// (`lp_trainings` keeps it, from the attendance it records).
+    pub training_attended_on: Option<NaiveDate>,
     pub status: VolunteerStatus,
     pub notes: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -52,8 +56,16 @@ pub struct Volunteer {
 }
 
 impl Volunteer {
+    /// Speaks `language` or a member of the same macrolanguage, at any level: who a language
+    /// filter (the registry's list, a training invitation) means.
+    pub fn speaks(&self, language: LanguageCode) -> bool {
+        self.languages.iter().any(|l| l.code.fit_for(language).is_some())
+    }
+
     pub fn training(&self, today: NaiveDate, validity_months: u32) -> TrainingInfo {
-        training_info(self.training_completed_on, today, validity_months)
+        // The later of the two counts: a refresher here renews a course taken elsewhere.
+        let last = self.training_completed_on.max(self.training_attended_on);
+        training_info(last, today, validity_months)
     }
 }
 
@@ -414,11 +426,7 @@ pub async fn list(
     let all = with_languages(db, query.all(db).await?).await?;
     Ok(all
         .into_iter()
-        .filter(|v| {
-            filter
-                .language
-                .is_none_or(|wanted| v.languages.iter().any(|l| l.code.fit_for(wanted).is_some()))
-        })
+        .filter(|v| filter.language.is_none_or(|wanted| v.speaks(wanted)))
         .filter(|v| {
             filter
                 .training
@@ -450,6 +458,49 @@ async fn with_languages(
             to_domain(row, languages)
         })
         .collect()
+}
+
+/// Volunteers not retired whose last training (here or elsewhere) lies between `from` and
+/// `to`: those whose validity ends in a window, found by the dates rather than a pass over all.
+pub async fn trained_between(
+    db: &impl ConnectionTrait,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<Volunteer>, RegistryError> {
+    use sea_orm::Condition;
+    let rows = volunteer::Entity::find()
+        .filter(volunteer::Column::Status.ne(VolunteerStatus::Retired.as_str()))
+        .filter(
+            Condition::any()
+                .add(volunteer::Column::TrainingCompletedOn.between(from, to))
+                .add(volunteer::Column::TrainingAttendedOn.between(from, to)),
+        )
+        .order_by_asc(volunteer::Column::Id)
+        .all(db)
+        .await?;
+    with_languages(db, rows).await
+}
+
+/// Records the day of the volunteer's last attended basic or refresher training (`None` when
+/// none counts any more), in the caller's transaction, and bumps the pool's version so every
+/// instance's next ranking sees the new training status.
+pub async fn set_training_attended_on(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    attended_on: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), RegistryError> {
+    volunteer::Entity::update_many()
+        .col_expr(
+            volunteer::Column::TrainingAttendedOn,
+            sea_orm::sea_query::Expr::value(attended_on),
+        )
+        .col_expr(volunteer::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(volunteer::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    crate::pool_changes::record(txn, &[id], now).await?;
+    Ok(())
 }
 
 /// Erases a volunteer's personal data (DSGVO). A volunteer who never received an offer is
@@ -549,6 +600,7 @@ fn to_domain(row: volunteer::Model, languages: Vec<volunteer_language::Model>) -
         max_assignments_per_month: row.max_assignments_per_month.map(|m| m as u32),
         confidentiality_signed_on: row.confidentiality_signed_on,
         training_completed_on: row.training_completed_on,
+        training_attended_on: row.training_attended_on,
         status: parse_column("volunteers.status", &row.status)?,
         notes: row.notes,
         created_at: row.created_at,

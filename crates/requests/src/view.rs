@@ -5,7 +5,6 @@ use crate::request::{Offer, Request};
 use crate::rules::{CANCELLABLE, completion_refused, effective_state};
 use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
-use lp_core::time::POOL_TZ;
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
 use lp_registry::volunteers::Contact;
 use serde::Serialize;
@@ -88,10 +87,7 @@ pub struct OfferView {
     pub responded_at: Option<DateTime<FixedOffset>>,
 }
 
-/// An instant in the pool's local offset, as the SPEC's examples show them.
-pub fn local(at: DateTime<Utc>) -> DateTime<FixedOffset> {
-    at.with_timezone(&POOL_TZ).fixed_offset()
-}
+pub use lp_core::time::local;
 
 pub(crate) fn build(
     request: Request,
