@@ -1,13 +1,14 @@
-//! The calendar entry attached to a confirmed assignment (RFC 5545, via `icalendar`, which
-//! escapes text values and folds long lines).
+//! The calendar entries attached to a confirmed assignment and to a training registration
+//! (RFC 5545, via `icalendar`, which escapes text values and folds long lines).
 //!
-//! Calendar entries get synced to phones and cloud calendars, so the entry holds only what is
-//! needed to turn up: when, where, who asked. No client reference, no notes and no secret link.
+//! Calendar entries get synced to phones and cloud calendars, so an entry holds only what is
+//! needed to turn up: when, where, who asked or who teaches. No client reference, no notes and
+//! no secret link.
 
 use chrono::{Duration, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, Property};
 
-use super::AssignmentConfirmedMail;
+use super::{AssignmentConfirmedMail, TrainingFacts};
 
 pub(super) fn assignment(m: &AssignmentConfirmedMail) -> String {
     let mut event = Event::new();
@@ -30,6 +31,32 @@ pub(super) fn assignment(m: &AssignmentConfirmedMail) -> String {
     if let Some(place) = m.place() {
         event.location(&place);
     }
+    publish(&mut event)
+}
+
+pub(super) fn training(t: &TrainingFacts) -> String {
+    let mut description = format!("{} / {}", t.kind_de, t.kind_en);
+    if let Some(trainer) = &t.trainer {
+        description.push_str(&format!("\nLeitung / Trainer: {trainer}"));
+    }
+    let mut event = Event::new();
+    event
+        // Stable per training, so registering again after a cancellation, or moving up from
+        // the waiting list, updates the entry instead of adding one.
+        .uid(&format!("training-{}@linguapool", t.training_id))
+        .timestamp(Utc::now())
+        .summary(&t.title)
+        .starts(t.starts_at)
+        .ends(t.starts_at + Duration::minutes(i64::from(t.duration_minutes)))
+        .description(&description);
+    if !t.location.trim().is_empty() {
+        event.location(&t.location);
+    }
+    publish(&mut event)
+}
+
+/// One event in a calendar of its own, published rather than sent as an invitation.
+fn publish(event: &mut Event) -> String {
     let mut calendar = Calendar::empty();
     calendar
         .append_property(Property::new("VERSION", "2.0"))

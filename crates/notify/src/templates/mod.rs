@@ -9,10 +9,13 @@
 mod ics;
 
 use askama::Template;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::when;
 
 use crate::{Attachment, Email};
+
+/// The MIME type of every `.ics` attachment.
+const ICS_CONTENT_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
 
 /// Renders a template whose fields are plain strings and numbers, which cannot fail.
 fn render(template: &impl Template) -> String {
@@ -152,7 +155,7 @@ impl AssignmentConfirmedMail {
             html: render(&AssignmentConfirmedHtml { m: self }),
             attachment: Some(Attachment {
                 filename: Self::ICS_FILENAME.to_owned(),
-                content_type: "text/calendar; charset=utf-8; method=PUBLISH".to_owned(),
+                content_type: ICS_CONTENT_TYPE.to_owned(),
                 body: ics::assignment(self),
             }),
         }
@@ -419,3 +422,290 @@ impl ReminderMail {
         }
     }
 }
+
+/// What every training mail says about the training.
+#[derive(Clone, Debug)]
+pub struct TrainingFacts {
+    /// Makes the calendar entry's UID: one entry per training, updated rather than doubled.
+    pub training_id: String,
+    pub title: String,
+    /// The kind of training in both languages, e.g. "Grundschulung" / "basic training".
+    pub kind_de: String,
+    pub kind_en: String,
+    pub starts_at: DateTime<Utc>,
+    pub duration_minutes: u32,
+    pub location: String,
+    pub trainer: Option<String>,
+}
+
+impl TrainingFacts {
+    /// The name of the calendar entry attached to a registration.
+    pub const ICS_FILENAME: &'static str = "schulung.ics";
+
+    /// The training as a calendar entry, for the registered and the moved-up mail.
+    fn calendar_entry(&self) -> Attachment {
+        Attachment {
+            filename: Self::ICS_FILENAME.to_owned(),
+            content_type: ICS_CONTENT_TYPE.to_owned(),
+            body: ics::training(self),
+        }
+    }
+}
+
+/// The invitation to a training, with its secret link.
+#[derive(Clone)]
+pub struct TrainingInvitationMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+    /// After this instant the page no longer takes registrations.
+    pub registration_deadline: DateTime<Utc>,
+    /// The coordinator's words about the training, shown as written.
+    pub description: Option<String>,
+    /// The invitation page `{public_base_url}/t/{token}`: details and Register/Decline buttons.
+    pub link_url: String,
+}
+
+bodies!(TrainingInvitationMail: TrainingInvitationText = "training_invitation.txt", TrainingInvitationHtml = "training_invitation.html");
+
+impl TrainingInvitationMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_invitation".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Einladung: {} am {} – Invitation to a training",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingInvitationText { m: self }),
+            html: render(&TrainingInvitationHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To a volunteer who registered for a training, with a calendar entry.
+#[derive(Clone)]
+pub struct TrainingRegisteredMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+    /// The invitation page, where the volunteer may cancel.
+    pub link_url: String,
+}
+
+bodies!(TrainingRegisteredMail: TrainingRegisteredText = "training_registered.txt", TrainingRegisteredHtml = "training_registered.html");
+
+impl TrainingRegisteredMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_registered".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Angemeldet: {} am {} – Registered for a training",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingRegisteredText { m: self }),
+            html: render(&TrainingRegisteredHtml { m: self }),
+            attachment: Some(self.training.calendar_entry()),
+        }
+    }
+}
+
+/// To the first on the waiting list when a place became free: now registered, with a calendar
+/// entry. No link: it comes from a seat given back, not from this volunteer's link, and only
+/// the hash of their token is kept; the mail points to the invitation.
+#[derive(Clone)]
+pub struct TrainingMovedUpMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+}
+
+bodies!(TrainingMovedUpMail: TrainingMovedUpText = "training_moved_up.txt", TrainingMovedUpHtml = "training_moved_up.html");
+
+impl TrainingMovedUpMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_moved_up".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Nachgerückt: Sie sind angemeldet für {} am {} – A place became free: you are registered",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingMovedUpText { m: self }),
+            html: render(&TrainingMovedUpHtml { m: self }),
+            attachment: Some(self.training.calendar_entry()),
+        }
+    }
+}
+
+/// To a volunteer who wanted to register for a full training: their place on the waiting list.
+#[derive(Clone)]
+pub struct TrainingWaitingMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+    /// 1 for the first on the waiting list.
+    pub position: u32,
+    /// The invitation page, where the volunteer may leave the waiting list.
+    pub link_url: String,
+}
+
+bodies!(TrainingWaitingMail: TrainingWaitingText = "training_waiting.txt", TrainingWaitingHtml = "training_waiting.html");
+
+impl TrainingWaitingMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_waiting".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Warteliste: {} am {} – On the waiting list for a training",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingWaitingText { m: self }),
+            html: render(&TrainingWaitingHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To a registered volunteer the day before the training; like the moved-up mail, it points
+/// to the invitation's link rather than carrying one.
+#[derive(Clone)]
+pub struct TrainingReminderMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+}
+
+bodies!(TrainingReminderMail: TrainingReminderText = "training_reminder.txt", TrainingReminderHtml = "training_reminder.html");
+
+impl TrainingReminderMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_reminder".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Erinnerung: {} morgen, {} – Reminder: training tomorrow",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingReminderText { m: self }),
+            html: render(&TrainingReminderHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// To the registered and the waiting when the coordinator cancels a training. No link: the
+/// invitation page has nothing left to do.
+#[derive(Clone, Debug)]
+pub struct TrainingCancelledMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub training: TrainingFacts,
+    /// On the waiting list rather than registered.
+    pub was_waiting: bool,
+}
+
+bodies!(TrainingCancelledMail: TrainingCancelledText = "training_cancelled.txt", TrainingCancelledHtml = "training_cancelled.html");
+
+impl TrainingCancelledMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_cancelled".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Abgesagt: {} am {} – Cancelled: training",
+                self.training.title,
+                when::date(&self.training.starts_at)
+            ),
+            text: render(&TrainingCancelledText { m: self }),
+            html: render(&TrainingCancelledHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
+/// The next scheduled refresher, with the volunteer's own invitation link to it when this
+/// mail is the invitation (`None`: invited before, and the plain token exists only in that
+/// earlier mail).
+#[derive(Clone)]
+pub struct NextRefresher {
+    pub training: TrainingFacts,
+    /// The invitation page `{public_base_url}/t/{token}` of this refresher.
+    pub link_url: Option<String>,
+}
+
+/// Leaves the link out.
+impl std::fmt::Debug for NextRefresher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NextRefresher")
+            .field("training", &self.training)
+            .finish_non_exhaustive()
+    }
+}
+
+/// To a volunteer whose training will soon no longer count: a refresher is due.
+#[derive(Clone, Debug)]
+pub struct TrainingExpiringMail {
+    pub to: String,
+    pub volunteer_name: String,
+    /// The last day on which the training counts.
+    pub valid_until: NaiveDate,
+    /// `None` when no refresher is scheduled yet.
+    pub next_refresher: Option<NextRefresher>,
+}
+
+bodies!(TrainingExpiringMail: TrainingExpiringText = "training_expiring.txt", TrainingExpiringHtml = "training_expiring.html");
+
+impl TrainingExpiringMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "training_expiring".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Ihre Schulung gilt bis {} – Your training is due for a refresher",
+                self.valid_until_de()
+            ),
+            text: render(&TrainingExpiringText { m: self }),
+            html: render(&TrainingExpiringHtml { m: self }),
+            attachment: None,
+        }
+    }
+
+    /// "31.01.2027": a calendar day, so no zone to convert (`lp_core::when` takes instants).
+    fn valid_until_de(&self) -> String {
+        self.valid_until.format("%d.%m.%Y").to_string()
+    }
+
+    /// "31 January 2027"
+    fn valid_until_en(&self) -> String {
+        self.valid_until.format("%-d %B %Y").to_string()
+    }
+}
+
+/// The training mails with a secret link: their `Debug` shows who and which training, never
+/// the link.
+macro_rules! debug_training_without_links {
+    ($($mail:ident),+) => {$(
+        impl std::fmt::Debug for $mail {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($mail)).field("to", &self.to).field("training", &self.training).finish_non_exhaustive()
+            }
+        }
+    )+};
+}
+
+debug_training_without_links!(
+    TrainingInvitationMail,
+    TrainingRegisteredMail,
+    TrainingMovedUpMail,
+    TrainingWaitingMail,
+    TrainingReminderMail
+);

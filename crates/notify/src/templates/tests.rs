@@ -374,3 +374,652 @@ fn availability_link_mail_carries_its_link_in_both_languages_and_hides_it_in_deb
     assert!(!format!("{mail:?}").contains("/v/"));
     assert!(!format!("{email:?}").contains("/v/"));
 }
+
+// The training mails.
+
+const TRAINING_LINK: &str = "http://127.0.0.1:8080/t/dHJhaW5pbmc";
+
+fn training_facts() -> TrainingFacts {
+    TrainingFacts {
+        training_id: "0b6f3d2c-2222-4333-8444-955566667777".to_owned(),
+        title: "Dolmetschen im Sozialbereich".to_owned(),
+        kind_de: "Grundschulung".to_owned(),
+        kind_en: "basic training".to_owned(),
+        // Saturday, 10:00 in Berlin, three hours.
+        starts_at: at("2027-01-16T09:00:00Z"),
+        duration_minutes: 180,
+        location: "Rathaus Winnenden, Sitzungssaal".to_owned(),
+        trainer: Some("Dr. Ayşe Yılmaz".to_owned()),
+    }
+}
+
+fn invitation() -> TrainingInvitationMail {
+    TrainingInvitationMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+        registration_deadline: at("2027-01-09T22:59:00Z"),
+        description: Some("Rollen, Schweigepflicht und Grenzen.\nMit Übungen in kleinen Gruppen.".to_owned()),
+        link_url: TRAINING_LINK.to_owned(),
+    }
+}
+
+fn registered() -> TrainingRegisteredMail {
+    TrainingRegisteredMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+        link_url: TRAINING_LINK.to_owned(),
+    }
+}
+
+fn moved_up() -> TrainingMovedUpMail {
+    TrainingMovedUpMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+    }
+}
+
+fn waiting() -> TrainingWaitingMail {
+    TrainingWaitingMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+        position: 3,
+        link_url: TRAINING_LINK.to_owned(),
+    }
+}
+
+fn training_reminder() -> TrainingReminderMail {
+    TrainingReminderMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+    }
+}
+
+fn training_cancelled(was_waiting: bool) -> TrainingCancelledMail {
+    TrainingCancelledMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        training: training_facts(),
+        was_waiting,
+    }
+}
+
+fn expiring(next_refresher: Option<NextRefresher>) -> TrainingExpiringMail {
+    TrainingExpiringMail {
+        to: "selam@example.org".to_owned(),
+        volunteer_name: "Selam Tesfaye".to_owned(),
+        valid_until: NaiveDate::from_ymd_opt(2027, 1, 31).unwrap(),
+        next_refresher,
+    }
+}
+
+fn refresher() -> NextRefresher {
+    NextRefresher {
+        training: TrainingFacts {
+            training_id: "5d4c3b2a-3333-4444-8555-a66677778888".to_owned(),
+            title: "Auffrischung: Dolmetschen im Sozialbereich".to_owned(),
+            kind_de: "Auffrischung".to_owned(),
+            kind_en: "refresher".to_owned(),
+            // Wednesday, 18:00 in Berlin.
+            starts_at: at("2027-01-20T17:00:00Z"),
+            duration_minutes: 120,
+            location: "Volkshochschule Waiblingen".to_owned(),
+            trainer: None,
+        },
+        link_url: Some("http://127.0.0.1:8080/t/cmVmcmVzaGVy".to_owned()),
+    }
+}
+
+/// Every training mail with a training, in one shape for the shared checks.
+fn training_mails(training: &TrainingFacts) -> Vec<Email> {
+    vec![
+        TrainingInvitationMail {
+            training: training.clone(),
+            ..invitation()
+        }
+        .email(),
+        TrainingRegisteredMail {
+            training: training.clone(),
+            ..registered()
+        }
+        .email(),
+        TrainingMovedUpMail {
+            training: training.clone(),
+            ..moved_up()
+        }
+        .email(),
+        TrainingWaitingMail {
+            training: training.clone(),
+            ..waiting()
+        }
+        .email(),
+        TrainingReminderMail {
+            training: training.clone(),
+            ..training_reminder()
+        }
+        .email(),
+        TrainingCancelledMail {
+            training: training.clone(),
+            ..training_cancelled(false)
+        }
+        .email(),
+        TrainingCancelledMail {
+            training: training.clone(),
+            ..training_cancelled(true)
+        }
+        .email(),
+    ]
+}
+
+#[test]
+fn training_mails_have_german_before_english_with_the_facts_in_both() {
+    let mails = training_mails(&training_facts());
+    let kinds: Vec<&str> = mails.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "training_invitation",
+            "training_registered",
+            "training_moved_up",
+            "training_waiting",
+            "training_reminder",
+            "training_cancelled",
+            "training_cancelled"
+        ]
+    );
+    for mail in &mails {
+        for (body, divider) in [(&mail.text, TEXT_DIVIDER), (&mail.html, HTML_DIVIDER)] {
+            let (de, en) = halves(body, divider);
+            assert!(de.contains("Hallo Selam Tesfaye"), "{}: {de}", mail.kind);
+            assert!(en.contains("Hello Selam Tesfaye"), "{}: {en}", mail.kind);
+            assert!(!de.contains("Hello") && !en.contains("Hallo"), "{}", mail.kind);
+            for half in [de, en] {
+                assert!(half.contains("Dolmetschen im Sozialbereich"), "{}: {half}", mail.kind);
+                assert!(
+                    half.contains("Rathaus Winnenden, Sitzungssaal"),
+                    "{}: {half}",
+                    mail.kind
+                );
+            }
+            assert!(
+                de.contains("Samstag, 16. Januar 2027, 10:00 Uhr"),
+                "{}: {de}",
+                mail.kind
+            );
+            assert!(en.contains("Saturday, 16 January 2027, 10:00"), "{}: {en}", mail.kind);
+        }
+        assert!(
+            mail.subject.contains("Dolmetschen im Sozialbereich"),
+            "{}",
+            mail.subject
+        );
+        assert!(
+            mail.subject.contains("16.01.2027") && mail.subject.contains(" – "),
+            "{}",
+            mail.subject
+        );
+        assert!(!mail.text.contains("{{") && !mail.html.contains("{%"), "{}", mail.kind);
+    }
+    // All but the cancellations give the full facts.
+    for mail in &mails[..5] {
+        let (de, en) = halves(&mail.text, TEXT_DIVIDER);
+        assert!(de.contains("  Art:      Grundschulung\n"), "{}: {de}", mail.kind);
+        assert!(de.contains("  Dauer:    180 Minuten\n"), "{}: {de}", mail.kind);
+        assert!(de.contains("  Leitung:  Dr. Ayşe Yılmaz\n"), "{}: {de}", mail.kind);
+        assert!(en.contains("  Type:     basic training\n"), "{}: {en}", mail.kind);
+        assert!(en.contains("  Duration: 180 minutes\n"), "{}: {en}", mail.kind);
+        assert!(en.contains("  Trainer:  Dr. Ayşe Yılmaz\n"), "{}: {en}", mail.kind);
+        let (de, en) = halves(&mail.html, HTML_DIVIDER);
+        assert!(
+            de.contains("Grundschulung") && de.contains("180 Minuten"),
+            "{}",
+            mail.kind
+        );
+        assert!(
+            en.contains("basic training") && en.contains("180 minutes"),
+            "{}",
+            mail.kind
+        );
+    }
+}
+
+#[test]
+fn training_mails_without_trainer_leave_out_the_trainer_line() {
+    let training = TrainingFacts {
+        trainer: None,
+        ..training_facts()
+    };
+    for mail in training_mails(&training) {
+        assert!(
+            !mail.text.contains("Leitung") && !mail.text.contains("Trainer:"),
+            "{}",
+            mail.text
+        );
+        assert!(
+            !mail.html.contains("Leitung") && !mail.html.contains(">Trainer<"),
+            "{}",
+            mail.kind
+        );
+    }
+    let email = TrainingWaitingMail { training, ..waiting() }.email();
+    assert!(
+        email
+            .text
+            .contains("  Ort:      Rathaus Winnenden, Sitzungssaal\n\nSobald ein Platz"),
+        "{}",
+        email.text
+    );
+}
+
+#[test]
+fn training_mails_with_a_link_carry_it_in_both_languages_of_both_parts() {
+    let mails = training_mails(&training_facts());
+    // Only the answers to a link action carry it: the plain token exists only then.
+    let (with_link, without): (Vec<&Email>, Vec<&Email>) = mails
+        .iter()
+        .partition(|m| ["training_invitation", "training_registered", "training_waiting"].contains(&m.kind.as_str()));
+    assert_eq!(with_link.len(), 3);
+    for mail in with_link {
+        for (body, divider) in [(&mail.text, TEXT_DIVIDER), (&mail.html, HTML_DIVIDER)] {
+            let (de, en) = halves(body, divider);
+            assert!(
+                de.contains(TRAINING_LINK),
+                "{}: German part lacks the link:\n{de}",
+                mail.kind
+            );
+            assert!(
+                en.contains(TRAINING_LINK),
+                "{}: English part lacks the link:\n{en}",
+                mail.kind
+            );
+        }
+        assert!(
+            mail.html.contains(&format!("href=\"{TRAINING_LINK}\"")),
+            "{}",
+            mail.kind
+        );
+    }
+    // Moved up and reminded point to the invitation's link; a cancelled training has nothing
+    // left to do on its page.
+    for mail in without {
+        assert!(
+            !mail.text.contains("/t/") && !mail.html.contains("/t/"),
+            "{}",
+            mail.kind
+        );
+        if mail.kind == "training_cancelled" {
+            assert!(mail.attachment.is_none());
+        }
+    }
+}
+
+#[test]
+fn training_html_escapes_the_title_and_the_text_keeps_it() {
+    let training = TrainingFacts {
+        title: "Rollen <b>& Grenzen".to_owned(),
+        ..training_facts()
+    };
+    let mut mails = training_mails(&training);
+    mails.push(
+        expiring(Some(NextRefresher {
+            training: training.clone(),
+            ..refresher()
+        }))
+        .email(),
+    );
+    for mail in &mails {
+        assert!(!mail.html.contains("<b>"), "{}: {}", mail.kind, mail.html);
+        assert!(
+            mail.html.contains("Rollen &#60;b&#62;&#38; Grenzen"),
+            "{}: {}",
+            mail.kind,
+            mail.html
+        );
+        assert!(
+            mail.text.contains("Rollen <b>& Grenzen"),
+            "{}: {}",
+            mail.kind,
+            mail.text
+        );
+    }
+}
+
+#[test]
+fn training_invitation_names_the_buttons_the_deadline_and_the_description() {
+    let mail = invitation();
+    let email = mail.email();
+    assert_eq!(
+        email.subject,
+        "Einladung: Dolmetschen im Sozialbereich am 16.01.2027 – Invitation to a training"
+    );
+    assert!(email.text.contains("„Anmelden“ und „Absagen“"), "{}", email.text);
+    assert!(email.text.contains("\"Register\" and \"Decline\""), "{}", email.text);
+    assert!(email.html.contains("„Anmelden“ und „Absagen“") && email.html.contains("“Register” and “Decline”"));
+    // 22:59 UTC is 23:59 in Berlin.
+    let (de, en) = halves(&email.text, TEXT_DIVIDER);
+    assert!(de.contains("bis Samstag, 9. Januar 2027, 23:59 Uhr möglich"), "{de}");
+    assert!(en.contains("open until Saturday, 9 January 2027, 23:59"), "{en}");
+    assert!(
+        de.contains("Rollen, Schweigepflicht und Grenzen.\nMit Übungen in kleinen Gruppen.")
+            && en.contains("Mit Übungen"),
+        "{}",
+        email.text
+    );
+    assert!(email.html.contains("white-space:pre-line;\">Rollen, Schweigepflicht"));
+    assert!(email.attachment.is_none());
+
+    let without = TrainingInvitationMail {
+        description: None,
+        ..invitation()
+    }
+    .email();
+    assert!(!without.text.contains("Schweigepflicht") && !without.html.contains("pre-line"));
+    assert!(
+        without
+            .text
+            .contains("  Leitung:  Dr. Ayşe Yılmaz\n\nMöchten Sie teilnehmen?"),
+        "{}",
+        without.text
+    );
+}
+
+#[test]
+fn training_registered_and_moved_up_say_how_to_cancel_and_attach_the_entry() {
+    let registered = registered().email();
+    let moved_up = moved_up().email();
+    assert!(registered.text.contains("Sie sind für die Schulung angemeldet"));
+    assert!(registered.text.contains("you are registered for the training"));
+    assert!(
+        moved_up
+            .text
+            .contains("von der Warteliste nachgerückt und jetzt angemeldet")
+    );
+    assert!(
+        moved_up
+            .text
+            .contains("moved up from the waiting list and are now registered")
+    );
+    assert!(moved_up.html.contains("ein Platz frei geworden") && moved_up.html.contains("a place has become free"));
+    for body in [&registered.text, &registered.html] {
+        assert!(body.contains(
+            "Wenn Sie doch nicht kommen können, sagen Sie bitte über diesen Link ab, damit jemand von der Warteliste nachrücken kann"
+        ));
+    }
+    // Moving up is not an answer to the volunteer's link, whose plain token is gone by then.
+    for body in [&moved_up.text, &moved_up.html] {
+        assert!(
+            body.contains("sagen Sie bitte über den Link in Ihrer Einladung ab"),
+            "{body}"
+        );
+        assert!(
+            body.contains("please cancel through the link in your invitation"),
+            "{body}"
+        );
+    }
+    for email in [&registered, &moved_up] {
+        for body in [&email.text, &email.html] {
+            assert!(body.contains("so that someone from the waiting list can take your place"));
+            assert!(body.contains("schulung.ics"), "{}", email.kind);
+        }
+        let attachment = email.attachment.as_ref().expect("an .ics attachment");
+        assert_eq!(attachment.filename, "schulung.ics");
+        assert_eq!(attachment.content_type, "text/calendar; charset=utf-8; method=PUBLISH");
+    }
+}
+
+/// Reads an iCalendar body as far as these tests need it: CRLF lines of at most 75 octets,
+/// unfolded into `NAME[;PARAM…]:VALUE` properties, with balanced BEGIN/END. Returns the
+/// properties of the one VEVENT, by name.
+fn parse_ics_event(ics: &str) -> std::collections::BTreeMap<String, String> {
+    assert!(ics.ends_with("\r\n"), "{ics}");
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "line too long: {line}");
+        assert!(!line.contains('\n'));
+    }
+    let mut open: Vec<String> = Vec::new();
+    let mut events = Vec::new();
+    for line in unfold(ics).lines() {
+        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("not a property: {line}"));
+        let name = name.split(';').next().unwrap();
+        assert!(
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_uppercase() || c == '-'),
+            "bad name: {line}"
+        );
+        match name {
+            "BEGIN" => {
+                open.push(value.to_owned());
+                if value == "VEVENT" {
+                    events.push(std::collections::BTreeMap::new());
+                }
+            }
+            "END" => assert_eq!(open.pop().as_deref(), Some(value), "unbalanced: {ics}"),
+            _ if open.last().map(String::as_str) == Some("VEVENT") => {
+                let previous = events.last_mut().unwrap().insert(name.to_owned(), value.to_owned());
+                assert!(previous.is_none(), "{name} twice");
+            }
+            _ => assert_eq!(open, ["VCALENDAR"], "property outside the calendar: {line}"),
+        }
+    }
+    assert!(open.is_empty(), "unclosed: {open:?}");
+    assert_eq!(events.len(), 1, "{ics}");
+    events.pop().unwrap()
+}
+
+#[test]
+fn training_ics_is_a_parseable_event_with_a_stable_uid_and_no_link() {
+    for email in [registered().email(), moved_up().email()] {
+        let ics = email.attachment.unwrap().body;
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.contains("METHOD:PUBLISH\r\n"));
+        let event = parse_ics_event(&ics);
+        assert_eq!(event["UID"], "training-0b6f3d2c-2222-4333-8444-955566667777@linguapool");
+        assert_eq!(event["SUMMARY"], "Dolmetschen im Sozialbereich");
+        assert_eq!(event["DTSTART"], "20270116T090000Z");
+        assert_eq!(event["DTEND"], "20270116T120000Z");
+        assert_eq!(event["LOCATION"], "Rathaus Winnenden\\, Sitzungssaal");
+        assert_eq!(
+            event["DESCRIPTION"],
+            "Grundschulung / basic training\\nLeitung / Trainer: Dr. Ayşe Yılmaz"
+        );
+        assert!(event.contains_key("DTSTAMP"));
+        assert!(!ics.contains("/t/") && !ics.contains("dHJhaW5pbmc"), "{ics}");
+    }
+    let without_trainer = TrainingRegisteredMail {
+        training: TrainingFacts {
+            trainer: None,
+            ..training_facts()
+        },
+        ..registered()
+    };
+    let event = parse_ics_event(&without_trainer.email().attachment.unwrap().body);
+    assert_eq!(event["DESCRIPTION"], "Grundschulung / basic training");
+}
+
+#[test]
+fn training_waiting_mail_shows_the_position() {
+    let email = waiting().email();
+    assert_eq!(email.kind, "training_waiting");
+    let (de, en) = halves(&email.text, TEXT_DIVIDER);
+    assert!(de.contains("Sie sind Nummer 3 auf der Warteliste"), "{de}");
+    assert!(en.contains("You are number 3 on the waiting list"), "{en}");
+    assert!(de.contains("bekommen eine E-Mail") && en.contains("get an email"));
+    let (de, en) = halves(&email.html, HTML_DIVIDER);
+    assert!(de.contains("<strong>Nummer 3</strong>") && en.contains("<strong>number 3</strong>"));
+    assert!(email.text.contains("Warteliste stehen möchten") && email.text.contains("leave it through this link"));
+    assert!(email.attachment.is_none());
+    let twelfth = TrainingWaitingMail {
+        position: 12,
+        ..waiting()
+    }
+    .email();
+    assert!(twelfth.text.contains("Nummer 12") && twelfth.html.contains("number 12"));
+}
+
+#[test]
+fn training_reminder_says_tomorrow_and_how_to_cancel() {
+    let email = training_reminder().email();
+    assert_eq!(
+        email.subject,
+        "Erinnerung: Dolmetschen im Sozialbereich morgen, 16.01.2027 – Reminder: training tomorrow"
+    );
+    let (de, en) = halves(&email.text, TEXT_DIVIDER);
+    assert!(
+        de.contains("morgen ist Ihre Schulung") && de.contains("über den Link in Ihrer Einladung ab"),
+        "{de}"
+    );
+    assert!(
+        en.contains("your training is tomorrow") && en.contains("please cancel through the link in your invitation"),
+        "{en}"
+    );
+    assert!(email.attachment.is_none());
+}
+
+#[test]
+fn training_cancelled_tells_registered_from_waiting() {
+    let registered = training_cancelled(false).email();
+    let waiting = training_cancelled(true).email();
+    for email in [&registered, &waiting] {
+        assert_eq!(email.kind, "training_cancelled");
+        assert!(
+            email.text.contains("wurde von der Koordination abgesagt"),
+            "{}",
+            email.text
+        );
+        assert!(
+            email.text.contains("has been cancelled by the coordinator"),
+            "{}",
+            email.text
+        );
+        assert!(email.html.contains("<strong>abgesagt</strong>") && email.html.contains("<strong>cancelled</strong>"));
+    }
+    for body in [&registered.text, &registered.html] {
+        assert!(body.contains("Sie waren dafür angemeldet") && body.contains("You were registered for it"));
+        assert!(body.contains("aus Ihrem Kalender") && body.contains("remove it from your calendar"));
+        assert!(!body.contains("Warteliste") && !body.contains("waiting list"));
+    }
+    for body in [&waiting.text, &waiting.html] {
+        assert!(body.contains("Sie standen dafür auf der Warteliste") && body.contains("You were on the waiting list"));
+        assert!(!body.contains("angemeldet") && !body.contains("registered"));
+        assert!(!body.contains("Kalender") && !body.contains("calendar"));
+    }
+    assert!(registered.text.contains(
+        "die Schulung „Dolmetschen im Sozialbereich“ am Samstag, 16. Januar 2027, 10:00 Uhr (Rathaus Winnenden, Sitzungssaal) wurde"
+    ));
+    assert!(registered.text.contains(
+        "the training \"Dolmetschen im Sozialbereich\" on Saturday, 16 January 2027, 10:00 (Rathaus Winnenden, Sitzungssaal) has been"
+    ));
+}
+
+#[test]
+fn training_expiring_with_a_next_refresher_names_it_with_its_link() {
+    let mail = expiring(Some(refresher()));
+    let email = mail.email();
+    assert_eq!(email.kind, "training_expiring");
+    assert_eq!(email.to, "selam@example.org");
+    assert!(
+        email.subject.contains("31.01.2027") && email.subject.contains(" – "),
+        "{}",
+        email.subject
+    );
+    let link = "http://127.0.0.1:8080/t/cmVmcmVzaGVy";
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        assert!(de.contains("Hallo Selam Tesfaye") && en.contains("Hello Selam Tesfaye"));
+        assert!(
+            de.contains("31.01.2027") && de.contains("Auffrischungsschulung"),
+            "{de}"
+        );
+        assert!(
+            en.contains("31 January 2027") && en.contains("refresher training"),
+            "{en}"
+        );
+        for half in [de, en] {
+            assert!(half.contains("Auffrischung: Dolmetschen im Sozialbereich"), "{half}");
+            assert!(
+                half.contains("Volkshochschule Waiblingen") && half.contains(link),
+                "{half}"
+            );
+        }
+        assert!(de.contains("Mittwoch, 20. Januar 2027, 18:00 Uhr"), "{de}");
+        assert!(en.contains("Wednesday, 20 January 2027, 18:00"), "{en}");
+        assert!(!de.contains("laden wir Sie ein") && !en.contains("We will invite you"));
+    }
+    assert!(email.html.contains(&format!("href=\"{link}\"")));
+    assert!(email.text.contains("  Dauer:    120 Minuten\n") && !email.text.contains("Leitung"));
+    assert!(email.attachment.is_none());
+}
+
+#[test]
+fn training_expiring_for_someone_invited_already_points_to_that_invitation() {
+    let email = expiring(Some(NextRefresher {
+        link_url: None,
+        ..refresher()
+    }))
+    .email();
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        assert!(de.contains("Auffrischung: Dolmetschen im Sozialbereich"), "{de}");
+        assert!(de.contains("Ihre Einladung dazu haben Sie schon bekommen"), "{de}");
+        assert!(en.contains("You have been invited to it already"), "{en}");
+        assert!(!body.contains("/t/"), "{body}");
+    }
+}
+
+#[test]
+fn training_expiring_without_a_next_refresher_promises_an_invitation() {
+    let email = expiring(None).email();
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        assert!(
+            de.contains("gilt noch bis einschließlich") && de.contains("31.01.2027"),
+            "{de}"
+        );
+        assert!(
+            en.contains("valid up to and including") && en.contains("31 January 2027"),
+            "{en}"
+        );
+        assert!(
+            de.contains("Sobald die nächste Auffrischungsschulung geplant ist, laden wir Sie ein."),
+            "{de}"
+        );
+        assert!(
+            en.contains("We will invite you as soon as the next refresher is scheduled."),
+            "{en}"
+        );
+    }
+    assert!(!email.text.contains("/t/") && !email.html.contains("href=\"http"));
+    assert!(!email.text.contains("Schulung:") && !email.html.contains("<table"));
+    // Single-digit days and months keep their zero in German only.
+    let march = TrainingExpiringMail {
+        valid_until: NaiveDate::from_ymd_opt(2027, 3, 5).unwrap(),
+        ..expiring(None)
+    }
+    .email();
+    assert!(
+        march.text.contains("05.03.2027") && march.text.contains("5 March 2027"),
+        "{}",
+        march.text
+    );
+}
+
+#[test]
+fn training_debug_output_leaves_out_the_links() {
+    let debug = [
+        format!("{:?}", invitation()),
+        format!("{:?}", registered()),
+        format!("{:?}", moved_up()),
+        format!("{:?}", waiting()),
+        format!("{:?}", training_reminder()),
+        format!("{:?}", training_cancelled(false)),
+        format!("{:?}", expiring(Some(refresher()))),
+        format!("{:?}", invitation().email()),
+    ];
+    for debug in &debug {
+        assert!(!debug.contains("/t/"), "{debug}");
+    }
+    assert!(debug[0].contains("TrainingInvitationMail") && debug[0].contains("0b6f3d2c"));
+    assert!(debug[6].contains("NextRefresher") && debug[6].contains("Auffrischung"));
+}
