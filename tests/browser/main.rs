@@ -9,4 +9,5 @@ mod support;
 
 mod caseworker;
 mod fixture;
+mod trainings;
 mod volunteer_offer;

@@ -9,4 +9,5 @@ mod offer_race;
 mod simulate;
 mod staff_web;
 mod support;
+mod trainings;
 mod walking_system;

@@ -188,6 +188,10 @@ impl Api {
         self.send(builder).await
     }
 
+    pub async fn put(&self, path: &str, body: Value) -> Answer {
+        self.send(self.request(reqwest::Method::PUT, path).json(&body)).await
+    }
+
     pub async fn patch(&self, path: &str, body: Value) -> Answer {
         self.send(self.request(reqwest::Method::PATCH, path).json(&body)).await
     }

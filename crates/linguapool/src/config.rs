@@ -173,6 +173,13 @@ impl Config {
         }
     }
 
+    pub fn training_settings(&self) -> lp_trainings::TrainingSettings {
+        lp_trainings::TrainingSettings {
+            validity_months: self.training.validity_months,
+            public_base_url: self.public_base_url.clone(),
+        }
+    }
+
     pub fn web_settings(&self) -> lp_web::WebSettings {
         let sessions = lp_registry::sessions::SessionPolicy {
             idle: chrono::Duration::minutes(i64::from(self.web.session_idle_minutes)),

@@ -8,6 +8,7 @@
 //! `demo.linguapool.test` (a reserved domain), client references that are file numbers.
 
 mod history;
+mod trainings;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
@@ -235,6 +236,7 @@ pub struct DemoPool {
     pub volunteers: usize,
     pub requests: usize,
     pub history: Option<HistorySummary>,
+    pub trainings: trainings::TrainingsSummary,
 }
 
 /// Whether the database has no organisations yet, i.e. was never seeded nor used.
@@ -317,6 +319,8 @@ pub async fn seed(
     };
     bar.finish();
 
+    let trainings = trainings::seed(db, &pool, &ids, &training_settings(settings), now).await?;
+
     let mut requests = 0;
     for (actor, input) in request_inputs(&mut rng, &pool, &actors, settings, today) {
         match lifecycle::create(db, actor, &input, settings, now).await {
@@ -333,7 +337,16 @@ pub async fn seed(
         volunteers: pool.len(),
         requests,
         history,
+        trainings,
     })
+}
+
+/// The trainings' settings of the service the demo seeds for.
+fn training_settings(settings: &RequestSettings) -> lp_trainings::TrainingSettings {
+    lp_trainings::TrainingSettings {
+        validity_months: settings.training_validity_months,
+        public_base_url: settings.public_base_url.clone(),
+    }
 }
 
 async fn create_staff(
@@ -748,6 +761,28 @@ mod tests {
         assert!(stored.iter().any(|v| v.german_level == GermanLevel::A2));
         assert!(stored.iter().any(|v| v.german_level == GermanLevel::Native));
         assert!(stored.iter().any(|v| v.status != VolunteerStatus::Active));
+
+        // A past basic training with attendance, which made its attendees trained, and a
+        // full refresher ahead with a waiting list.
+        let held = lp_trainings::trainings::list(db, &Coordinator::operator(), now())
+            .await
+            .unwrap();
+        assert_eq!(held.len(), 2);
+        let t = pool.trainings;
+        assert!(t.attended >= 2, "{t:?}");
+        assert_eq!((t.registered, t.waiting), (6, 2));
+        let past = held.iter().find(|t| t.starts_at.to_utc() < now()).unwrap();
+        let detail = lp_trainings::trainings::detail(db, &Coordinator::operator(), past.id)
+            .await
+            .unwrap();
+        assert_eq!(detail.attended.len(), t.attended);
+        let attendee = volunteers::get(db, detail.attended[0].volunteer_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(attendee.training(today, 24).status, TrainingStatus::Trained);
+        let before = lp_registry::training::training_info(attendee.training_completed_on, today, 24);
+        assert_ne!(before.status, TrainingStatus::Trained, "trained by the demo's course");
 
         let requests = lifecycle::list(db, Scope::All, &RequestFilter::default(), now())
             .await

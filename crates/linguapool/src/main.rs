@@ -262,6 +262,11 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
             past.days, past.requests, past.assignments, past.offers, past.replay_seconds, past.store_seconds
         );
     }
+    let t = &pool.trainings;
+    println!(
+        "Trainings: a basic training six weeks ago ({} attended); a refresher in three weeks ({} registered, {} waiting, {} invited by mail).",
+        t.attended, t.registered, t.waiting, t.invited_by_mail
+    );
     println!("Staff (password / API token):");
     for person in std::iter::once(&pool.coordinator).chain(&pool.caseworkers) {
         let org = person.organisation.as_deref().unwrap_or("Koordination");

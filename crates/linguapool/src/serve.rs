@@ -7,7 +7,6 @@ use lp_core::SystemClock;
 use lp_core::heartbeat::Heartbeat;
 use lp_core::isolate::catch_panic;
 use lp_notify::{DeliveryWorker, Mailer, TransportKind};
-use lp_requests::RequestError;
 use lp_requests::cascade::CascadeReport;
 use lp_web::AppState;
 use sea_orm::DatabaseConnection;
@@ -48,11 +47,12 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let settings = Arc::new(config.request_settings());
     let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
     let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
+    let trainings = Arc::new(config.training_settings());
     let cascade_pass = {
-        let (db, settings, clock) = (db.clone(), settings.clone(), clock.clone());
+        let (db, settings, trainings, clock) = (db.clone(), settings.clone(), trainings.clone(), clock.clone());
         move || {
-            let (db, settings, now) = (db.clone(), settings.clone(), clock.now());
-            async move { lp_requests::cascade::run_due(&db, &settings, now).await }
+            let (db, settings, trainings, now) = (db.clone(), settings.clone(), trainings.clone(), clock.now());
+            async move { due_pass(&db, &settings, &trainings, now).await }
         }
     };
     let cascade = tokio::spawn(run_cascade(
@@ -77,6 +77,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         db,
         clock,
         requests: settings,
+        trainings,
         mail_wake,
         mailbox_dir,
         web: Arc::new(config.web_settings()),
@@ -114,16 +115,16 @@ async fn run_cascade<P, F>(
     mut shutdown: watch::Receiver<bool>,
 ) where
     P: FnMut() -> F,
-    F: Future<Output = Result<CascadeReport, RequestError>>,
+    F: Future<Output = anyhow::Result<DueReport>>,
 {
     loop {
         match catch_panic(pass()).await {
             Ok(Ok(report)) if report.sent_mail() => {
-                tracing::info!(?report, "cascade step");
+                tracing::info!(?report, "due steps");
                 mail_wake.notify_one();
             }
             Ok(Ok(_)) => {}
-            Ok(Err(err)) => tracing::warn!(%err, "cascade step failed; retrying next tick"),
+            Ok(Err(err)) => tracing::warn!(err = format!("{err:#}"), "due step failed; retrying next tick"),
             Err(panic) => tracing::error!(%panic, "cascade pass panicked; retrying next tick"),
         }
         heartbeat.beat();
@@ -131,6 +132,36 @@ async fn run_cascade<P, F>(
             _ = tokio::time::sleep(tick) => {}
             _ = shutdown.changed() => return,
         }
+    }
+}
+
+/// What one pass of the worker did: the cascade's steps and the trainings'.
+#[derive(Debug, Default)]
+struct DueReport {
+    cascade: CascadeReport,
+    trainings: lp_trainings::worker::TrainingPassReport,
+}
+
+impl DueReport {
+    fn sent_mail(&self) -> bool {
+        self.cascade.sent_mail() || self.trainings.sent_mail()
+    }
+}
+
+/// Everything due at `now`: waves, deadlines, expiries and reminders of requests, then the
+/// trainings' reminders and expiry notices. A failing half does not hold up the other.
+async fn due_pass(
+    db: &DatabaseConnection,
+    settings: &lp_requests::RequestSettings,
+    trainings: &lp_trainings::TrainingSettings,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<DueReport> {
+    let cascade = lp_requests::cascade::run_due(db, settings, now).await;
+    let training = lp_trainings::worker::run_due(db, trainings, now).await;
+    match (cascade, training) {
+        (Ok(cascade), Ok(trainings)) => Ok(DueReport { cascade, trainings }),
+        (Err(err), _) => Err(anyhow::Error::new(err).context("cascade")),
+        (_, Err(err)) => Err(anyhow::Error::new(err).context("trainings")),
     }
 }
 
@@ -172,10 +203,13 @@ mod tests {
                     tokio::task::yield_now().await;
                     match n {
                         0 => panic!("the first pass panics"),
-                        1 => Err(RequestError::Conflict("the second fails".to_owned())),
-                        _ => Ok(CascadeReport {
-                            waves: 1,
-                            ..CascadeReport::default()
+                        1 => Err(anyhow::anyhow!("the second fails")),
+                        _ => Ok(DueReport {
+                            cascade: CascadeReport {
+                                waves: 1,
+                                ..CascadeReport::default()
+                            },
+                            ..DueReport::default()
                         }),
                     }
                 }

@@ -1,5 +1,6 @@
 //! Erasing a volunteer's personal data (DSGVO Art. 17), as one transaction: refused while
-//! they hold an upcoming assignment, their open offers withdrawn, their secret links revoked,
+//! they hold an upcoming assignment, their open offers withdrawn, a training place they hold
+//! passed to the waiting list, their secret links revoked,
 //! and the record deleted, or anonymised where statistics depend on it.
 
 use crate::RequestError;
@@ -22,6 +23,7 @@ pub async fn erase_volunteer(
     let txn = lp_db::begin_write(db).await?;
     let has_history = release_volunteer(&*txn, id, now).await?;
     availability_links::revoke_all(&*txn, id).await?;
+    lp_trainings::erasure::release(&*txn, id, now).await?;
     volunteers::erase(&*txn, id, has_history, now).await?;
     txn.commit().await?;
     Ok(())

@@ -24,4 +24,6 @@ pub enum RequestError {
     Registry(#[from] lp_registry::RegistryError),
     #[error(transparent)]
     Notify(#[from] lp_notify::NotifyError),
+    #[error(transparent)]
+    Training(#[from] lp_trainings::TrainingError),
 }

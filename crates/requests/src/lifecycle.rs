@@ -149,6 +149,32 @@ pub async fn list(
     with_details(db, requests, now).await
 }
 
+/// Requests per language created since `since`, whatever became of them: the demand a
+/// coordinator plans trainings against. One grouped, indexed count, not a pass over rows.
+pub async fn demand_by_language(
+    db: &impl ConnectionTrait,
+    _by: &lp_core::access::Coordinator,
+    since: DateTime<Utc>,
+) -> Result<Vec<(lp_core::LanguageCode, u32)>, RequestError> {
+    let counts: Vec<(String, i64)> = request::Entity::find()
+        .select_only()
+        .column(request::Column::Language)
+        .column_as(request::Column::Id.count(), "n")
+        .filter(request::Column::CreatedAt.gte(since))
+        .group_by(request::Column::Language)
+        .into_tuple()
+        .all(db)
+        .await?;
+    counts
+        .into_iter()
+        .map(|(code, n)| {
+            let language = lp_core::LanguageCode::parse(&code)
+                .map_err(|e| sea_orm::DbErr::Custom(format!("interpreting_requests.language: {e}")))?;
+            Ok((language, n as u32))
+        })
+        .collect()
+}
+
 /// An open request whose search ends within this long is at risk: the coordinator's board
 /// lists it so someone can phone around before the deadline.
 pub const AT_RISK_WITHIN: Duration = Duration::hours(24);

@@ -10,12 +10,17 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/static/staff.css", get(|| asset("text/css; charset=utf-8", STAFF_CSS)))
         .route(
+            "/static/certificate.css",
+            get(|| asset("text/css; charset=utf-8", CERTIFICATE_CSS)),
+        )
+        .route(
             "/static/staff.js",
             get(|| asset("text/javascript; charset=utf-8", STAFF_JS)),
         )
 }
 
 const STAFF_CSS: &str = include_str!("../assets/staff.css");
+const CERTIFICATE_CSS: &str = include_str!("../assets/certificate.css");
 const STAFF_JS: &str = include_str!("../assets/staff.js");
 
 async fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

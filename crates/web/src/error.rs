@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
 use lp_requests::RequestError;
+use lp_trainings::TrainingError;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -36,6 +37,9 @@ pub enum ApiError {
     /// A volunteer's link action refused, with its own reason as the code.
     #[error("{}", .0.detail_en())]
     LinkRefused(lp_requests::rules::LinkRefusal),
+    /// A volunteer's training-invitation action refused, with its reason.
+    #[error("{}", .0.detail_en())]
+    InvitationRefused(lp_trainings::rules::InvitationRefusal),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     /// Something on our side; the details go to the log, not to the client.
@@ -56,6 +60,7 @@ impl ApiError {
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::LinkRefused(refusal) if refusal.is_conflict() => StatusCode::CONFLICT,
             ApiError::LinkRefused(_) => StatusCode::GONE,
+            ApiError::InvitationRefused(_) => StatusCode::GONE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,6 +78,7 @@ impl ApiError {
             ApiError::Gone(_) => "gone",
             ApiError::LinkRefused(refusal) if refusal.is_conflict() => "conflict",
             ApiError::LinkRefused(_) => "gone",
+            ApiError::InvitationRefused(_) => "gone",
             ApiError::TooLarge(_) => "too_large",
             ApiError::Internal(_) => "internal",
         }
@@ -85,6 +91,9 @@ impl ApiError {
             error["message"] = json!(field_error.to_string());
         }
         if let ApiError::LinkRefused(refusal) = self {
+            error["reason"] = json!(refusal);
+        }
+        if let ApiError::InvitationRefused(refusal) = self {
             error["reason"] = json!(refusal);
         }
         json!({ "error": error })
@@ -152,6 +161,21 @@ impl From<RequestError> for ApiError {
             RequestError::Db(db) => db_error(db),
             RequestError::Registry(registry) => registry.into(),
             RequestError::Notify(notify) => ApiError::Internal(notify.to_string()),
+            RequestError::Training(training) => training.into(),
+        }
+    }
+}
+
+impl From<TrainingError> for ApiError {
+    fn from(err: TrainingError) -> Self {
+        match err {
+            TrainingError::Invalid(field) => ApiError::Invalid(field),
+            TrainingError::NotFound => ApiError::NotFound,
+            TrainingError::Conflict(message) => ApiError::Conflict(message),
+            TrainingError::Link(refusal) => ApiError::InvitationRefused(refusal),
+            TrainingError::Db(db) => db_error(db),
+            TrainingError::Registry(registry) => registry.into(),
+            TrainingError::Notify(notify) => ApiError::Internal(notify.to_string()),
         }
     }
 }

@@ -23,6 +23,7 @@ mod session;
 mod test_app;
 mod throttle;
 mod trace;
+mod training_links;
 mod volunteer_links;
 
 pub use error::ApiError;
@@ -46,6 +47,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Arc<dyn Clock>,
     pub requests: Arc<RequestSettings>,
+    pub trainings: Arc<lp_trainings::TrainingSettings>,
     /// Woken after a commit that wrote emails, so delivery starts at once.
     pub mail_wake: Arc<Notify>,
     /// Where the file transport writes messages; `None` when mail goes out over SMTP.
@@ -100,6 +102,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .merge(links::routes())
         .merge(volunteer_links::routes())
+        .merge(training_links::routes())
         .merge(mailbox::routes())
         .merge(login::routes())
         .merge(pages::routes())

@@ -111,7 +111,7 @@ fn render_offer(
 }
 
 /// Link pages carry a secret in the URL: no caching by proxies or the browser's back button.
-fn private(mut response: Response) -> Response {
+pub(crate) fn private(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

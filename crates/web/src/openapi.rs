@@ -66,6 +66,8 @@ fn asset_version() -> &'static str {
         (name = "volunteers", description = "The registry of volunteer interpreters. Coordinators only."),
         (name = "requests", description = "Interpreting requests and their lifecycle. A caseworker sees \
                                            its own organisation's; a coordinator all."),
+        (name = "trainings", description = "Trainings, invitations, registrations with a waiting list, and \
+                                            attendance, which makes volunteers trained. Coordinators only."),
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
@@ -259,6 +261,10 @@ mod tests {
                 training_validity_months: 24,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),
                 ranker: Default::default(),
+            }),
+            trainings: Arc::new(lp_trainings::TrainingSettings {
+                validity_months: 24,
+                public_base_url: "http://127.0.0.1:8080".to_owned(),
             }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
@@ -462,6 +468,7 @@ mod tests {
             ApiError::Conflict("x".to_owned()),
             ApiError::Gone("x".to_owned()),
             ApiError::LinkRefused(lp_requests::rules::LinkRefusal::Cancelled),
+            ApiError::InvitationRefused(lp_trainings::rules::InvitationRefusal::RegistrationClosed),
             ApiError::TooLarge(1),
             ApiError::Internal("x".to_owned()),
         ];
@@ -477,6 +484,7 @@ mod tests {
                 | ApiError::Conflict(_)
                 | ApiError::Gone(_)
                 | ApiError::LinkRefused(_)
+                | ApiError::InvitationRefused(_)
                 | ApiError::TooLarge(_)
                 | ApiError::Internal(_) => {}
             }
@@ -506,10 +514,10 @@ mod tests {
                 "code of {body} is not documented"
             );
         }
-        // A refused link action shares its code with conflict or gone.
+        // A refused link action (offer or invitation) shares its code with conflict or gone.
         assert_eq!(
             codes.len(),
-            every_api_error().len() - 1,
+            every_api_error().len() - 2,
             "a documented code is never sent"
         );
     }

@@ -97,6 +97,10 @@ impl TestApp {
                 public_base_url: BASE.to_owned(),
                 ranker: Default::default(),
             }),
+            trainings: Arc::new(lp_trainings::TrainingSettings {
+                validity_months: 24,
+                public_base_url: BASE.to_owned(),
+            }),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
             web: Arc::new(web),

@@ -28,7 +28,16 @@ pub struct ErrorDetail {
     pub field: Option<String>,
     /// With a refused link action (`conflict` or `gone`) only: why, e.g. `cancelled`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<lp_requests::rules::LinkRefusal>,
+    pub reason: Option<RefusalReason>,
+}
+
+/// Why a volunteer's link action was refused: an offer link's reason or a training
+/// invitation's.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RefusalReason {
+    Offer(lp_requests::rules::LinkRefusal),
+    Invitation(lp_trainings::rules::InvitationRefusal),
 }
 
 /// The codes, as [`crate::ApiError::code`] spells them.

@@ -3,6 +3,7 @@
 pub(crate) mod docs;
 mod organisations;
 mod requests;
+pub(crate) mod trainings;
 mod users;
 mod volunteers;
 
@@ -17,4 +18,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(users::routes())
         .merge(volunteers::routes())
         .merge(requests::routes())
+        .merge(trainings::routes())
 }

@@ -1,6 +1,8 @@
-//! The coordinator's pages: the volunteer registry (in [`volunteers`]), organisations, staff
-//! users with invitations, and the email outbox with its resend button. Caseworkers get 403.
+//! The coordinator's pages: the volunteer registry (in [`volunteers`]), trainings (in
+//! [`trainings`]), organisations, staff users with invitations, and the email outbox with its
+//! resend button. Caseworkers get 403.
 
+mod trainings;
 mod volunteers;
 
 use super::{Layout, Opt, OrPage, PageError, choose, render};
@@ -28,6 +30,7 @@ use uuid::Uuid;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(volunteers::routes())
+        .merge(trainings::routes())
         .route("/organisations", get(organisations_page).post(create_organisation))
         .route("/staff", get(staff_page).post(invite))
         .route("/outbox", get(outbox_page))

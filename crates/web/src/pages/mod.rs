@@ -3,6 +3,7 @@
 //! pages), so what a user sees is scoped in the one place the API uses too.
 
 mod coordinator;
+mod local_time;
 mod requests;
 
 use crate::AppState;
@@ -33,6 +34,7 @@ texts! {
         new_request: "Dolmetscher anfragen" / "Request an interpreter",
         board: "Offen & gefährdet" / "Unfilled & at risk",
         volunteers: "Ehrenamtliche" / "Volunteers",
+        trainings: "Schulungen" / "Trainings",
         organisations: "Organisationen" / "Organisations",
         staff: "Mitarbeitende" / "Staff",
         outbox: "E-Mail-Ausgang" / "Email outbox",

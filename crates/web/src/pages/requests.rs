@@ -190,12 +190,14 @@ const COMMON: &[&str] = &[
     "ibo", "wol", "ful", "mnk", "bam", "orm", "mkd", "slk", "hun", "ces", "lit", "lav", "est",
 ];
 
+/// The common languages, for the pickers.
+pub(super) fn common_codes() -> impl Iterator<Item = LanguageCode> {
+    lp_core::languages::all().filter(|l| COMMON.contains(&l.as_str()))
+}
+
 /// The common languages by name, for the pickers.
 pub(super) fn common_languages(lang: Lang) -> Vec<String> {
-    lp_core::languages::all()
-        .filter(|l| COMMON.contains(&l.as_str()))
-        .map(|l| language_label(lang, l))
-        .collect()
+    common_codes().map(|l| language_label(lang, l)).collect()
 }
 
 fn optional(text: &str) -> Option<String> {

@@ -15,7 +15,7 @@ use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use form::{Target, VolunteerForm, form_page};
+use form::{HistoryRow, Target, TrainingRecord, VolunteerForm, form_page};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
 use lp_registry::volunteers::{self, Volunteer, VolunteerInput};
@@ -73,6 +73,19 @@ texts! {
         valid_until: "gültig bis" / "valid until",
         german: "Deutsch" / "German",
         notes: "Interne Notizen (optional)" / "Internal notes (optional)",
+        trainings: "Schulungen" / "Trainings",
+        training_elsewhere: "Grundschulung anderswo abgeschlossen am" / "Basic training elsewhere completed on",
+        training_here: "Zuletzt hier geschult am" / "Last trained here on",
+        not_recorded: "nicht eingetragen" / "not recorded",
+        no_trainings: "Noch zu keiner Schulung eingeladen." / "Not invited to any training yet.",
+        training_title: "Schulung" / "Training",
+        training_kind: "Art" / "Kind",
+        training_date: "Termin" / "When",
+        invitation_state: "Stand" / "State",
+        attended: "Teilgenommen" / "Attended",
+        yes: "ja" / "yes",
+        no: "nein" / "no",
+        certificate: "Teilnahmebescheinigung" / "Certificate",
         save: "Speichern" / "Save",
         saved: "Gespeichert." / "Saved.",
         fix: "Bitte korrigieren:" / "Please correct:",
@@ -90,12 +103,7 @@ fn training_shown(lang: Lang, info: &lp_registry::training::TrainingInfo) -> (&'
 
 async fn new_form(lang: Lang, SignedIn(staff): SignedIn, _: CoordinatorPage) -> Response {
     let form = VolunteerForm::new_volunteer();
-    let mode = Target {
-        id: None,
-        training: None,
-        saved: false,
-    };
-    form_page(lang, &staff, form, mode, None, StatusCode::OK)
+    form_page(lang, &staff, form, Target::new(), None, StatusCode::OK)
 }
 
 /// A refusal from the registry, shown on the form: bad input is 422 naming the field; a
@@ -116,11 +124,7 @@ async fn create(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let form = VolunteerForm::from_pairs(pairs);
-    let mode = Target {
-        id: None,
-        training: None,
-        saved: false,
-    };
+    let mode = Target::new();
     let valid = match form.to_input().and_then(VolunteerInput::validate) {
         Ok(valid) => valid,
         Err(error) => {
@@ -156,6 +160,39 @@ fn training_of(state: &AppState, lang: Lang, v: &Volunteer) -> (&'static str, St
     )
 }
 
+/// The page of a stored volunteer: its training status, the basic training recorded from
+/// elsewhere, and every training it was invited to here.
+async fn existing(state: &AppState, lang: Lang, v: &Volunteer, saved: bool) -> Result<Target, PageError> {
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d.%m.%Y").to_string());
+    let history = lp_trainings::record::history(&state.db, v.id)
+        .await
+        .or_page(lang)?
+        .into_iter()
+        .map(|entry| HistoryRow {
+            training_id: entry.training_id.to_string(),
+            title: entry.title,
+            kind: lang.pick(entry.kind.name_de(), entry.kind.name_en()),
+            when: {
+                let at = entry.starts_at.to_utc();
+                lang.pick(lp_core::when::de(&at), lp_core::when::en(&at))
+            },
+            state: lang.pick(entry.state.name_de(), entry.state.name_en()),
+            attended: entry.attended,
+        })
+        .collect();
+    Ok(Target {
+        id: Some(v.id.to_string()),
+        training: Some(training_of(state, lang, v)),
+        saved,
+        record: Some(TrainingRecord {
+            volunteer_id: v.id.to_string(),
+            completed_elsewhere: day(v.training_completed_on),
+            attended_here: day(v.training_attended_on),
+            history,
+        }),
+    })
+}
+
 async fn edit_form(
     State(state): State<AppState>,
     lang: Lang,
@@ -169,11 +206,7 @@ async fn edit_form(
         .await
         .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
-    let mode = Target {
-        id: Some(parsed.to_string()),
-        training: Some(training_of(&state, lang, &volunteer)),
-        saved: saved.saved.is_some(),
-    };
+    let mode = existing(&state, lang, &volunteer, saved.saved.is_some()).await?;
     let form = VolunteerForm::of(lang, &volunteer);
     Ok(form_page(lang, &staff, form, mode, None, StatusCode::OK))
 }
@@ -192,11 +225,7 @@ async fn update(
         .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
     let form = VolunteerForm::from_pairs(pairs);
-    let mode = Target {
-        id: Some(parsed.to_string()),
-        training: Some(training_of(&state, lang, &current)),
-        saved: false,
-    };
+    let mode = existing(&state, lang, &current, false).await?;
     let valid = match form.to_input().and_then(VolunteerInput::validate) {
         Ok(valid) => valid,
         Err(error) => {

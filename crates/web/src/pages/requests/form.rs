@@ -6,13 +6,13 @@ use crate::AppState;
 use crate::auth::{SignedIn, Staff};
 use crate::error::ApiError;
 use crate::i18n::Lang;
+use crate::pages::local_time::local_instant;
 use crate::pages::{Layout, Opt, OrPage, PageError, choose, render};
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{NaiveDate, NaiveTime};
 use lp_core::access::Scope;
 use lp_core::validation::FieldError;
 use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
@@ -65,11 +65,7 @@ impl RequestForm {
     fn to_input(&self) -> Result<RequestInput, FieldError> {
         let language = lp_core::languages::find(&self.language)
             .ok_or_else(|| FieldError::new("language", "unknown language; pick one from the list"))?;
-        let date = NaiveDate::parse_from_str(self.date.trim(), "%Y-%m-%d")
-            .map_err(|_| FieldError::new("date", "a date such as 2026-12-03"))?;
-        let time = NaiveTime::parse_from_str(self.time.trim(), "%H:%M")
-            .map_err(|_| FieldError::new("time", "a time such as 10:00"))?;
-        let starts_at = lp_core::time::local_to_utc(date, time).with_timezone(&lp_core::time::POOL_TZ);
+        let starts_at = local_instant("date", &self.date, "time", &self.time)?;
         let duration_minutes = self
             .duration_minutes
             .trim()
@@ -94,7 +90,7 @@ impl RequestForm {
         Ok(RequestInput {
             language,
             dialect: optional(&self.dialect),
-            starts_at: starts_at.fixed_offset(),
+            starts_at,
             duration_minutes,
             mode,
             town: optional(&self.town),

@@ -284,6 +284,7 @@ struct FormPage {
     error: Option<FieldError>,
     form: VolunteerForm,
     training: Option<(&'static str, String)>,
+    record: Option<TrainingRecord>,
     statuses: Vec<Opt>,
     genders: Vec<Opt>,
     german_levels: Vec<Opt>,
@@ -301,11 +302,43 @@ impl FormPage {
     }
 }
 
-/// Which volunteer the form is for: none yet, or an existing one with its training status.
+/// Which volunteer the form is for: none yet, or an existing one with its training status
+/// and record.
 pub(super) struct Target {
     pub id: Option<String>,
     pub training: Option<(&'static str, String)>,
     pub saved: bool,
+    pub record: Option<TrainingRecord>,
+}
+
+impl Target {
+    /// A new volunteer.
+    pub(super) fn new() -> Self {
+        Target {
+            id: None,
+            training: None,
+            saved: false,
+            record: None,
+        }
+    }
+}
+
+/// An existing volunteer's trainings: dates formatted `DD.MM.YYYY`, the latest training first.
+pub(super) struct TrainingRecord {
+    pub volunteer_id: String,
+    pub completed_elsewhere: Option<String>,
+    pub attended_here: Option<String>,
+    pub history: Vec<HistoryRow>,
+}
+
+/// One training the volunteer was invited to.
+pub(super) struct HistoryRow {
+    pub training_id: String,
+    pub title: String,
+    pub kind: &'static str,
+    pub when: String,
+    pub state: &'static str,
+    pub attended: bool,
 }
 
 pub(super) fn form_page(
@@ -369,6 +402,7 @@ pub(super) fn form_page(
         action,
         saved: mode.saved,
         training: mode.training,
+        record: mode.record,
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),

@@ -1,0 +1,257 @@
+//! The matcher follows the training record: attendance recorded through `lp_trainings` makes
+//! a volunteer a candidate at the next ranking of every instance (two settings with their own
+//! cached pools, one database), and the validity's end takes it away again (hand-set clock).
+
+use chrono::{DateTime, Utc};
+use linguapool_requests::input::RequestInput;
+use linguapool_requests::{RequestSettings, lifecycle};
+use lp_core::access::{Actor, Coordinator, Scope};
+use lp_core::vocab::Role;
+use lp_matcher::{MatchConfig, Rule};
+use lp_registry::organisations::{self, OrganisationInput};
+use lp_registry::staff::{self, StaffUserInput};
+use lp_registry::volunteers::{self, VolunteerInput};
+use lp_testkit::TestDb;
+use lp_trainings::input::{AttendanceInput, Invitees, TrainingInput};
+use lp_trainings::{TrainingSettings, invitations, links, record, trainings};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+const BASE: &str = "http://pool.test";
+
+fn instance() -> RequestSettings {
+    RequestSettings {
+        wave_size: 2,
+        wave_interval_minutes: 60,
+        matching: MatchConfig::default(),
+        training_validity_months: 24,
+        public_base_url: BASE.to_owned(),
+        ranker: Default::default(),
+    }
+}
+
+fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+async fn volunteer(db: &DatabaseConnection, name: &str, trained_on: Option<&str>, now: DateTime<Utc>) -> Uuid {
+    let week: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| serde_json::json!({"weekday": d, "start": "08:00", "end": "18:00"}))
+        .collect();
+    let input: VolunteerInput = serde_json::from_value(serde_json::json!({
+        "name": name, "email": format!("{}@pool.test", name.to_lowercase()),
+        "languages": [{"code": "pus", "proficiency": "native"}],
+        "german_level": "B2", "modes": ["on_site"], "service_area": ["Winnenden"], "availability": week,
+        "confidentiality_signed_on": "2026-01-01", "training_completed_on": trained_on, "status": "active"
+    }))
+    .unwrap();
+    volunteers::create(db, &Coordinator::operator(), input.validate().unwrap(), now)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn caseworker(db: &DatabaseConnection, now: DateTime<Utc>) -> Actor {
+    let org = organisations::create(
+        db,
+        &Coordinator::operator(),
+        &OrganisationInput {
+            name: "Stadt Winnenden".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let input = StaffUserInput {
+        email: "cw@pool.test".into(),
+        name: "Caseworker".into(),
+        role: Role::Caseworker,
+        organisation_id: Some(org.id),
+        password: None,
+    };
+    let user = staff::insert(db, staff::prepare(&input, false).await.unwrap(), now)
+        .await
+        .unwrap()
+        .user;
+    Actor {
+        user_id: user.id,
+        scope: Scope::Organisation(org.id),
+    }
+}
+
+/// An authority appointment (training required) at 10:00 Berlin on `day`.
+fn request_on(day: &str) -> RequestInput {
+    serde_json::from_value(serde_json::json!({
+        "language": "pus", "starts_at": format!("{day}T10:00:00+01:00"), "duration_minutes": 60,
+        "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
+        "fill_by": format!("{day}T08:00:00+01:00")
+    }))
+    .unwrap()
+}
+
+async fn invitation_token(db: &DatabaseConnection, address: &str) -> String {
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT body_text FROM outbox_emails WHERE to_address = '{address}' AND kind = 'training_invitation'"
+            ),
+        ))
+        .await
+        .unwrap();
+    let text: String = rows[0].try_get("", "body_text").unwrap();
+    let start = text.find(&format!("{BASE}/t/")).unwrap() + BASE.len() + 3;
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// Whether `who` is ranked for the request (`true`) or excluded for being untrained (`false`).
+async fn ranked(
+    db: &DatabaseConnection,
+    settings: &RequestSettings,
+    request: Uuid,
+    who: Uuid,
+    now: DateTime<Utc>,
+) -> bool {
+    let view = lifecycle::candidates(db, Scope::All, request, settings, now)
+        .await
+        .unwrap();
+    if view.candidates.iter().any(|c| c.ranked.volunteer_id == who) {
+        return true;
+    }
+    let exclusion = view
+        .excluded
+        .iter()
+        .find(|e| e.exclusion.volunteer_id == who)
+        .expect("listed either way");
+    assert_eq!(exclusion.exclusion.rule, Rule::Untrained);
+    false
+}
+
+#[tokio::test]
+async fn attendance_makes_a_candidate_on_every_instance_until_the_validity_ends() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let (first, second) = (instance(), instance());
+    let start = at("2026-12-02T10:00:00Z");
+    let actor = caseworker(db, start).await;
+    let amina = volunteer(db, "Amina", None, start).await;
+    // Someone trained, so the search stays open.
+    volunteer(db, "Bahar", Some("2026-06-01"), start).await;
+
+    let training: TrainingInput = serde_json::from_value(serde_json::json!({
+        "title": "Grundschulung", "kind": "basic", "starts_at": "2027-01-16T10:00:00+01:00",
+        "duration_minutes": 180, "location": "Rathaus", "capacity": 10,
+        "registration_deadline": "2027-01-10T23:59:00+01:00"
+    }))
+    .unwrap();
+    let training = trainings::create(db, &Coordinator::operator(), training.validate(start).unwrap(), start)
+        .await
+        .unwrap();
+    let training_settings = TrainingSettings {
+        validity_months: 24,
+        public_base_url: BASE.to_owned(),
+    };
+    invitations::invite(
+        db,
+        &Coordinator::operator(),
+        training.id,
+        Invitees::Chosen(vec![amina]),
+        &training_settings,
+        start,
+    )
+    .await
+    .unwrap();
+    let token = invitation_token(db, "amina@pool.test").await;
+    links::register(db, &token, &training_settings, start).await.unwrap();
+
+    // Monday after the training: both instances rank (and cache) the pool first.
+    let monday = at("2027-01-18T08:00:00Z");
+    let request = lifecycle::create(db, actor, &request_on("2027-01-20"), &first, monday)
+        .await
+        .unwrap()
+        .id;
+    assert!(!ranked(db, &first, request, amina, monday).await);
+    assert!(!ranked(db, &second, request, amina, monday).await);
+
+    let came = AttendanceInput {
+        volunteer_ids: vec![amina],
+    };
+    record::record_attendance(db, &Coordinator::operator(), training.id, &came, monday)
+        .await
+        .unwrap();
+    assert!(
+        ranked(db, &second, request, amina, monday).await,
+        "the other instance sees it"
+    );
+    assert!(ranked(db, &first, request, amina, monday).await);
+
+    // Valid until 2029-01-16: the last day still counts, the next does not.
+    let last_day = at("2029-01-16T07:00:00Z");
+    let on_last_day = lifecycle::create(db, actor, &request_on("2029-01-17"), &first, last_day)
+        .await
+        .unwrap()
+        .id;
+    assert!(ranked(db, &first, on_last_day, amina, last_day).await);
+    let day_after = at("2029-01-17T07:00:00Z");
+    let after = lifecycle::create(db, actor, &request_on("2029-01-18"), &second, day_after)
+        .await
+        .unwrap()
+        .id;
+    assert!(!ranked(db, &second, after, amina, day_after).await);
+    assert!(!ranked(db, &first, after, amina, day_after).await);
+}
+
+#[tokio::test]
+async fn erasing_a_volunteer_gives_their_place_to_the_waiting_list_and_kills_their_link() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let start = at("2026-12-02T10:00:00Z");
+    let amina = volunteer(db, "Amina", None, start).await;
+    let bahar = volunteer(db, "Bahar", None, start).await;
+    let training: TrainingInput = serde_json::from_value(serde_json::json!({
+        "title": "Grundschulung", "kind": "basic", "starts_at": "2027-01-16T10:00:00+01:00",
+        "duration_minutes": 180, "location": "Rathaus", "capacity": 1,
+        "registration_deadline": "2027-01-10T23:59:00+01:00"
+    }))
+    .unwrap();
+    let training = trainings::create(db, &Coordinator::operator(), training.validate(start).unwrap(), start)
+        .await
+        .unwrap();
+    let training_settings = TrainingSettings {
+        validity_months: 24,
+        public_base_url: BASE.to_owned(),
+    };
+    invitations::invite(
+        db,
+        &Coordinator::operator(),
+        training.id,
+        Invitees::Chosen(vec![amina, bahar]),
+        &training_settings,
+        start,
+    )
+    .await
+    .unwrap();
+    let amina_link = invitation_token(db, "amina@pool.test").await;
+    let bahar_link = invitation_token(db, "bahar@pool.test").await;
+    links::register(db, &amina_link, &training_settings, start)
+        .await
+        .unwrap();
+    links::register(db, &bahar_link, &training_settings, start)
+        .await
+        .unwrap();
+
+    linguapool_requests::erasure::erase_volunteer(db, &Coordinator::operator(), amina, start)
+        .await
+        .unwrap();
+    let detail = trainings::detail(db, &Coordinator::operator(), training.id)
+        .await
+        .unwrap();
+    assert_eq!(detail.registered.len(), 1);
+    assert_eq!(detail.registered[0].volunteer_id, bahar);
+    assert!(detail.waiting.is_empty());
+    assert!(matches!(
+        links::page(db, &amina_link, start).await,
+        Err(lp_trainings::TrainingError::NotFound)
+    ));
+}

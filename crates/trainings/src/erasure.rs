@@ -1,0 +1,43 @@
+//! A volunteer's trainings when their personal data is erased (run inside the erasure's
+//! transaction, `lp_requests::erasure`): a place they hold goes to the waiting list, their
+//! open invitations go, and the links of the ones kept (attended, for the statistics) stop
+//! working.
+
+use crate::entities::invitation;
+use crate::{TrainingError, seats};
+use chrono::{DateTime, Utc};
+use lp_core::vocab::InvitationState;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+pub async fn release(txn: &impl ConnectionTrait, volunteer_id: Uuid, now: DateTime<Utc>) -> Result<(), TrainingError> {
+    let rows = invitation::Entity::find()
+        .filter(invitation::Column::VolunteerId.eq(volunteer_id))
+        .all(txn)
+        .await?;
+    for row in &rows {
+        if row.state == InvitationState::Registered.as_str() {
+            seats::lock(txn, row.training_id, now).await?;
+            invitation::Entity::delete_by_id(row.id).exec(txn).await?;
+            seats::give_back(txn, row.training_id, now).await?;
+        }
+    }
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::VolunteerId.eq(volunteer_id))
+        .filter(invitation::Column::Attended.eq(false))
+        .exec(txn)
+        .await?;
+    // No hash of any token starts with "revoked:", so these rows are found by no link.
+    for row in rows.iter().filter(|r| r.attended) {
+        invitation::Entity::update_many()
+            .col_expr(
+                invitation::Column::TokenHash,
+                Expr::value(format!("revoked:{}", row.id)),
+            )
+            .filter(invitation::Column::Id.eq(row.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(())
+}

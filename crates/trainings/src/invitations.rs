@@ -1,0 +1,175 @@
+//! Inviting volunteers to a training: chosen ones, or everyone a filter reaches. Each invitee
+//! gets one mail with their own `/t/{token}` link; inviting again mails nobody twice.
+
+use crate::entities::invitation;
+use crate::input::{InvitationFilter, Invitees};
+use crate::rules::{TrainingPhase, filter_reaches};
+use crate::{TrainingError, TrainingSettings, mails, seats};
+use chrono::{DateTime, Utc};
+use lp_core::access::Coordinator;
+use lp_core::time::POOL_TZ;
+use lp_core::validation::FieldError;
+use lp_core::vocab::{InvitationState, VolunteerStatus};
+use lp_registry::volunteers::{self, Volunteer, VolunteerFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+};
+use serde::Serialize;
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// What an invitation round did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct InvitationReport {
+    /// Mailed now.
+    pub invited: u32,
+    /// Invited before; not mailed again.
+    pub already_invited: u32,
+}
+
+/// Everyone the filter reaches today, by name: what the page counts before sending.
+pub async fn reach(
+    db: &impl ConnectionTrait,
+    _by: &Coordinator,
+    filter: &InvitationFilter,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<Volunteer>, TrainingError> {
+    let today = now.with_timezone(&POOL_TZ).date_naive();
+    let candidates = volunteers::list(
+        db,
+        &VolunteerFilter {
+            status: filter.status,
+            ..Default::default()
+        },
+        today,
+        settings.validity_months,
+    )
+    .await?;
+    Ok(candidates
+        .into_iter()
+        .filter(|v| filter_reaches(filter, v, today, settings.validity_months))
+        .collect())
+}
+
+async fn people(
+    db: &DatabaseConnection,
+    by: &Coordinator,
+    invitees: Invitees,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<Vec<Volunteer>, TrainingError> {
+    match invitees {
+        Invitees::Filter(filter) => reach(db, by, &filter, settings, now).await,
+        Invitees::Chosen(ids) => chosen(db, &ids).await,
+    }
+}
+
+async fn invited_before(db: &impl ConnectionTrait, training_id: Uuid) -> Result<HashSet<Uuid>, TrainingError> {
+    Ok(invitation::Entity::find()
+        .select_only()
+        .column(invitation::Column::VolunteerId)
+        .filter(invitation::Column::TrainingId.eq(training_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// What [`invite`] would do now, without doing it: the count the page shows before sending.
+pub async fn preview(
+    db: &DatabaseConnection,
+    by: &Coordinator,
+    training_id: Uuid,
+    invitees: Invitees,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<InvitationReport, TrainingError> {
+    crate::trainings::get(db, training_id).await?;
+    let people = people(db, by, invitees, settings, now).await?;
+    let before = invited_before(db, training_id).await?;
+    let already = people.iter().filter(|v| before.contains(&v.id)).count() as u32;
+    Ok(InvitationReport {
+        invited: people.len() as u32 - already,
+        already_invited: already,
+    })
+}
+
+pub async fn invite(
+    db: &DatabaseConnection,
+    by: &Coordinator,
+    training_id: Uuid,
+    invitees: Invitees,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<InvitationReport, TrainingError> {
+    let people = people(db, by, invitees, settings, now).await?;
+    let txn = lp_db::begin_write(db).await?;
+    let training = seats::lock(&*txn, training_id, now).await?;
+    match TrainingPhase::of(&training, now) {
+        phase if phase.may_invite() => {}
+        TrainingPhase::Cancelled => return Err(TrainingError::Conflict("the training was cancelled".to_owned())),
+        _ => {
+            return Err(TrainingError::Conflict(
+                "registration for this training has closed".to_owned(),
+            ));
+        }
+    }
+    let before = invited_before(&*txn, training_id).await?;
+    let mut report = InvitationReport {
+        invited: 0,
+        already_invited: 0,
+    };
+    for volunteer in &people {
+        if before.contains(&volunteer.id) {
+            report.already_invited += 1;
+            continue;
+        }
+        let token = issue(&*txn, &training, volunteer.id, now).await?;
+        mails::invitation(&*txn, &training, volunteer, &settings.invitation_url(&token), now).await?;
+        report.invited += 1;
+    }
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// A new invitation row with its link; the plain token is returned for the mail only.
+pub(crate) async fn issue(
+    txn: &impl ConnectionTrait,
+    training: &crate::trainings::Training,
+    volunteer_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<String, TrainingError> {
+    let token = lp_core::secret::new_token();
+    let row = invitation::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        training_id: Set(training.id),
+        volunteer_id: Set(volunteer_id),
+        token_hash: Set(token.hash.clone()),
+        state: Set(InvitationState::Invited.as_str().to_owned()),
+        waiting_since: Set(None),
+        attended: Set(false),
+        invited_at: Set(now),
+        responded_at: Set(None),
+        // The page stays readable until the training is over.
+        expires_at: Set(training.ends_at()),
+    };
+    invitation::Entity::insert(row).exec_without_returning(txn).await?;
+    Ok(token.plain)
+}
+
+/// The chosen volunteers; an unknown or retired one is named by its place in the list.
+async fn chosen(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<Volunteer>, TrainingError> {
+    let found = volunteers::get_many(db, ids).await?;
+    for (i, id) in ids.iter().enumerate() {
+        match found.iter().find(|v| v.id == *id) {
+            None => return Err(FieldError::new(format!("volunteer_ids[{i}]"), format!("no volunteer `{id}`")).into()),
+            Some(v) if v.status == VolunteerStatus::Retired => {
+                return Err(FieldError::new(format!("volunteer_ids[{i}]"), "is retired").into());
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(found)
+}

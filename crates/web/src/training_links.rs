@@ -1,0 +1,177 @@
+//! The volunteers' training-invitation pages `/t/{token}`. A GET only shows (mail scanners
+//! open links); the POST acts and answers with a redirect to the page (303), so a reload shows
+//! the result and acts no twice. Clients asking for `application/json` get JSON.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::PathParam;
+use crate::links::{private, wants_json};
+use askama::Template;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lp_trainings::TrainingError;
+use lp_trainings::links::{self, InvitationPage, Outcome};
+use lp_trainings::rules::InvitationPageStatus;
+use serde_json::json;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/t/{token}", get(show))
+        .route("/t/{token}/register", post(register))
+        .route("/t/{token}/decline", post(decline))
+}
+
+#[derive(Template)]
+#[template(path = "training_invitation.html")]
+struct InvitationTemplate<'a> {
+    page: &'a InvitationPage,
+    token: &'a str,
+    kind_de: &'static str,
+    kind_en: &'static str,
+    when_de: String,
+    when_en: String,
+    deadline_de: String,
+    deadline_en: String,
+    status_de: String,
+    status_en: String,
+    good: bool,
+    decline_de: &'static str,
+    decline_en: &'static str,
+}
+
+fn status_text(page: &InvitationPage) -> (String, String) {
+    let (de, en) = match page.status {
+        InvitationPageStatus::Open => (
+            "Sie sind eingeladen. Melden Sie sich bitte an oder sagen Sie ab.",
+            "You are invited. Please register or decline.",
+        ),
+        InvitationPageStatus::Registered => (
+            "Sie sind angemeldet. Wir freuen uns auf Sie!",
+            "You are registered. We look forward to seeing you!",
+        ),
+        InvitationPageStatus::Waiting => {
+            let position = page.position.unwrap_or(1);
+            return (
+                format!(
+                    "Die Schulung ist voll. Sie stehen auf Platz {position} der Warteliste; wird ein Platz frei, rücken Sie nach und bekommen eine E-Mail."
+                ),
+                format!(
+                    "The training is full. You are number {position} on the waiting list; when a place frees up you move up and get an email."
+                ),
+            );
+        }
+        InvitationPageStatus::Declined => ("Sie haben abgesagt.", "You declined."),
+        InvitationPageStatus::Closed => ("Die Anmeldefrist ist abgelaufen.", "Registration has closed."),
+        InvitationPageStatus::Cancelled => ("Diese Schulung wurde abgesagt.", "This training was cancelled."),
+        InvitationPageStatus::Over => (
+            "Diese Schulung hat bereits begonnen.",
+            "This training has already begun.",
+        ),
+    };
+    (de.to_owned(), en.to_owned())
+}
+
+fn render_page(page: &InvitationPage, token: &str) -> Response {
+    let starts_at = page.starts_at.to_utc();
+    let deadline = page.registration_deadline.to_utc();
+    let (status_de, status_en) = status_text(page);
+    let (decline_de, decline_en) = match page.status {
+        InvitationPageStatus::Registered => ("Anmeldung zurücknehmen", "Cancel my registration"),
+        InvitationPageStatus::Waiting => ("Von der Warteliste nehmen", "Leave the waiting list"),
+        _ => ("Absagen", "Decline"),
+    };
+    let template = InvitationTemplate {
+        page,
+        token,
+        kind_de: page.kind.name_de(),
+        kind_en: page.kind.name_en(),
+        when_de: lp_core::when::de(&starts_at),
+        when_en: lp_core::when::en(&starts_at),
+        deadline_de: lp_core::when::de(&deadline),
+        deadline_en: lp_core::when::en(&deadline),
+        status_de,
+        status_en,
+        good: matches!(
+            page.status,
+            InvitationPageStatus::Open | InvitationPageStatus::Registered
+        ),
+        decline_de,
+        decline_en,
+    };
+    match template.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(err) => ApiError::Internal(format!("template: {err}")).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "link_error.html")]
+struct LinkErrorTemplate {
+    title_de: &'static str,
+    title_en: &'static str,
+    detail_de: &'static str,
+    detail_en: String,
+}
+
+fn refusal_page(err: TrainingError) -> Response {
+    let (title_de, title_en, detail_de) = match &err {
+        TrainingError::NotFound => (
+            "Link unbekannt",
+            "Unknown link",
+            "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.",
+        ),
+        TrainingError::Link(refusal) => (refusal.title_de(), refusal.title_en(), refusal.detail_de()),
+        _ => ("Fehler", "Error", "Bitte versuchen Sie es später noch einmal."),
+    };
+    let err = ApiError::from(err);
+    let template = LinkErrorTemplate {
+        title_de,
+        title_en,
+        detail_de,
+        detail_en: err.to_string(),
+    };
+    if let ApiError::Internal(detail) = &err {
+        tracing::error!(%detail, "internal error on a training link page");
+    }
+    match template.render() {
+        Ok(body) => (err.status(), Html(body)).into_response(),
+        Err(_) => err.into_response(),
+    }
+}
+
+async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+    let result = links::page(&state.db, &token, state.clock.now()).await;
+    let response = match (result, wants_json(&headers)) {
+        (Ok(page), true) => Json(page).into_response(),
+        (Ok(page), false) => render_page(&page, &token),
+        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), false) => refusal_page(err),
+    };
+    private(response)
+}
+
+async fn register(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+    let result = links::register(&state.db, &token, &state.trainings, state.clock.now()).await;
+    answer(&state, &token, &headers, result)
+}
+
+async fn decline(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+    let result = links::decline(&state.db, &token, state.clock.now()).await;
+    answer(&state, &token, &headers, result)
+}
+
+fn answer(state: &AppState, token: &str, headers: &HeaderMap, result: Result<Outcome, TrainingError>) -> Response {
+    if result.is_ok() {
+        state.mail_wake.notify_one();
+    }
+    let response = match (result, wants_json(headers)) {
+        (Ok(outcome), true) => Json(json!({ "result": outcome.as_str() })).into_response(),
+        (Ok(_), false) => Redirect::to(&format!("/t/{token}")).into_response(),
+        (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(err), false) => refusal_page(err),
+    };
+    private(response)
+}
