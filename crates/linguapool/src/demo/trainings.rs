@@ -59,21 +59,26 @@ pub async fn seed(
         let info = lp_registry::training::training_info(v.training_completed_on, today, settings.validity_months);
         info.status != TrainingStatus::Trained
     };
-    // Those without a valid training: applicants and the expired.
-    let untrained: Vec<Uuid> = pool
+    // Those without a valid training (applicants, the expired), then the most recently
+    // trained: the town's autumn course, whose list the coordinator now keeps here.
+    let mut untrained: Vec<Uuid> = pool
         .iter()
         .zip(ids)
         .filter(|(v, _)| in_pool(v) && needs_course(v))
         .map(|(_, id)| *id)
         .take(10)
         .collect();
-    let trained: Vec<Uuid> = pool
+    let mut recent: Vec<(&VolunteerInput, Uuid)> = pool
         .iter()
         .zip(ids)
         .filter(|(v, _)| v.status == VolunteerStatus::Active && !needs_course(v))
-        .map(|(_, id)| *id)
-        .take(8)
+        .map(|(v, id)| (v, *id))
         .collect();
+    recent.sort_by_key(|(v, id)| (std::cmp::Reverse(v.training_completed_on), *id));
+    let wanted = 10usize.saturating_sub(untrained.len());
+    untrained.extend(recent.iter().take(wanted).map(|(_, id)| *id));
+    // The refresher's first eight, from those trained longest ago.
+    let trained: Vec<Uuid> = recent.iter().rev().take(8).map(|(_, id)| *id).collect();
 
     // Six weeks ago, scheduled a month before that.
     let basic = training(
