@@ -100,3 +100,32 @@ async fn with_600_open_requests_the_board_lists_the_nearest_at_risk() {
     assert_eq!(dashboard.open.len() as u64, SECTION_ROWS);
     assert_eq!(dashboard.open[0].id, ids[0]);
 }
+
+#[tokio::test]
+async fn the_dashboard_shows_the_latest_finished_of_both_kinds_newest_first() {
+    let test = TestDb::from_env().await;
+    let now = at("2026-11-23T08:00:00Z");
+    let ids = open_requests(&test.conn, 60, |i| now - Duration::days(100 - i as i64)).await;
+    // Alternately completed and cancelled, the i-th changed i minutes after the first.
+    for (i, id) in ids.iter().enumerate() {
+        let status = if i % 2 == 0 {
+            RequestStatus::Completed
+        } else {
+            RequestStatus::Cancelled
+        };
+        request::Entity::update_many()
+            .col_expr(request::Column::Status, Expr::value(status.as_str()))
+            .col_expr(
+                request::Column::UpdatedAt,
+                Expr::value(now + Duration::minutes(i as i64)),
+            )
+            .filter(request::Column::Id.eq(*id))
+            .exec(&test.conn)
+            .await
+            .unwrap();
+    }
+    let dashboard = dashboard(&test.conn, Scope::All, now).await.unwrap();
+    let recent: Vec<Uuid> = dashboard.recent.iter().map(|r| r.id).collect();
+    let newest: Vec<Uuid> = ids.iter().rev().take(RECENT_ROWS as usize).copied().collect();
+    assert_eq!(recent, newest);
+}
