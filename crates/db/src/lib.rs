@@ -104,3 +104,11 @@ impl Deref for WriteTransaction {
         &self.txn
     }
 }
+
+/// Refreshes the query planner's statistics. After a bulk load (the demo's past) the planners
+/// would otherwise pick plans for empty tables until autovacuum comes round: on PostgreSQL a
+/// sequential scan of every offer for the dashboard's few requests.
+pub async fn refresh_statistics(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
+}

@@ -93,6 +93,7 @@ pub(super) async fn seed(
             total: past.len(),
         });
     }
+    lp_db::refresh_statistics(db).await.context("refreshing statistics")?;
     let assignments = past
         .iter()
         .filter(|p| matches!(p.outcome, PastOutcome::Completed { .. } | PastOutcome::Assigned))
