@@ -77,3 +77,31 @@ macro_rules! texts {
     };
 }
 pub(crate) use texts;
+
+#[cfg(test)]
+mod tests {
+    /// The link pages show English below the German; screen readers read it in English only
+    /// when the element says so (WCAG 3.1.2, language of parts).
+    #[test]
+    fn every_english_part_of_a_bilingual_page_says_it_is_english() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "html") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (at, _) in text.match_indices("class=\"en\"") {
+                let tag_end = at + text[at..].find('>').unwrap();
+                assert!(
+                    text[at..tag_end].contains("lang=\"en\""),
+                    "{}: an English part without lang=\"en\" at byte {at}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 40, "only {checked} English parts found");
+    }
+}
