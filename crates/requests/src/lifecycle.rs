@@ -149,11 +149,24 @@ pub async fn list(
     with_details(db, requests, now).await
 }
 
-/// Requests per language created since `since`, whatever became of them: the demand a
-/// coordinator plans trainings against. One grouped, indexed count, not a pass over rows.
-pub async fn demand_by_language(
+/// Who needs training, per language: the pool's state from `lp_trainings::needs` next to the
+/// demand of the last [`DEMAND_WINDOW_DAYS`](lp_trainings::needs::DEMAND_WINDOW_DAYS), which
+/// these requests are.
+pub async fn training_needs(
     db: &impl ConnectionTrait,
-    _by: &lp_core::access::Coordinator,
+    by: &lp_core::access::Coordinator,
+    validity_months: u32,
+    now: DateTime<Utc>,
+) -> Result<Vec<lp_trainings::needs::LanguageNeed>, RequestError> {
+    let since = now - Duration::days(lp_trainings::needs::DEMAND_WINDOW_DAYS);
+    let demand = demand_by_language(db, since).await?;
+    Ok(lp_trainings::needs::by_language(db, by, &demand, validity_months, now).await?)
+}
+
+/// Requests per language created since `since`, whatever became of them. One grouped,
+/// indexed count, not a pass over rows.
+async fn demand_by_language(
+    db: &impl ConnectionTrait,
     since: DateTime<Utc>,
 ) -> Result<Vec<(lp_core::LanguageCode, u32)>, RequestError> {
     let counts: Vec<(String, i64)> = request::Entity::find()

@@ -105,6 +105,26 @@ async fn invitation_token(db: &DatabaseConnection, address: &str) -> String {
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
 
+fn training_settings() -> TrainingSettings {
+    TrainingSettings {
+        validity_months: 24,
+        public_base_url: BASE.to_owned(),
+    }
+}
+
+/// A basic training on Saturday 2027-01-16, registration until the 10th, scheduled at `now`.
+async fn basic_training(db: &DatabaseConnection, capacity: i64, now: DateTime<Utc>) -> trainings::Training {
+    let input: TrainingInput = serde_json::from_value(serde_json::json!({
+        "title": "Grundschulung", "kind": "basic", "starts_at": "2027-01-16T10:00:00+01:00",
+        "duration_minutes": 180, "location": "Rathaus", "capacity": capacity,
+        "registration_deadline": "2027-01-10T23:59:00+01:00"
+    }))
+    .unwrap();
+    trainings::create(db, &Coordinator::operator(), input.validate(now).unwrap(), now)
+        .await
+        .unwrap()
+}
+
 /// Whether `who` is ranked for the request (`true`) or excluded for being untrained (`false`).
 async fn ranked(
     db: &DatabaseConnection,
@@ -139,19 +159,8 @@ async fn attendance_makes_a_candidate_on_every_instance_until_the_validity_ends(
     // Someone trained, so the search stays open.
     volunteer(db, "Bahar", Some("2026-06-01"), start).await;
 
-    let training: TrainingInput = serde_json::from_value(serde_json::json!({
-        "title": "Grundschulung", "kind": "basic", "starts_at": "2027-01-16T10:00:00+01:00",
-        "duration_minutes": 180, "location": "Rathaus", "capacity": 10,
-        "registration_deadline": "2027-01-10T23:59:00+01:00"
-    }))
-    .unwrap();
-    let training = trainings::create(db, &Coordinator::operator(), training.validate(start).unwrap(), start)
-        .await
-        .unwrap();
-    let training_settings = TrainingSettings {
-        validity_months: 24,
-        public_base_url: BASE.to_owned(),
-    };
+    let training = basic_training(db, 10, start).await;
+    let training_settings = training_settings();
     invitations::invite(
         db,
         &Coordinator::operator(),
@@ -209,19 +218,8 @@ async fn erasing_a_volunteer_gives_their_place_to_the_waiting_list_and_kills_the
     let start = at("2026-12-02T10:00:00Z");
     let amina = volunteer(db, "Amina", None, start).await;
     let bahar = volunteer(db, "Bahar", None, start).await;
-    let training: TrainingInput = serde_json::from_value(serde_json::json!({
-        "title": "Grundschulung", "kind": "basic", "starts_at": "2027-01-16T10:00:00+01:00",
-        "duration_minutes": 180, "location": "Rathaus", "capacity": 1,
-        "registration_deadline": "2027-01-10T23:59:00+01:00"
-    }))
-    .unwrap();
-    let training = trainings::create(db, &Coordinator::operator(), training.validate(start).unwrap(), start)
-        .await
-        .unwrap();
-    let training_settings = TrainingSettings {
-        validity_months: 24,
-        public_base_url: BASE.to_owned(),
-    };
+    let training = basic_training(db, 1, start).await;
+    let training_settings = training_settings();
     invitations::invite(
         db,
         &Coordinator::operator(),

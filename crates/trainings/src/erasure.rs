@@ -18,7 +18,7 @@ pub async fn release(txn: &impl ConnectionTrait, volunteer_id: Uuid, now: DateTi
         .await?;
     for row in &rows {
         if row.state == InvitationState::Registered.as_str() {
-            seats::lock(txn, row.training_id, now).await?;
+            seats::lock(txn, row.training_id).await?;
             invitation::Entity::delete_by_id(row.id).exec(txn).await?;
             seats::give_back(txn, row.training_id, now).await?;
         }

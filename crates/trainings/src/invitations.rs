@@ -3,13 +3,13 @@
 
 use crate::entities::invitation;
 use crate::input::{InvitationFilter, Invitees};
-use crate::rules::{TrainingPhase, filter_reaches};
+use crate::rules::{TrainingPhase, filter_reaches, may_be_invited};
 use crate::{TrainingError, TrainingSettings, mails, seats};
 use chrono::{DateTime, Utc};
 use lp_core::access::Coordinator;
 use lp_core::time::POOL_TZ;
 use lp_core::validation::FieldError;
-use lp_core::vocab::{InvitationState, VolunteerStatus};
+use lp_core::vocab::InvitationState;
 use lp_registry::volunteers::{self, Volunteer, VolunteerFilter};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
@@ -106,7 +106,7 @@ pub async fn invite(
 ) -> Result<InvitationReport, TrainingError> {
     let people = people(db, by, invitees, settings, now).await?;
     let txn = lp_db::begin_write(db).await?;
-    let training = seats::lock(&*txn, training_id, now).await?;
+    let training = seats::lock(&*txn, training_id).await?;
     match TrainingPhase::of(&training, now) {
         phase if phase.may_invite() => {}
         TrainingPhase::Cancelled => return Err(TrainingError::Conflict("the training was cancelled".to_owned())),
@@ -165,7 +165,7 @@ async fn chosen(db: &DatabaseConnection, ids: &[Uuid]) -> Result<Vec<Volunteer>,
     for (i, id) in ids.iter().enumerate() {
         match found.iter().find(|v| v.id == *id) {
             None => return Err(FieldError::new(format!("volunteer_ids[{i}]"), format!("no volunteer `{id}`")).into()),
-            Some(v) if v.status == VolunteerStatus::Retired => {
+            Some(v) if !may_be_invited(v) => {
                 return Err(FieldError::new(format!("volunteer_ids[{i}]"), "is retired").into());
             }
             Some(_) => {}

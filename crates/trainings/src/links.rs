@@ -116,7 +116,7 @@ pub async fn register(
     // The training's row lock first: every seat change of this training queues on it, so a
     // place given back meanwhile is either seen here or gives this registration its turn on
     // the waiting list. Then the one conditional write that decides the last place.
-    seats::lock(&*txn, training.id, now).await?;
+    seats::lock(&*txn, training.id).await?;
     let seated = seats::take(&*txn, training.id, now).await?;
     let (state, waiting_since) = if seated {
         (InvitationState::Registered, None)
@@ -173,7 +173,7 @@ pub async fn decline(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -
         .may_decline(now)
         .map_err(TrainingError::Link)?;
     let txn = lp_db::begin_write(db).await?;
-    let training = seats::lock(&*txn, training.id, now).await?;
+    let training = seats::lock(&*txn, training.id).await?;
     // Read under the training's lock: every seat change of this training waits for it.
     let (row, _) = find(&*txn, token).await?;
     if let Err(refusal) = standing(&row, &training)?.may_decline(now) {

@@ -30,7 +30,7 @@ pub async fn record_attendance(
     now: DateTime<Utc>,
 ) -> Result<Vec<Uuid>, TrainingError> {
     let txn = lp_db::begin_write(db).await?;
-    let training = seats::lock(&*txn, training_id, now).await?;
+    let training = seats::lock(&*txn, training_id).await?;
     match TrainingPhase::of(&training, now) {
         phase if phase.may_record_attendance() => {}
         TrainingPhase::Cancelled => return Err(TrainingError::Conflict("the training was cancelled".to_owned())),

@@ -235,6 +235,11 @@ impl InvitationRefusal {
     }
 }
 
+/// Retired volunteers are invited to nothing, chosen or by filter.
+pub fn may_be_invited(volunteer: &Volunteer) -> bool {
+    volunteer.status != VolunteerStatus::Retired
+}
+
 /// Whether an invitation by `filter` reaches this volunteer on `today`.
 pub fn filter_reaches(
     filter: &InvitationFilter,
@@ -246,7 +251,7 @@ pub fn filter_reaches(
         Some(wanted) => volunteer.status == wanted,
         None => matches!(volunteer.status, VolunteerStatus::Active | VolunteerStatus::Applicant),
     };
-    if !status_fits || volunteer.status == VolunteerStatus::Retired {
+    if !status_fits || !may_be_invited(volunteer) {
         return false;
     }
     if let Some(language) = filter.language

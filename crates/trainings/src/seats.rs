@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// Takes the training's row lock (a no-op write), so the seat changes of one training are
 /// judged one after another, and reads the row as it then stands.
-pub(crate) async fn lock(txn: &impl ConnectionTrait, id: Uuid, _now: DateTime<Utc>) -> Result<Training, TrainingError> {
+pub(crate) async fn lock(txn: &impl ConnectionTrait, id: Uuid) -> Result<Training, TrainingError> {
     let locked = training::Entity::update_many()
         .col_expr(training::Column::SeatsTaken, Expr::col(training::Column::SeatsTaken))
         .filter(training::Column::Id.eq(id))

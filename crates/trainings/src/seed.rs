@@ -20,7 +20,7 @@ pub async fn enrol(
     now: DateTime<Utc>,
 ) -> Result<Vec<Outcome>, TrainingError> {
     let txn = lp_db::begin_write(db).await?;
-    let training = seats::lock(&*txn, training_id, now).await?;
+    let training = seats::lock(&*txn, training_id).await?;
     let mut outcomes = Vec::with_capacity(volunteer_ids.len());
     for volunteer_id in volunteer_ids {
         invitations::issue(&*txn, &training, *volunteer_id, now).await?;

@@ -156,7 +156,7 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> Result<Training, TrainingError> {
     let txn = lp_db::begin_write(db).await?;
-    let current = seats::lock(&*txn, id, now).await?;
+    let current = seats::lock(&*txn, id).await?;
     refuse_change(&current, now)?;
     if input.capacity < current.seats_taken {
         return Err(FieldError::new(
@@ -203,7 +203,7 @@ pub async fn cancel(
     now: DateTime<Utc>,
 ) -> Result<Training, TrainingError> {
     let txn = lp_db::begin_write(db).await?;
-    let current = seats::lock(&*txn, id, now).await?;
+    let current = seats::lock(&*txn, id).await?;
     refuse_change(&current, now)?;
     training::Entity::update_many()
         .col_expr(training::Column::Status, Expr::value(TrainingState::Cancelled.as_str()))
@@ -276,7 +276,7 @@ pub async fn list(
         .into_iter()
         .map(Training::from_row)
         .collect::<Result<Vec<_>, _>>()?;
-    let split = all.partition_point(|t| t.starts_at_utc() >= now);
+    let split = all.partition_point(|t| t.starts_at_utc() > now);
     all[..split].reverse();
     Ok(all)
 }
@@ -292,10 +292,10 @@ pub async fn detail(db: &DatabaseConnection, _by: &Coordinator, id: Uuid) -> Res
         .all(db)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.volunteer_id).collect();
-    let names: HashMap<Uuid, String> = volunteers::get_many(db, &ids)
+    let names: HashMap<Uuid, String> = volunteers::contacts(db, &ids)
         .await?
         .into_iter()
-        .map(|v| (v.id, v.name))
+        .map(|(id, contact)| (id, contact.name))
         .collect();
     let mut detail = TrainingDetail {
         training,

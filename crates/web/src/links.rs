@@ -118,14 +118,19 @@ pub(crate) fn private(mut response: Response) -> Response {
     response
 }
 
+/// The German title, English title and German detail of an unknown link's page.
+pub(crate) const UNKNOWN_LINK: (&str, &str, &str) = (
+    "Link unbekannt",
+    "Unknown link",
+    "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.",
+);
+/// The same for a failure on our side.
+pub(crate) const LINK_FAILED: (&str, &str, &str) = ("Fehler", "Error", "Bitte versuchen Sie es später noch einmal.");
+
 /// The page a volunteer sees when a link action does not happen, with the matching status.
 fn refusal_page(err: RequestError) -> Response {
     let (title_de, title_en, detail_de) = match &err {
-        RequestError::NotFound => (
-            "Link unbekannt",
-            "Unknown link",
-            "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.".to_owned(),
-        ),
+        RequestError::NotFound => (UNKNOWN_LINK.0, UNKNOWN_LINK.1, UNKNOWN_LINK.2.to_owned()),
         RequestError::Link(refusal) => (refusal.title_de(), refusal.title_en(), refusal.detail_de().to_owned()),
         RequestError::NotEligible { rule } => (
             "Übernahme nicht möglich",
@@ -135,13 +140,19 @@ fn refusal_page(err: RequestError) -> Response {
                 rule.explain_de()
             ),
         ),
-        _ => (
-            "Fehler",
-            "Error",
-            "Bitte versuchen Sie es später noch einmal.".to_owned(),
-        ),
+        _ => (LINK_FAILED.0, LINK_FAILED.1, LINK_FAILED.2.to_owned()),
     };
-    let err = ApiError::from(err);
+    refusal_response(ApiError::from(err), title_de, title_en, detail_de)
+}
+
+/// A refused link action as a page, for every kind of volunteer link: the German title and
+/// detail the caller gives, the error's English message, and its status. Not cached.
+pub(crate) fn refusal_response(
+    err: ApiError,
+    title_de: &'static str,
+    title_en: &'static str,
+    detail_de: String,
+) -> Response {
     let template = LinkErrorTemplate {
         title_de,
         title_en,

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::PathParam;
-use crate::links::{private, wants_json};
+use crate::links::{LINK_FAILED, UNKNOWN_LINK, private, refusal_response, wants_json};
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -107,39 +107,13 @@ fn render_page(page: &InvitationPage, token: &str) -> Response {
     }
 }
 
-#[derive(Template)]
-#[template(path = "link_error.html")]
-struct LinkErrorTemplate {
-    title_de: &'static str,
-    title_en: &'static str,
-    detail_de: &'static str,
-    detail_en: String,
-}
-
 fn refusal_page(err: TrainingError) -> Response {
     let (title_de, title_en, detail_de) = match &err {
-        TrainingError::NotFound => (
-            "Link unbekannt",
-            "Unknown link",
-            "Bitte prüfen Sie, ob der Link vollständig kopiert wurde.",
-        ),
+        TrainingError::NotFound => UNKNOWN_LINK,
         TrainingError::Link(refusal) => (refusal.title_de(), refusal.title_en(), refusal.detail_de()),
-        _ => ("Fehler", "Error", "Bitte versuchen Sie es später noch einmal."),
+        _ => LINK_FAILED,
     };
-    let err = ApiError::from(err);
-    let template = LinkErrorTemplate {
-        title_de,
-        title_en,
-        detail_de,
-        detail_en: err.to_string(),
-    };
-    if let ApiError::Internal(detail) = &err {
-        tracing::error!(%detail, "internal error on a training link page");
-    }
-    match template.render() {
-        Ok(body) => (err.status(), Html(body)).into_response(),
-        Err(_) => err.into_response(),
-    }
+    refusal_response(ApiError::from(err), title_de, title_en, detail_de.to_owned())
 }
 
 async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {

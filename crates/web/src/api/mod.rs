@@ -3,7 +3,7 @@
 pub(crate) mod docs;
 mod organisations;
 mod requests;
-pub(crate) mod trainings;
+mod trainings;
 mod users;
 mod volunteers;
 

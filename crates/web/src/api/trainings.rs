@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use lp_trainings::input::{AttendanceInput, InvitationInput, TrainingInput};
 use lp_trainings::invitations::{self, InvitationReport};
-use lp_trainings::needs::{self, LanguageNeed};
+use lp_trainings::needs::LanguageNeed;
 use lp_trainings::trainings::{self, Training, TrainingDetail};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -248,16 +248,8 @@ async fn needs_by_language(
     State(state): State<AppState>,
     Coordinator(by): Coordinator,
 ) -> Result<Json<Vec<LanguageNeed>>, ApiError> {
-    Ok(Json(needs_for(&state, &by).await?))
-}
-
-/// The planning table: demand from the requests, the pool's state from the registry.
-pub(crate) async fn needs_for(
-    state: &AppState,
-    by: &lp_core::access::Coordinator,
-) -> Result<Vec<LanguageNeed>, ApiError> {
-    let now = state.clock.now();
-    let since = now - chrono::Duration::days(needs::DEMAND_WINDOW_DAYS);
-    let demand = lp_requests::lifecycle::demand_by_language(&state.db, by, since).await?;
-    Ok(needs::by_language(&state.db, by, &demand, state.trainings.validity_months, now).await?)
+    let months = state.trainings.validity_months;
+    Ok(Json(
+        lp_requests::lifecycle::training_needs(&state.db, &by, months, state.clock.now()).await?,
+    ))
 }

@@ -216,7 +216,10 @@ async fn needs(
     CoordinatorPage(by): CoordinatorPage,
 ) -> Result<Response, PageError> {
     let t = TrainingTexts::of(lang);
-    let needs = crate::api::trainings::needs_for(&state, &by).await.or_page(lang)?;
+    let months = state.trainings.validity_months;
+    let needs = lp_requests::lifecycle::training_needs(&state.db, &by, months, state.clock.now())
+        .await
+        .or_page(lang)?;
     let rows = needs
         .into_iter()
         .map(|need| NeedRow {

@@ -183,7 +183,7 @@ pub(super) async fn page(
             .await
             .or_page(lang)?
             .into_iter()
-            .filter(|v| v.status != VolunteerStatus::Retired)
+            .filter(lp_trainings::rules::may_be_invited)
             .collect()
     } else {
         Vec::new()
