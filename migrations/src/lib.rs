@@ -10,6 +10,7 @@ mod m20261122_000005_availability_links;
 mod m20261201_000006_pool_changes;
 mod m20261201_000007_request_sections;
 mod m20261202_000008_trainings;
+mod m20261202_000009_audit_retention;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_pool_changes::Migration),
             Box::new(m20261201_000007_request_sections::Migration),
             Box::new(m20261202_000008_trainings::Migration),
+            Box::new(m20261202_000009_audit_retention::Migration),
         ]
     }
 }

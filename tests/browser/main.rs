@@ -7,7 +7,9 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+mod accessibility;
 mod caseworker;
 mod fixture;
+mod reports;
 mod trainings;
 mod volunteer_offer;

@@ -4,6 +4,7 @@
 mod availability_links;
 mod bad_input;
 mod link_refusals;
+mod nachweis_by_mail;
 mod observability;
 mod offer_race;
 mod simulate;

@@ -2,7 +2,9 @@
 //! (caseworkers their organisation's data, coordinators all) and a proof of the coordinator
 //! role that coordinator-only functions take, so a caller cannot forget the check.
 
+use crate::audit::Who;
 use crate::vocab::Role;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// Whose data a staff user may see. Every query of an organisation's data takes one, so no
@@ -26,11 +28,13 @@ impl Scope {
     }
 }
 
-/// The staff user acting, and what they may see.
+/// The staff user acting, what they may see, and where they act from (for the audit log).
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {
     pub user_id: Uuid,
     pub scope: Scope,
+    /// The client's address, when the action came over HTTP.
+    pub addr: Option<IpAddr>,
 }
 
 impl Actor {
@@ -38,7 +42,20 @@ impl Actor {
         Self {
             user_id,
             scope: Scope::of(role, organisation_id),
+            addr: None,
         }
+    }
+
+    pub fn from_addr(self, addr: IpAddr) -> Self {
+        Self {
+            addr: Some(addr),
+            ..self
+        }
+    }
+
+    /// Who the audit log names for this actor's actions.
+    pub fn who(&self) -> Who {
+        Who::Staff(self.user_id)
     }
 }
 
@@ -48,18 +65,45 @@ impl Actor {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Coordinator {
     user_id: Option<Uuid>,
+    addr: Option<IpAddr>,
 }
 
 impl Coordinator {
     /// A proof for this user, if they are a coordinator.
     pub fn check(user_id: Uuid, role: Role) -> Option<Self> {
-        (role == Role::Coordinator).then_some(Self { user_id: Some(user_id) })
+        (role == Role::Coordinator).then_some(Self {
+            user_id: Some(user_id),
+            addr: None,
+        })
     }
 
     /// Whoever runs the command line (`linguapool user add`, `demo`): they hold the server's
     /// configuration and database, so they are trusted as a coordinator.
     pub fn operator() -> Self {
-        Self { user_id: None }
+        Self {
+            user_id: None,
+            addr: None,
+        }
+    }
+
+    pub fn from_addr(self, addr: IpAddr) -> Self {
+        Self {
+            addr: Some(addr),
+            ..self
+        }
+    }
+
+    /// Where the coordinator acts from, when over HTTP.
+    pub fn addr(&self) -> Option<IpAddr> {
+        self.addr
+    }
+
+    /// Who the audit log names: the coordinator's user, or the operator at the command line.
+    pub fn who(&self) -> Who {
+        match self.user_id {
+            Some(id) => Who::Staff(id),
+            None => Who::Operator,
+        }
     }
 
     /// The coordinator's user, or `None` for the command line's operator.

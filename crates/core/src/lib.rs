@@ -1,8 +1,9 @@
 //! Shared vocabulary of Linguapool: languages, the closed value sets of the SPEC, time slots in
 //! the pool's time zone, the clock, secret tokens, and who may see and do what; and the
-//! workers' panic isolation and heartbeat.
+//! workers' panic isolation and heartbeat; what the audit log records.
 
 pub mod access;
+pub mod audit;
 pub mod clock;
 pub mod heartbeat;
 pub mod isolate;

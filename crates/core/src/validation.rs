@@ -25,6 +25,40 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// Every rule an input breaks, in the order they were checked: a form shows them all at once,
+/// while the API answers with the first (its `{"error": {...}}` names one field).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// The checked value, or `None` with its error recorded.
+    pub fn check<T>(&mut self, result: Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_vec(self) -> Vec<FieldError> {
+        self.0
+    }
+}
+
 /// A plausible email address in the common form `local@host.domain`: a dot-atom local part
 /// (letters, digits and ``!#$%&'*+-/=?^_`{|}~``, dots between) and a host name of letters,
 /// digits and hyphens. Stricter than RFC 5321 allows (no quoted local parts, no IP
@@ -119,6 +153,17 @@ mod tests {
             let err = check_email("email", bad).unwrap_err();
             assert_eq!(err.field, "email", "{bad}");
         }
+    }
+
+    #[test]
+    fn field_errors_keep_every_error_in_order() {
+        let mut errors = FieldErrors::new();
+        assert_eq!(errors.check(check_text("name", "Selam", 10)), Some("Selam".to_owned()));
+        assert!(errors.is_empty());
+        assert_eq!(errors.check(check_text("name", " ", 10)), None);
+        errors.push(FieldError::new("email", "is taken"));
+        let fields: Vec<String> = errors.into_vec().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["name", "email"]);
     }
 
     #[test]

@@ -51,6 +51,7 @@ macro_rules! vocabulary {
         }
     };
 }
+pub(crate) use vocabulary;
 
 vocabulary!(
     /// How well a volunteer speaks a language; ordered from weakest to strongest.

@@ -51,6 +51,30 @@ pub fn de(t: &DateTime<Utc>) -> String {
 }
 
 /// "Montag"
+/// The month's German name, 1 = "Januar".
+pub fn month_de(month: u32) -> &'static str {
+    MONTHS_DE[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// The month's English name, 1 = "January" (chrono's `%B` spelling).
+pub fn month_en(month: u32) -> &'static str {
+    const MONTHS_EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    MONTHS_EN[(month.clamp(1, 12) - 1) as usize]
+}
+
 pub fn weekday_de(day: Weekday) -> &'static str {
     WEEKDAYS_DE[day.num_days_from_monday() as usize]
 }

@@ -26,6 +26,11 @@ pub struct Config {
     pub matching: MatchingConfig,
     pub training: TrainingConfig,
     pub web: WebConfig,
+    pub organisation: OrganisationConfig,
+    /// Absent keys: no allowance.
+    #[serde(default)]
+    pub allowance: AllowanceConfig,
+    pub retention: RetentionConfig,
 }
 
 /// Staff sign-in.
@@ -103,6 +108,33 @@ pub struct TrainingConfig {
     pub validity_months: u32,
 }
 
+/// Who runs the pool, as printed on the Ehrenamtsnachweis and the attendance certificate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationConfig {
+    pub name: String,
+    pub coordinator_name: String,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// The optional expense allowance: paid only when `per_assignment_cents` is set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowanceConfig {
+    pub per_assignment_cents: Option<u32>,
+    pub per_started_minutes: Option<u32>,
+}
+
+/// How long personal data is kept (DSGVO storage limitation), in days.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionConfig {
+    pub request_details_days: u32,
+    pub audit_days: u32,
+    pub spent_links_days: u32,
+}
+
 impl Config {
     pub fn load() -> anyhow::Result<Self> {
         Self::from_figment(
@@ -154,6 +186,24 @@ impl Config {
         if self.training.validity_months == 0 {
             bail!("invalid configuration: training.validity_months must be at least 1");
         }
+        if self.organisation.name.trim().is_empty() {
+            bail!("invalid configuration: organisation.name must not be empty");
+        }
+        if self.allowance.per_started_minutes.is_some() && self.allowance.per_assignment_cents.is_none() {
+            bail!("invalid configuration: allowance.per_started_minutes needs allowance.per_assignment_cents");
+        }
+        self.allowance()
+            .map_err(|err| anyhow::anyhow!("invalid configuration: {err}"))?;
+        // A period shorter than a day would erase what staff are still working with.
+        for (key, days) in [
+            ("retention.request_details_days", self.retention.request_details_days),
+            ("retention.audit_days", self.retention.audit_days),
+            ("retention.spent_links_days", self.retention.spent_links_days),
+        ] {
+            if days == 0 {
+                bail!("invalid configuration: {key} must be at least 1");
+            }
+        }
         Ok(())
     }
 
@@ -173,10 +223,43 @@ impl Config {
         }
     }
 
+    pub fn retention_settings(&self) -> lp_requests::retention::RetentionSettings {
+        lp_requests::retention::RetentionSettings {
+            request_details_days: self.retention.request_details_days,
+            audit_days: self.retention.audit_days,
+            spent_links_days: self.retention.spent_links_days,
+        }
+    }
+
     pub fn training_settings(&self) -> lp_trainings::TrainingSettings {
         lp_trainings::TrainingSettings {
             validity_months: self.training.validity_months,
             public_base_url: self.public_base_url.clone(),
+        }
+    }
+
+    fn allowance(&self) -> Result<Option<lp_reports::Allowance>, lp_reports::ZeroMinutes> {
+        self.allowance
+            .per_assignment_cents
+            .map(|cents| lp_reports::Allowance::new(cents, self.allowance.per_started_minutes))
+            .transpose()
+    }
+
+    pub fn report_settings(&self) -> lp_reports::ReportSettings {
+        let organisation = &self.organisation;
+        lp_reports::ReportSettings {
+            organisation: lp_reports::Organisation {
+                name: organisation.name.trim().to_owned(),
+                coordinator_name: organisation.coordinator_name.trim().to_owned(),
+                address: organisation
+                    .address
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(str::to_owned),
+            },
+            // `check` refused a bad allowance already.
+            allowance: self.allowance().unwrap_or(None),
         }
     }
 
@@ -256,6 +339,23 @@ mod tests {
     fn smtp_without_url_is_refused() {
         let err = with("[email]\ntransport = \"smtp\"").unwrap_err().to_string();
         assert!(err.contains("email.smtp_url"), "{err}");
+    }
+
+    #[test]
+    fn allowance_is_off_by_default_and_checked_when_set() {
+        let settings = with("").unwrap().report_settings();
+        assert_eq!(settings.allowance, None);
+        assert_eq!(settings.organisation.name, "Dolmetscherpool");
+        let blocks = with("[allowance]\nper_assignment_cents = 1200\nper_started_minutes = 90")
+            .unwrap()
+            .report_settings();
+        assert_eq!(blocks.allowance.unwrap().for_assignment(91), 2400);
+        let err = with("[allowance]\nper_assignment_cents = 1200\nper_started_minutes = 0")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("allowance.per_started_minutes"), "{err}");
+        let err = with("[allowance]\nper_started_minutes = 90").unwrap_err().to_string();
+        assert!(err.contains("allowance.per_assignment_cents"), "{err}");
     }
 
     #[test]

@@ -279,6 +279,7 @@ pub async fn seed(
                 Actor {
                     user_id,
                     scope: Scope::Organisation(org.id),
+                    addr: None,
                 },
                 seed_org,
             ));

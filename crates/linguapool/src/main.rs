@@ -49,8 +49,9 @@ enum Command {
         #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         volunteers: u32,
         /// Days of past requests to seed before today, with their offers, at about 20
-        /// assignments per volunteer and year (e.g. 1095 for three years).
-        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=3660))]
+        /// assignments per volunteer and year (e.g. 1095 for three years); a year by default,
+        /// so the reports have figures to show.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(0..=3660))]
         history_days: u32,
     },
     /// Replay a synthetic year of requests against the matcher and compare mailing everyone,

@@ -48,11 +48,12 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
     let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
     let trainings = Arc::new(config.training_settings());
+    let retention = config.retention_settings();
     let cascade_pass = {
         let (db, settings, trainings, clock) = (db.clone(), settings.clone(), trainings.clone(), clock.clone());
         move || {
             let (db, settings, trainings, now) = (db.clone(), settings.clone(), trainings.clone(), clock.now());
-            async move { due_pass(&db, &settings, &trainings, now).await }
+            async move { due_pass(&db, &settings, &trainings, &retention, now).await }
         }
     };
     let cascade = tokio::spawn(run_cascade(
@@ -78,6 +79,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
         clock,
         requests: settings,
         trainings,
+        reports: Arc::new(config.report_settings()),
         mail_wake,
         mailbox_dir,
         web: Arc::new(config.web_settings()),
@@ -135,7 +137,8 @@ async fn run_cascade<P, F>(
     }
 }
 
-/// What one pass of the worker did: the cascade's steps and the trainings'.
+/// What one pass of the worker did: the cascade's steps and the trainings' (retention, which
+/// sends no mail, logs its own).
 #[derive(Debug, Default)]
 struct DueReport {
     cascade: CascadeReport,
@@ -154,14 +157,22 @@ async fn due_pass(
     db: &DatabaseConnection,
     settings: &lp_requests::RequestSettings,
     trainings: &lp_trainings::TrainingSettings,
+    retention: &lp_requests::retention::RetentionSettings,
     now: chrono::DateTime<chrono::Utc>,
 ) -> anyhow::Result<DueReport> {
     let cascade = lp_requests::cascade::run_due(db, settings, now).await;
     let training = lp_trainings::worker::run_due(db, trainings, now).await;
-    match (cascade, training) {
-        (Ok(cascade), Ok(trainings)) => Ok(DueReport { cascade, trainings }),
-        (Err(err), _) => Err(anyhow::Error::new(err).context("cascade")),
-        (_, Err(err)) => Err(anyhow::Error::new(err).context("trainings")),
+    let retained = lp_requests::retention::run(db, retention, now).await;
+    if let Ok(report) = &retained
+        && !report.is_empty()
+    {
+        tracing::info!(?report, "retention");
+    }
+    match (cascade, training, retained) {
+        (Ok(cascade), Ok(trainings), Ok(_)) => Ok(DueReport { cascade, trainings }),
+        (Err(err), _, _) => Err(anyhow::Error::new(err).context("cascade")),
+        (_, Err(err), _) => Err(anyhow::Error::new(err).context("trainings")),
+        (_, _, Err(err)) => Err(anyhow::Error::new(err).context("retention")),
     }
 }
 

@@ -18,7 +18,7 @@ mod test_support;
 
 pub use error::NotifyError;
 pub use mailer::{Mailer, MailerConfig, TransportKind};
-pub use outbox::{OutboxEntry, OutboxState, Resend, enqueue, recently_sent, resend, unsent};
+pub use outbox::{OutboxEntry, OutboxState, Resend, enqueue, purge_sent_before, recently_sent, resend, unsent};
 pub use worker::{DeliveryReport, DeliveryWorker};
 
 /// One message, ready for the outbox. Bodies may hold secret links: never log them, which is

@@ -369,6 +369,17 @@ fn truncate(error: &str) -> String {
     error.chars().take(MAX_CHARS).collect()
 }
 
+/// Removes mails sent before `cutoff`: their bodies hold the links and the appointment's
+/// details, which the retention period says must go.
+pub async fn purge_sent_before(txn: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> Result<u64, NotifyError> {
+    let deleted = Entity::delete_many()
+        .filter(Column::Status.eq(SENT))
+        .filter(Column::SentAt.lt(cutoff))
+        .exec(txn)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

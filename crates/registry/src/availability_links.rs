@@ -30,12 +30,16 @@ pub const LINK_VALIDITY_DAYS: i64 = 30;
 /// cannot be used to flood someone's inbox.
 pub const REQUEST_INTERVAL_MINUTES: i64 = 10;
 
-/// Why a link was issued. Only links asked for count towards the request limit: an offer
-/// mail that just went out must not stop a volunteer from asking for a link.
+/// Why a row was written. Only rows asked for count towards the request limit, each reason
+/// towards its own: an offer mail that just went out must not stop a volunteer from asking
+/// for a link, nor a link asked for from asking for an Ehrenamtsnachweis.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     Offer,
     Request,
+    /// An Ehrenamtsnachweis asked for on `/v`. Its row is only the record of the request (see
+    /// [`admit_request`]): born spent and expired, its token never kept, it never opens a page.
+    Nachweis,
 }
 
 impl Reason {
@@ -43,6 +47,7 @@ impl Reason {
         match self {
             Reason::Offer => "offer",
             Reason::Request => "request",
+            Reason::Nachweis => "nachweis",
         }
     }
 }
@@ -224,6 +229,7 @@ pub async fn save(
     db: &DatabaseConnection,
     token: &str,
     schedule: ValidSchedule,
+    addr: Option<std::net::IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<AvailabilityPage, LinkError> {
     let (link, volunteer) = open(db, token, now).await?;
@@ -252,6 +258,16 @@ pub async fn save(
         return Err(LinkError::Expired);
     }
     crate::pool_changes::record(&*txn, &[link.volunteer_id], now).await?;
+    let who = lp_core::audit::Who::Volunteer(link.volunteer_id);
+    let entry = lp_core::audit::AuditEntry::new(
+        who,
+        lp_core::audit::AuditAction::Change,
+        lp_core::audit::AuditObject::Volunteer,
+        link.volunteer_id,
+    )
+    .fields(["availability", "absences"])
+    .from(addr);
+    lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
     Ok(AvailabilityPage {
         first_name: first_name(&volunteer.name),
@@ -288,13 +304,7 @@ pub async fn send_on_request(
     };
     // Two requests at once for the same volunteer are judged one after the other.
     volunteers::lock(&*txn, row.id).await?;
-    let recent = availability_link::Entity::find()
-        .filter(availability_link::Column::VolunteerId.eq(row.id))
-        .filter(availability_link::Column::Reason.eq(Reason::Request.as_str()))
-        .filter(availability_link::Column::CreatedAt.gt(now - Duration::minutes(REQUEST_INTERVAL_MINUTES)))
-        .count(&*txn)
-        .await?;
-    if recent > 0 {
+    if asked_recently(&*txn, row.id, Reason::Request, now).await? {
         txn.rollback().await?;
         return Ok(false);
     }
@@ -310,6 +320,89 @@ pub async fn send_on_request(
         .map_err(notify_error)?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// Whether this volunteer asked for `reason` within the last [`REQUEST_INTERVAL_MINUTES`].
+async fn asked_recently(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    reason: Reason,
+    now: DateTime<Utc>,
+) -> Result<bool, RegistryError> {
+    let recent = availability_link::Entity::find()
+        .filter(availability_link::Column::VolunteerId.eq(volunteer_id))
+        .filter(availability_link::Column::Reason.eq(reason.as_str()))
+        .filter(availability_link::Column::CreatedAt.gt(now - Duration::minutes(REQUEST_INTERVAL_MINUTES)))
+        .count(db)
+        .await?;
+    Ok(recent > 0)
+}
+
+/// The volunteer a request on `/v` came for, let through the limit.
+pub struct Asker {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+}
+
+/// Leaves the address out.
+impl std::fmt::Debug for Asker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Asker").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+/// Inside the caller's write transaction: the volunteer with this address, of any status but
+/// not erased (a retired volunteer may still need last year's confirmation), unless they asked
+/// for `reason` within the last [`REQUEST_INTERVAL_MINUTES`]. The volunteer's row is locked so
+/// two requests at once are judged one after the other, and this request is recorded at once
+/// as an `availability_links` row of its reason, born spent and expired with its token thrown
+/// away: the same limit as the link request's, counted per reason, that never opens a page and
+/// goes with the volunteer's other links (erasure, retention). `None` when nobody has the
+/// address or the limit holds; the caller then sends nothing and tells the asker the same.
+///
+/// For [`Reason::Request`] use [`send_on_request`], whose issued link is its own record.
+pub async fn admit_request(
+    txn: &impl ConnectionTrait,
+    email: &str,
+    reason: Reason,
+    now: DateTime<Utc>,
+) -> Result<Option<Asker>, RegistryError> {
+    let email = check_email("email", email)?;
+    let Some(row) = volunteer::Entity::find()
+        .filter(volunteer::Column::Email.eq(&email))
+        .filter(volunteer::Column::ErasedAt.is_null())
+        .one(txn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    volunteers::lock(txn, row.id).await?;
+    if asked_recently(txn, row.id, reason, now).await? {
+        return Ok(None);
+    }
+    availability_link::Entity::delete_many()
+        .filter(availability_link::Column::VolunteerId.eq(row.id))
+        .filter(availability_link::Column::ExpiresAt.lt(now - Duration::days(LINK_VALIDITY_DAYS)))
+        .exec(txn)
+        .await?;
+    let record = availability_link::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        token_hash: Set(new_token().hash),
+        volunteer_id: Set(row.id),
+        reason: Set(reason.as_str().to_owned()),
+        created_at: Set(now),
+        expires_at: Set(now),
+        used_at: Set(Some(now)),
+    };
+    availability_link::Entity::insert(record)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(Some(Asker {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+    }))
 }
 
 pub(crate) fn notify_error(err: NotifyError) -> RegistryError {

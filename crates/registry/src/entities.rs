@@ -65,6 +65,8 @@ pub mod volunteer {
         pub confidentiality_signed_on: Option<Date>,
         pub training_completed_on: Option<Date>,
         pub training_attended_on: Option<Date>,
+        /// Set when the volunteer's personal data was erased; the row stays for the figures.
+        pub erased_at: Option<DateTimeUtc>,
         pub status: String,
         #[sea_orm(column_type = "Text", nullable)]
         pub notes: Option<String>,

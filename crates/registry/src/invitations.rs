@@ -7,12 +7,13 @@ use crate::password_links;
 use crate::staff::{self, CreatedStaffUser, StaffUserInput};
 use chrono::{DateTime, Utc};
 use lp_core::access::Coordinator;
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
 use lp_notify::templates::StaffWelcomeMail;
 use sea_orm::DatabaseConnection;
 
 pub async fn invite(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     input: &StaffUserInput,
     public_base_url: &str,
     now: DateTime<Utc>,
@@ -37,6 +38,8 @@ pub async fn invite(
             .await
             .map_err(crate::availability_links::notify_error)?;
     }
+    let entry = AuditEntry::new(by.who(), AuditAction::Create, AuditObject::User, created.user.id).from(by.addr());
+    lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
     Ok(created)
 }

@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod organisations;
 pub mod password_links;
 pub mod pool_changes;
+pub mod retention;
 pub mod sessions;
 pub mod sign_in;
 pub mod staff;

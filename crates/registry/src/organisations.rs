@@ -3,6 +3,7 @@
 use crate::RegistryError;
 use crate::entities::organisation;
 use chrono::{DateTime, Utc};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
 use lp_core::validation::check_text;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder};
 use serde::{Deserialize, Serialize};
@@ -38,19 +39,26 @@ impl From<organisation::Model> for Organisation {
 }
 
 pub async fn create(
-    db: &impl ConnectionTrait,
-    _by: &lp_core::access::Coordinator,
+    db: &sea_orm::DatabaseConnection,
+    by: &lp_core::access::Coordinator,
     input: &OrganisationInput,
     now: DateTime<Utc>,
 ) -> Result<Organisation, RegistryError> {
     let name = check_text("name", &input.name, 200)?;
+    let id = Uuid::new_v4();
     let row = organisation::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(id),
         name: Set(name.clone()),
         created_at: Set(now),
     };
-    match organisation::Entity::insert(row).exec_with_returning(db).await {
-        Ok(row) => Ok(row.into()),
+    let txn = lp_db::begin_write(db).await?;
+    match organisation::Entity::insert(row).exec_with_returning(&*txn).await {
+        Ok(row) => {
+            let entry = AuditEntry::new(by.who(), AuditAction::Create, AuditObject::Organisation, id).from(by.addr());
+            lp_audit::record(&*txn, &entry, now).await?;
+            txn.commit().await?;
+            Ok(row.into())
+        }
         Err(err) if lp_db::is_unique_violation(&err) => Err(RegistryError::Conflict(format!(
             "an organisation named `{name}` exists already"
         ))),

@@ -9,7 +9,9 @@ use crate::password_links::{self, LinkState};
 use crate::sessions::{self, SessionPolicy};
 use crate::staff::{hash_password, verify_password};
 use chrono::{DateTime, Utc};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
 use sea_orm::DatabaseConnection;
+use std::net::IpAddr;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
@@ -31,16 +33,19 @@ async fn off_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'stati
 
 /// Signs a staff user in: the new session's id for the cookie, or `None` for a wrong address
 /// or password (the two look the same). `replacing` is the session id the browser sent, if
-/// any; it ends here.
+/// any; it ends here. Both outcomes go to the audit log with the client's address; a failed
+/// attempt names the account tried when the address belongs to one.
 pub async fn sign_in(
     db: &DatabaseConnection,
     email: &str,
     password: &str,
     replacing: Option<&str>,
     policy: SessionPolicy,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, RegistryError> {
     let credentials = sessions::credentials(db, email).await?;
+    let account = credentials.as_ref().map(|(id, _)| *id);
     let password = password.to_owned();
     let user_id = off_runtime(move || match credentials {
         Some((user_id, hash)) => verify_password(&password, &hash).then_some(user_id),
@@ -50,13 +55,28 @@ pub async fn sign_in(
         }
     })
     .await?;
+    let txn = lp_db::begin_write(db).await?;
     let Some(user_id) = user_id else {
+        let failed = AuditEntry {
+            who: Who::Anonymous,
+            action: AuditAction::SignInFailed,
+            object: AuditObject::User,
+            object_id: account,
+            fields: Vec::new(),
+            addr,
+        };
+        lp_audit::record(&*txn, &failed, now).await?;
+        txn.commit().await?;
         return Ok(None);
     };
     if let Some(old) = replacing {
-        sessions::end(db, old).await?;
+        sessions::end(&*txn, old).await?;
     }
-    Ok(Some(sessions::create(db, user_id, policy, now).await?))
+    let session = sessions::create(&*txn, user_id, policy, now).await?;
+    let entry = AuditEntry::new(Who::Staff(user_id), AuditAction::SignIn, AuditObject::User, user_id).from(addr);
+    lp_audit::record(&*txn, &entry, now).await?;
+    txn.commit().await?;
+    Ok(Some(session))
 }
 
 /// Sets the password through an invitation link, which it spends: `Valid` when it did.

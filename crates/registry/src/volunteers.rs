@@ -6,8 +6,9 @@ use crate::training::{TrainingInfo, training_info};
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::LanguageCode;
 use lp_core::access::Coordinator;
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject, changed_fields};
 use lp_core::time::{DateRange, WeeklySlot};
-use lp_core::validation::{FieldError, check_email, check_optional_text, check_text};
+use lp_core::validation::{FieldError, FieldErrors, check_email, check_optional_text, check_text};
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, TrainingStatus, VolunteerStatus};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
@@ -116,31 +117,48 @@ fn new_volunteer_status() -> VolunteerStatus {
 pub struct ValidVolunteer(VolunteerInput);
 
 impl VolunteerInput {
-    pub fn validate(mut self) -> Result<ValidVolunteer, FieldError> {
-        self.name = check_text("name", &self.name, 200)?;
-        self.email = check_email("email", &self.email)?;
-        self.phone = check_optional_text("phone", self.phone.as_deref(), 40)?;
-        if let Some(phone) = &self.phone
-            && !phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c))
-        {
-            return Err(FieldError::new(
-                "phone",
-                "may contain only digits, spaces and + - / ( )",
-            ));
+    /// The first broken rule, as the API reports it.
+    pub fn validate(self) -> Result<ValidVolunteer, FieldError> {
+        self.validate_all()
+            .map_err(|errors| errors.into_iter().next().expect("a refusal names at least one field"))
+    }
+
+    /// Every broken rule, in the order [`validate`](Self::validate) checks them (so its error is
+    /// the first of these): the coordinator's form shows them all at once.
+    pub fn validate_all(mut self) -> Result<ValidVolunteer, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        if let Some(name) = errors.check(check_text("name", &self.name, 200)) {
+            self.name = name;
+        }
+        if let Some(email) = errors.check(check_email("email", &self.email)) {
+            self.email = email;
+        }
+        if let Some(phone) = errors.check(check_optional_text("phone", self.phone.as_deref(), 40)) {
+            if let Some(phone) = &phone
+                && !phone.chars().all(|c| c.is_ascii_digit() || " +-/()".contains(c))
+            {
+                errors.push(FieldError::new(
+                    "phone",
+                    "may contain only digits, spaces and + - / ( )",
+                ));
+            }
+            self.phone = phone;
         }
         if self.languages.is_empty() {
-            return Err(FieldError::new("languages", "must name at least one language"));
+            errors.push(FieldError::new("languages", "must name at least one language"));
         }
         let mut seen = HashSet::new();
         for (i, language) in self.languages.iter_mut().enumerate() {
             if !seen.insert(language.code) {
-                return Err(FieldError::new(format!("languages[{i}].code"), "is listed twice"));
+                errors.push(FieldError::new(format!("languages[{i}].code"), "is listed twice"));
             }
-            language.dialect =
-                check_optional_text(&format!("languages[{i}].dialect"), language.dialect.as_deref(), 100)?;
+            let field = format!("languages[{i}].dialect");
+            if let Some(dialect) = errors.check(check_optional_text(&field, language.dialect.as_deref(), 100)) {
+                language.dialect = dialect;
+            }
         }
         if self.modes.is_empty() {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "modes",
                 "must name at least one of on_site, phone, video",
             ));
@@ -149,29 +167,40 @@ impl VolunteerInput {
         dedup(&mut self.excluded_settings);
         let mut towns = Vec::with_capacity(self.service_area.len());
         for (i, town) in self.service_area.iter().enumerate() {
-            let town = check_text(&format!("service_area[{i}]"), town, 100)?;
+            let Some(town) = errors.check(check_text(&format!("service_area[{i}]"), town, 100)) else {
+                continue;
+            };
             if !towns.iter().any(|t: &String| t.eq_ignore_ascii_case(&town)) {
                 towns.push(town);
             }
         }
-        self.service_area = towns;
+        // Asked of the towns as given: a wrong one is its own error, not a missing town.
         if self.modes.contains(&Mode::OnSite) && self.service_area.is_empty() {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "service_area",
                 "must name at least one town for on-site work",
             ));
         }
+        self.service_area = towns;
         if let Some(max) = self.max_assignments_per_month
             && !(1..=100).contains(&max)
         {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "max_assignments_per_month",
                 "must be between 1 and 100",
             ));
         }
-        check_schedule(&self.availability, &self.absences)?;
-        self.notes = check_optional_text("notes", self.notes.as_deref(), 4000)?;
-        Ok(ValidVolunteer(self))
+        // The slots and the absences each on their own, so that both may be named.
+        errors.check(check_schedule(&self.availability, &[]));
+        errors.check(check_schedule(&[], &self.absences));
+        if let Some(notes) = errors.check(check_optional_text("notes", self.notes.as_deref(), 4000)) {
+            self.notes = notes;
+        }
+        if errors.is_empty() {
+            Ok(ValidVolunteer(self))
+        } else {
+            Err(errors.into_vec())
+        }
     }
 }
 
@@ -249,7 +278,7 @@ fn email_taken(email: &str) -> RegistryError {
 /// Stores a new volunteer with its languages, in one transaction.
 pub async fn create(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
@@ -268,6 +297,8 @@ pub async fn create(
     }
     insert_languages(&*txn, id, &input.languages).await?;
     crate::pool_changes::record(&*txn, &[id], now).await?;
+    let entry = AuditEntry::new(by.who(), AuditAction::Create, AuditObject::Volunteer, id).from(by.addr());
+    lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
     get(db, id).await?.ok_or(RegistryError::NotFound)
 }
@@ -275,13 +306,14 @@ pub async fn create(
 /// Replaces every field of a volunteer (a `PATCH` is merged into the current values first).
 pub async fn update(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     id: Uuid,
     input: ValidVolunteer,
     now: DateTime<Utc>,
 ) -> Result<Volunteer, RegistryError> {
     let input = input.0;
     let txn = lp_db::begin_write(db).await?;
+    let before = get(&*txn, id).await?.ok_or(RegistryError::NotFound)?;
     let row = volunteer::ActiveModel {
         id: Set(id),
         ..row_values(&input, now)
@@ -298,8 +330,14 @@ pub async fn update(
         .await?;
     insert_languages(&*txn, id, &input.languages).await?;
     crate::pool_changes::record(&*txn, &[id], now).await?;
+    let after = get(&*txn, id).await?.ok_or(RegistryError::NotFound)?;
+    let changed = changed_fields(&before, &after, &["updated_at"]);
+    let entry = AuditEntry::new(by.who(), AuditAction::Change, AuditObject::Volunteer, id)
+        .fields(changed)
+        .from(by.addr());
+    lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
-    get(db, id).await?.ok_or(RegistryError::NotFound)
+    Ok(after)
 }
 
 fn row_values(input: &VolunteerInput, now: DateTime<Utc>) -> volunteer::ActiveModel {
@@ -396,6 +434,42 @@ pub async fn contacts(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashMap
         contacts.extend(rows.into_iter().map(|(id, name, phone)| (id, Contact { name, phone })));
     }
     Ok(contacts)
+}
+
+/// A volunteer's record opened by a coordinator (their page, the API): a read of personal
+/// data, so it goes to the audit log.
+pub async fn view(
+    db: &DatabaseConnection,
+    by: &Coordinator,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Option<Volunteer>, RegistryError> {
+    let Some(volunteer) = get(db, id).await? else {
+        return Ok(None);
+    };
+    let txn = lp_db::begin_write(db).await?;
+    let entry = AuditEntry::new(by.who(), AuditAction::View, AuditObject::Volunteer, id).from(by.addr());
+    lp_audit::record(&*txn, &entry, now).await?;
+    txn.commit().await?;
+    Ok(Some(volunteer))
+}
+
+/// Which of these volunteers were erased: reports leave them out of their personal tables
+/// and count their hours only in the totals.
+pub async fn erased(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<HashSet<Uuid>, RegistryError> {
+    let mut erased = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<Uuid> = volunteer::Entity::find()
+            .select_only()
+            .column(volunteer::Column::Id)
+            .filter(volunteer::Column::Id.is_in(chunk.iter().copied()))
+            .filter(volunteer::Column::ErasedAt.is_not_null())
+            .into_tuple()
+            .all(db)
+            .await?;
+        erased.extend(rows);
+    }
+    Ok(erased)
 }
 
 /// Every volunteer with one of the given statuses, e.g. the active pool the matcher ranks.
@@ -526,6 +600,7 @@ pub async fn erase(
             service_area: Set("[]".to_owned()),
             notes: Set(None),
             status: Set(VolunteerStatus::Retired.as_str().to_owned()),
+            erased_at: Set(Some(now)),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -656,5 +731,57 @@ mod tests {
         let mut bad = input();
         bad.max_assignments_per_month = Some(-1);
         assert_eq!(bad.validate().unwrap_err().field, "max_assignments_per_month");
+    }
+
+    #[test]
+    fn every_broken_rule_is_listed_and_the_first_is_the_one_validate_reports() {
+        let mut bad = input();
+        bad.name = " ".to_owned();
+        bad.email = "selam".to_owned();
+        bad.phone = Some("call me".to_owned());
+        bad.languages.push(VolunteerLanguage {
+            dialect: Some("x".repeat(101)),
+            ..bad.languages[0].clone()
+        });
+        bad.service_area = vec!["Winnenden".to_owned(), " ".to_owned()];
+        bad.max_assignments_per_month = Some(0);
+        bad.notes = Some("\u{7}".to_owned());
+        let errors = bad.clone().validate_all().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "email",
+                "phone",
+                "languages[1].code",
+                "languages[1].dialect",
+                "service_area[1]",
+                "max_assignments_per_month",
+                "notes"
+            ]
+        );
+        assert_eq!(bad.validate().unwrap_err(), errors[0]);
+        assert!(input().validate_all().is_ok());
+    }
+
+    #[test]
+    fn missing_languages_modes_and_towns_are_each_named() {
+        let mut bad = input();
+        bad.languages.clear();
+        bad.modes.clear();
+        let fields: Vec<String> = bad.validate_all().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["languages", "modes"]);
+        let mut bad = input();
+        bad.service_area = vec![" ".to_owned()];
+        let fields: Vec<String> = bad.validate_all().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["service_area[0]"], "a blank town is its own error");
+        let mut bad = input();
+        bad.service_area.clear();
+        bad.availability = vec![bad.availability[0]; MAX_SLOTS + 1];
+        let day: NaiveDate = "2026-12-21".parse().unwrap();
+        bad.absences = vec![DateRange::new(day, day).unwrap(); MAX_ABSENCES + 1];
+        let fields: Vec<String> = bad.validate_all().unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["service_area", "availability", "absences"]);
     }
 }

@@ -39,6 +39,8 @@ pub mod request {
         pub reminded_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        /// Set when the retention job removed the client reference, notes and address.
+        pub details_removed_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

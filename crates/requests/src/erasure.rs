@@ -6,6 +6,7 @@
 use crate::RequestError;
 use crate::entities::{offer, request};
 use chrono::{DateTime, Utc};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
 use lp_core::vocab::{OfferState, RequestStatus};
 use lp_registry::{availability_links, volunteers};
 use sea_orm::sea_query::Expr;
@@ -16,7 +17,7 @@ use uuid::Uuid;
 /// figures keep their numbers; one without is deleted.
 pub async fn erase_volunteer(
     db: &DatabaseConnection,
-    _by: &lp_core::access::Coordinator,
+    by: &lp_core::access::Coordinator,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -25,6 +26,8 @@ pub async fn erase_volunteer(
     availability_links::revoke_all(&*txn, id).await?;
     lp_trainings::erasure::release(&*txn, id, now).await?;
     volunteers::erase(&*txn, id, has_history, now).await?;
+    let entry = AuditEntry::new(by.who(), AuditAction::Erase, AuditObject::Volunteer, id).from(by.addr());
+    lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
-use lp_core::validation::{FieldError, check_optional_text};
+use lp_core::validation::{FieldError, FieldErrors, check_optional_text};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -72,38 +72,57 @@ pub struct ValidRequest {
 }
 
 impl RequestInput {
+    /// The first broken rule, as the API reports it.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidRequest, FieldError> {
+        self.validate_all(now)
+            .map_err(|errors| errors.into_iter().next().expect("a refusal names at least one field"))
+    }
+
+    /// Every broken rule, in the order [`validate`](Self::validate) checks them (so its error is
+    /// the first of these): the staff form shows them all at once.
+    pub fn validate_all(&self, now: DateTime<Utc>) -> Result<ValidRequest, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
         let starts_at = self.starts_at.with_timezone(&Utc);
         if starts_at <= now {
-            return Err(FieldError::new("starts_at", "must be in the future"));
+            errors.push(FieldError::new("starts_at", "must be in the future"));
         }
         if !(MIN_DURATION_MINUTES..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "duration_minutes",
                 format!("must be between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES} minutes"),
             ));
         }
-        let town = check_optional_text("town", self.town.as_deref(), 100)?;
-        let address = check_optional_text("address", self.address.as_deref(), 200)?;
-        if self.mode == Mode::OnSite && town.is_none() {
-            return Err(FieldError::new("town", "is required for an on-site appointment"));
+        let town = errors.check(check_optional_text("town", self.town.as_deref(), 100));
+        let address = errors.check(check_optional_text("address", self.address.as_deref(), 200));
+        if self.mode == Mode::OnSite && town == Some(None) {
+            errors.push(FieldError::new("town", "is required for an on-site appointment"));
         }
         let fill_by = match self.fill_by {
             Some(given) => {
                 let given = given.with_timezone(&Utc);
                 if given <= now {
-                    return Err(FieldError::new("fill_by", "must be in the future"));
-                }
-                if given > starts_at {
-                    return Err(FieldError::new("fill_by", "must not be after starts_at"));
+                    errors.push(FieldError::new("fill_by", "must be in the future"));
+                } else if given > starts_at {
+                    errors.push(FieldError::new("fill_by", "must not be after starts_at"));
                 }
                 given
             }
             None => lp_matcher::cascade::default_fill_by(now, starts_at),
         };
+        let dialect = errors.check(check_optional_text("dialect", self.dialect.as_deref(), 100));
+        let client_ref = errors.check(check_client_ref(self.client_ref.as_deref()));
+        let notes = errors.check(check_optional_text("notes", self.notes.as_deref(), 2000));
+        let (Some(town), Some(address), Some(dialect), Some(client_ref), Some(notes)) =
+            (town, address, dialect, client_ref, notes)
+        else {
+            return Err(errors.into_vec());
+        };
+        if !errors.is_empty() {
+            return Err(errors.into_vec());
+        }
         Ok(ValidRequest {
             language: self.language,
-            dialect: check_optional_text("dialect", self.dialect.as_deref(), 100)?,
+            dialect,
             starts_at,
             duration_minutes: self.duration_minutes as u32,
             mode: self.mode,
@@ -111,8 +130,8 @@ impl RequestInput {
             address,
             setting: self.setting,
             gender_preference: self.gender_preference,
-            client_ref: check_client_ref(self.client_ref.as_deref())?,
-            notes: check_optional_text("notes", self.notes.as_deref(), 2000)?,
+            client_ref,
+            notes,
             fill_by,
         })
     }
@@ -215,6 +234,21 @@ mod tests {
         let mut bad = input();
         bad.client_ref = Some("Ahmad Karimi".to_owned());
         assert_eq!(bad.validate(now()).unwrap_err().field, "client_ref");
+    }
+
+    #[test]
+    fn every_broken_rule_is_listed_and_the_first_is_the_one_validate_reports() {
+        let mut bad = input();
+        bad.starts_at = "2026-11-20T10:00:00+01:00".parse().unwrap();
+        bad.duration_minutes = 5;
+        bad.town = None;
+        bad.fill_by = None;
+        bad.client_ref = Some("Ahmad Karimi".to_owned());
+        let errors = bad.validate_all(now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["starts_at", "duration_minutes", "town", "client_ref"]);
+        assert_eq!(bad.validate(now()).unwrap_err(), errors[0]);
+        assert!(input().validate_all(now()).is_ok());
     }
 
     #[test]

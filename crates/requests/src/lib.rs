@@ -1,10 +1,12 @@
 //! Interpreting requests and their offers: creation with the first wave of offers, the
 //! acceptance race with exactly one winner, decline, cancel and completion.
 
+pub mod access_export;
 pub mod cascade;
 mod entities;
 pub mod erasure;
 mod error;
+pub mod facts;
 pub mod input;
 mod isolate;
 pub mod lifecycle;
@@ -13,6 +15,7 @@ pub mod offers;
 mod pool;
 pub mod ranker;
 mod request;
+pub mod retention;
 pub mod rules;
 mod search;
 pub mod seed;

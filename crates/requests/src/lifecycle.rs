@@ -12,6 +12,7 @@ use crate::view::{RequestView, build};
 use crate::{RequestError, mails};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::access::{Actor, Scope};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
 use lp_core::validation::FieldError;
 use lp_core::vocab::RequestStatus;
 use lp_matcher::cascade::Occasion;
@@ -96,14 +97,42 @@ pub async fn create(
         reminded_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        details_removed_at: Set(None),
     };
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
     let request = Request::from_row(row)?;
     continue_search(&*txn, &request, Occasion::Filed, &pool, settings, now).await?;
+    audit(&*txn, actor, AuditAction::Create, id, now).await?;
     txn.commit().await?;
     get(db, actor.scope, id, now).await
+}
+
+async fn audit(
+    txn: &impl ConnectionTrait,
+    actor: Actor,
+    action: AuditAction,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let entry = AuditEntry::new(actor.who(), action, AuditObject::Request, id).from(actor.addr);
+    Ok(lp_audit::record(txn, &entry, now).await?)
+}
+
+/// The request page or its API answer, for a person: a read of personal data (the client's
+/// appointment, the assignee's phone), so it goes to the audit log.
+pub async fn view(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    let view = get(db, actor.scope, id, now).await?;
+    let txn = lp_db::begin_write(db).await?;
+    audit(&*txn, actor, AuditAction::View, id, now).await?;
+    txn.commit().await?;
+    Ok(view)
 }
 
 pub async fn get(
@@ -354,10 +383,11 @@ async fn with_details(
 /// volunteer is told.
 pub async fn cancel(
     db: &DatabaseConnection,
-    scope: Scope,
+    actor: Actor,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
+    let scope = actor.scope;
     find_scoped(db, scope, id).await?;
     let txn = lp_db::begin_write(db).await?;
     let cancelled = request::Entity::update_many()
@@ -386,6 +416,7 @@ pub async fn cancel(
         // The assignment is gone from the volunteer's calendar.
         pool_changes::record(&*txn, &[assignee], now).await?;
     }
+    audit(&*txn, actor, AuditAction::Cancel, id, now).await?;
     txn.commit().await?;
     get(db, scope, id, now).await
 }
@@ -393,11 +424,12 @@ pub async fn cancel(
 /// The caseworker confirms the appointment took place, with the minutes it really took.
 pub async fn complete(
     db: &DatabaseConnection,
-    scope: Scope,
+    actor: Actor,
     id: Uuid,
     input: &CompletionInput,
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
+    let scope = actor.scope;
     let (actual_minutes, feedback) = input.validate()?;
     let request = find_scoped(db, scope, id).await?;
     if let Some(reason) = completion_refused(request.status, request.starts_at, now) {
@@ -424,8 +456,28 @@ pub async fn complete(
     if let Some(assignee) = request.assignee_id {
         pool_changes::record(&*txn, &[assignee], now).await?;
     }
+    audit(&*txn, actor, AuditAction::Complete, id, now).await?;
     txn.commit().await?;
     get(db, scope, id, now).await
+}
+
+/// The candidates list for a person: it shows volunteers' names and why each was excluded
+/// (absences, workload), so it goes to the audit log as a view of the request.
+pub async fn view_candidates(
+    db: &DatabaseConnection,
+    actor: Actor,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<CandidatesView, RequestError> {
+    let view = candidates(db, actor.scope, id, settings, now).await?;
+    let txn = lp_db::begin_write(db).await?;
+    let entry = AuditEntry::new(actor.who(), AuditAction::View, AuditObject::Request, id)
+        .fields(["candidates"])
+        .from(actor.addr);
+    lp_audit::record(&*txn, &entry, now).await?;
+    txn.commit().await?;
+    Ok(view)
 }
 
 /// The ranking staff see: candidates with score parts, and who was excluded by which rule.

@@ -12,6 +12,7 @@ use crate::view::local;
 use crate::{RequestError, mails};
 use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
 use lp_db::is_unique_violation;
 use lp_db::secret_link;
@@ -20,6 +21,7 @@ use lp_registry::{organisations, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
+use std::net::IpAddr;
 use uuid::Uuid;
 
 /// What a volunteer's offer link shows. The street address and the notes appear only once
@@ -90,10 +92,11 @@ pub async fn accept(
     db: &DatabaseConnection,
     token: &str,
     settings: &RequestSettings,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer, _) = find_offer(db, token).await?;
-    match try_accept(db, &offer, token, settings, now).await {
+    match try_accept(db, &offer, token, settings, addr, now).await {
         Ok(true) => Ok(offer.request_id),
         Ok(false) => Err(refusal(db, token, now, false).await),
         Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Link(LinkRefusal::Filled)),
@@ -108,6 +111,7 @@ async fn try_accept(
     offer: &Offer,
     token: &str,
     settings: &RequestSettings,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<bool, RequestError> {
     let txn = lp_db::begin_write(db).await?;
@@ -180,8 +184,28 @@ async fn try_accept(
     }
     // The winner has a new assignment and one more acceptance.
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
+    audit(&*txn, offer, AuditAction::Accept, addr, now).await?;
     txn.commit().await?;
     Ok(true)
+}
+
+/// A volunteer's answer through their link goes to the audit log as an action on the request.
+async fn audit(
+    txn: &impl ConnectionTrait,
+    offer: &Offer,
+    action: AuditAction,
+    addr: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let entry = AuditEntry::new(
+        Who::Volunteer(offer.volunteer_id),
+        action,
+        AuditObject::Request,
+        offer.request_id,
+    )
+    .fields(["offer"])
+    .from(addr);
+    Ok(lp_audit::record(txn, &entry, now).await?)
 }
 
 /// Records the volunteer's answer if the offer is still open and unexpired; `false` if not.
@@ -204,6 +228,7 @@ pub async fn decline(
     db: &DatabaseConnection,
     token: &str,
     settings: &RequestSettings,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer, _) = find_offer(db, token).await?;
@@ -226,6 +251,7 @@ pub async fn decline(
         continue_search(&*txn, &request, Occasion::Declined, &pool, settings, now).await?;
     }
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
+    audit(&*txn, &offer, AuditAction::Decline, addr, now).await?;
     txn.commit().await?;
     Ok(offer.request_id)
 }
@@ -236,6 +262,7 @@ pub async fn withdraw(
     db: &DatabaseConnection,
     token: &str,
     settings: &RequestSettings,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Uuid, RequestError> {
     let (offer, _) = find_offer(db, token).await?;
@@ -273,6 +300,7 @@ pub async fn withdraw(
     }
     continue_search(&*txn, &request, Occasion::GivenBack, &pool, settings, now).await?;
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
+    audit(&*txn, &offer, AuditAction::Withdraw, addr, now).await?;
     txn.commit().await?;
     Ok(request.id)
 }

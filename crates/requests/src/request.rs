@@ -37,6 +37,7 @@ pub(crate) struct Request {
     pub feedback: Option<String>,
     pub cancelled_at: Option<DateTime<Utc>>,
     pub reminded_at: Option<DateTime<Utc>>,
+    pub details_removed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -77,6 +78,7 @@ impl Request {
             feedback: row.feedback,
             cancelled_at: row.cancelled_at,
             reminded_at: row.reminded_at,
+            details_removed_at: row.details_removed_at,
             created_at: row.created_at,
         })
     }

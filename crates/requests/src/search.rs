@@ -8,6 +8,7 @@ use crate::request::{Offer, Request};
 use crate::settings::RequestSettings;
 use crate::{RequestError, mails};
 use chrono::{DateTime, Utc};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
 use lp_core::secret::new_token;
 use lp_core::vocab::{OfferState, RequestStatus};
 use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, wave_size};
@@ -143,6 +144,8 @@ pub(crate) async fn mark_unfilled(
         .exec(txn)
         .await?;
     if updated.rows_affected == 1 {
+        let entry = AuditEntry::new(Who::System, AuditAction::Unfilled, AuditObject::Request, request.id);
+        lp_audit::record(txn, &entry, now).await?;
         // Offers still out when the search ends went unanswered: they lapse, and count as
         // ignored in their volunteers' reliability.
         let lapsed: Vec<Uuid> = offer::Entity::find()

@@ -7,6 +7,7 @@
 
 use crate::RequestError;
 use crate::entities::{offer, request};
+use crate::retention::RetentionSettings;
 use chrono::{DateTime, Utc};
 use lp_core::secret::new_token;
 use lp_core::validation::FieldError;
@@ -84,7 +85,7 @@ pub async fn insert(
         .chunks(REQUESTS_PER_STATEMENT)
         .zip(ids.chunks(REQUESTS_PER_STATEMENT))
     {
-        let models = rows.iter().zip(ids).map(|(past, &id)| request_row(id, past));
+        let models = rows.iter().zip(ids).map(|(past, &id)| request_row(id, past, now));
         request::Entity::insert_many(models).exec_without_returning(db).await?;
         written.requests += rows.len();
     }
@@ -152,8 +153,10 @@ fn check(past: &PastRequest, now: DateTime<Utc>) -> Result<(), (&'static str, St
     }
 }
 
-fn request_row(id: Uuid, past: &PastRequest) -> request::ActiveModel {
+fn request_row(id: Uuid, past: &PastRequest, now: DateTime<Utc>) -> request::ActiveModel {
     let spec = &past.spec;
+    // History older than the default retention period is stored as the job would leave it.
+    let cleared = crate::retention::details_due(spec.starts_at, &RetentionSettings::default(), now);
     let accepted = past.offers.iter().find(|o| o.state == OfferState::Accepted);
     let (status, completed_at, actual_minutes, cancelled_at) = match past.outcome {
         PastOutcome::Completed {
@@ -193,7 +196,7 @@ fn request_row(id: Uuid, past: &PastRequest) -> request::ActiveModel {
         setting: Set(spec.setting.as_str().to_owned()),
         gender_preference: Set(spec.gender_preference.map(|g| g.gender.as_str().to_owned())),
         gender_strength: Set(spec.gender_preference.map(|g| g.strength.as_str().to_owned())),
-        client_ref: Set(spec.client_ref.clone()),
+        client_ref: Set(spec.client_ref.clone().filter(|_| !cleared)),
         notes: Set(None),
         fill_by: Set(past.fill_by),
         status: Set(status.as_str().to_owned()),
@@ -207,6 +210,7 @@ fn request_row(id: Uuid, past: &PastRequest) -> request::ActiveModel {
         reminded_at: Set(reminded_at),
         created_at: Set(past.created_at),
         updated_at: Set(updated_at),
+        details_removed_at: Set(cleared.then_some(now)),
     }
 }
 
@@ -340,6 +344,7 @@ mod tests {
         let actor = Actor {
             user_id: caseworker,
             scope: Scope::Organisation(org),
+            addr: None,
         };
         let all = lifecycle::list(db, actor.scope, &Default::default(), now())
             .await

@@ -41,6 +41,9 @@ pub struct RequestView {
     pub cancelled_at: Option<DateTime<FixedOffset>>,
     /// When the day-before reminder went to the assigned volunteer.
     pub reminded_at: Option<DateTime<FixedOffset>>,
+    /// When the retention period ended and the client reference, notes, address and
+    /// feedback were removed.
+    pub details_removed_at: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -143,5 +146,6 @@ pub(crate) fn build(
         completed_at: request.completed_at.map(local),
         cancelled_at: request.cancelled_at.map(local),
         reminded_at: request.reminded_at.map(local),
+        details_removed_at: request.details_removed_at.map(local),
     }
 }

@@ -95,6 +95,7 @@ async fn pool(volunteers: usize) -> Pool {
         caseworker: Actor {
             user_id: caseworker.id,
             scope: Scope::Organisation(org.id),
+            addr: None,
         },
     }
 }
@@ -193,7 +194,7 @@ async fn decline_offers_the_next_candidate_at_once() {
         .unwrap();
     let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
     let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
-    offers::decline(&pool.db.conn, &token, &settings, now + Duration::minutes(5))
+    offers::decline(&pool.db.conn, &token, &settings, None, now + Duration::minutes(5))
         .await
         .unwrap();
     assert_eq!(
@@ -254,12 +255,12 @@ async fn withdrawal_reopens_the_search_and_tells_the_caseworker() {
         .unwrap();
     let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
     let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
-    offers::accept(&pool.db.conn, &token, &settings, now + Duration::minutes(10))
+    offers::accept(&pool.db.conn, &token, &settings, None, now + Duration::minutes(10))
         .await
         .unwrap();
     assert_eq!(get(&pool, created.id, now).await.status, RequestStatus::Assigned);
 
-    offers::withdraw(&pool.db.conn, &token, &settings, now + Duration::hours(2))
+    offers::withdraw(&pool.db.conn, &token, &settings, None, now + Duration::hours(2))
         .await
         .unwrap();
     let view = get(&pool, created.id, now + Duration::hours(2)).await;
@@ -276,12 +277,12 @@ async fn withdrawal_reopens_the_search_and_tells_the_caseworker() {
             .iter()
             .any(|(to, kind, _)| to == "cw@pool.test" && kind == "interpreter_withdrew")
     );
-    let again = offers::withdraw(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
+    let again = offers::withdraw(&pool.db.conn, &token, &settings, None, now + Duration::hours(3)).await;
     assert!(
         matches!(again, Err(RequestError::Link(LinkRefusal::Withdrew))),
         "{again:?}"
     );
-    let accept_again = offers::accept(&pool.db.conn, &token, &settings, now + Duration::hours(3)).await;
+    let accept_again = offers::accept(&pool.db.conn, &token, &settings, None, now + Duration::hours(3)).await;
     assert!(
         matches!(accept_again, Err(RequestError::Link(LinkRefusal::Withdrew))),
         "{accept_again:?}"
@@ -313,7 +314,9 @@ async fn assigned_volunteer_is_reminded_once_the_day_before() {
         .await
         .unwrap();
     let token = offer_token(&pool.db.conn, "v0@pool.test").await;
-    offers::accept(&pool.db.conn, &token, &settings, now).await.unwrap();
+    offers::accept(&pool.db.conn, &token, &settings, None, now)
+        .await
+        .unwrap();
     let starts_at: DateTime<Utc> = created.starts_at.into();
     assert_eq!(
         run_due(&pool.db.conn, &settings, starts_at - Duration::hours(25))
@@ -356,7 +359,9 @@ async fn no_reminder_for_a_job_accepted_within_the_last_day() {
         .await
         .unwrap();
     let token = offer_token(&pool.db.conn, "v0@pool.test").await;
-    offers::accept(&pool.db.conn, &token, &settings, now).await.unwrap();
+    offers::accept(&pool.db.conn, &token, &settings, None, now)
+        .await
+        .unwrap();
     run_due(&pool.db.conn, &settings, now + Duration::minutes(1))
         .await
         .unwrap();
@@ -384,7 +389,7 @@ async fn the_service_takes_every_search_decision_from_the_matchers_policy() {
     );
     let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
     let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
-    offers::decline(&pool.db.conn, &token, &settings, now + Duration::minutes(5))
+    offers::decline(&pool.db.conn, &token, &settings, None, now + Duration::minutes(5))
         .await
         .unwrap();
     assert_eq!(
@@ -449,7 +454,7 @@ async fn a_change_through_one_instance_is_ranked_by_the_other() {
     // at the same time, ranked by the other.
     let winner = created.offers[0].volunteer_name.replace("Volunteer ", "v") + "@pool.test";
     let token = offer_token(db, &winner).await;
-    offers::accept(db, &token, &one, now + Duration::minutes(1))
+    offers::accept(db, &token, &one, None, now + Duration::minutes(1))
         .await
         .unwrap();
     let twin = lifecycle::create(db, pool.caseworker, &request_input(), &one, now + Duration::minutes(2))

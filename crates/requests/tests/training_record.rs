@@ -3,92 +3,17 @@
 //! cached pools, one database), and the validity's end takes it away again (hand-set clock).
 
 use chrono::{DateTime, Utc};
-use linguapool_requests::input::RequestInput;
 use linguapool_requests::{RequestSettings, lifecycle};
-use lp_core::access::{Actor, Coordinator, Scope};
-use lp_core::vocab::Role;
-use lp_matcher::{MatchConfig, Rule};
-use lp_registry::organisations::{self, OrganisationInput};
-use lp_registry::staff::{self, StaffUserInput};
-use lp_registry::volunteers::{self, VolunteerInput};
+use lp_core::access::{Coordinator, Scope};
+use lp_matcher::Rule;
 use lp_testkit::TestDb;
 use lp_trainings::input::{AttendanceInput, Invitees, TrainingInput};
 use lp_trainings::{TrainingSettings, invitations, links, record, trainings};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
 
-const BASE: &str = "http://pool.test";
-
-fn instance() -> RequestSettings {
-    RequestSettings {
-        wave_size: 2,
-        wave_interval_minutes: 60,
-        matching: MatchConfig::default(),
-        training_validity_months: 24,
-        public_base_url: BASE.to_owned(),
-        ranker: Default::default(),
-    }
-}
-
-fn at(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap()
-}
-
-async fn volunteer(db: &DatabaseConnection, name: &str, trained_on: Option<&str>, now: DateTime<Utc>) -> Uuid {
-    let week: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
-        .iter()
-        .map(|d| serde_json::json!({"weekday": d, "start": "08:00", "end": "18:00"}))
-        .collect();
-    let input: VolunteerInput = serde_json::from_value(serde_json::json!({
-        "name": name, "email": format!("{}@pool.test", name.to_lowercase()),
-        "languages": [{"code": "pus", "proficiency": "native"}],
-        "german_level": "B2", "modes": ["on_site"], "service_area": ["Winnenden"], "availability": week,
-        "confidentiality_signed_on": "2026-01-01", "training_completed_on": trained_on, "status": "active"
-    }))
-    .unwrap();
-    volunteers::create(db, &Coordinator::operator(), input.validate().unwrap(), now)
-        .await
-        .unwrap()
-        .id
-}
-
-async fn caseworker(db: &DatabaseConnection, now: DateTime<Utc>) -> Actor {
-    let org = organisations::create(
-        db,
-        &Coordinator::operator(),
-        &OrganisationInput {
-            name: "Stadt Winnenden".into(),
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    let input = StaffUserInput {
-        email: "cw@pool.test".into(),
-        name: "Caseworker".into(),
-        role: Role::Caseworker,
-        organisation_id: Some(org.id),
-        password: None,
-    };
-    let user = staff::insert(db, staff::prepare(&input, false).await.unwrap(), now)
-        .await
-        .unwrap()
-        .user;
-    Actor {
-        user_id: user.id,
-        scope: Scope::Organisation(org.id),
-    }
-}
-
-/// An authority appointment (training required) at 10:00 Berlin on `day`.
-fn request_on(day: &str) -> RequestInput {
-    serde_json::from_value(serde_json::json!({
-        "language": "pus", "starts_at": format!("{day}T10:00:00+01:00"), "duration_minutes": 60,
-        "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
-        "fill_by": format!("{day}T08:00:00+01:00")
-    }))
-    .unwrap()
-}
+mod support;
+use support::{BASE, at, caseworker, instance, request_on, volunteer};
 
 async fn invitation_token(db: &DatabaseConnection, address: &str) -> String {
     let rows = db
@@ -172,7 +97,9 @@ async fn attendance_makes_a_candidate_on_every_instance_until_the_validity_ends(
     .await
     .unwrap();
     let token = invitation_token(db, "amina@pool.test").await;
-    links::register(db, &token, &training_settings, start).await.unwrap();
+    links::register(db, &token, &training_settings, None, start)
+        .await
+        .unwrap();
 
     // Monday after the training: both instances rank (and cache) the pool first.
     let monday = at("2027-01-18T08:00:00Z");
@@ -232,10 +159,10 @@ async fn erasing_a_volunteer_gives_their_place_to_the_waiting_list_and_kills_the
     .unwrap();
     let amina_link = invitation_token(db, "amina@pool.test").await;
     let bahar_link = invitation_token(db, "bahar@pool.test").await;
-    links::register(db, &amina_link, &training_settings, start)
+    links::register(db, &amina_link, &training_settings, None, start)
         .await
         .unwrap();
-    links::register(db, &bahar_link, &training_settings, start)
+    links::register(db, &bahar_link, &training_settings, None, start)
         .await
         .unwrap();
 

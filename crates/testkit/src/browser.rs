@@ -45,6 +45,45 @@ impl Viewport {
         height: 900,
         mobile: false,
     };
+    /// WCAG 1.4.10's reflow width: 320 CSS pixels, what a 1280 px window shows at 400 % zoom.
+    pub const REFLOW: Self = Self {
+        width: 320,
+        height: 640,
+        mobile: false,
+    };
+}
+
+/// axe-core, installed by `npm ci --prefix tests/browser` (pinned in its package-lock.json).
+pub const AXE_JS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../tests/browser/node_modules/axe-core/axe.min.js"
+);
+
+/// The axe rules the accessibility check runs: WCAG 2.0 and 2.1, levels A and AA (BITV 2.0).
+const AXE_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+
+/// axe.min.js, read once; `None` (with a "skipped" line) when it is not installed, unless
+/// `LINGUAPOOL_REQUIRE_BROWSER=1` makes that a failure.
+fn axe_source() -> Option<&'static str> {
+    static SOURCE: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    SOURCE
+        .get_or_init(|| match std::fs::read_to_string(AXE_JS) {
+            Ok(source) => Some(source),
+            Err(err) => {
+                let required = std::env::var(REQUIRE_BROWSER_VAR).is_ok_and(|v| v == "1");
+                assert!(
+                    !required,
+                    "{REQUIRE_BROWSER_VAR}=1 but axe-core is missing ({AXE_JS}: {err}): npm ci --prefix tests/browser"
+                );
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "accessibility check skipped: {AXE_JS}: {err}; run npm ci --prefix tests/browser \
+                     (set {REQUIRE_BROWSER_VAR}=1 to make this a failure)"
+                );
+                None
+            }
+        })
+        .as_deref()
 }
 
 /// One headless Chromium window with its own chromedriver; both end when this is dropped.
@@ -237,6 +276,92 @@ impl Browser {
         assert!(
             scroll <= inner,
             "the page scrolls sideways: {scroll} px of content in {inner} px: {}",
+            self.url().await
+        );
+    }
+
+    /// Nothing on the page scrolls sideways (WCAG 1.4.10 at [`Viewport::REFLOW`]): the
+    /// document is no wider than the window. A failure names the elements that stick out.
+    pub async fn assert_no_sideways_scroll(&self, label: &str) {
+        let sizes = self
+            .eval("return [window.innerWidth, document.documentElement.scrollWidth];")
+            .await;
+        let inner = sizes[0].as_u64().expect("innerWidth");
+        let scroll = sizes[1].as_u64().expect("scrollWidth");
+        if scroll <= inner {
+            return;
+        }
+        let wide = self
+            .eval(
+                "const clipped = e => { for (let a = e.parentElement; a; a = a.parentElement) \
+                   if (getComputedStyle(a).overflowX !== 'visible') return true; return false; }; \
+                 const out = []; for (const e of document.body.querySelectorAll('*')) { \
+                   const r = e.getBoundingClientRect(); \
+                   if (r.right > window.innerWidth + 1 && out.length < 8 && !clipped(e)) \
+                     out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + \
+                       (e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : '') + \
+                       ' (right edge ' + Math.round(r.right) + ' px)'); } return out;",
+            )
+            .await;
+        panic!(
+            "{label}: the page scrolls sideways, {scroll} px of content in a {inner} px window ({}); \
+             sticking out: {wide}",
+            self.url().await
+        );
+    }
+
+    /// Runs axe-core on the current page with the WCAG 2.0/2.1 A and AA rules and fails, naming
+    /// `label`, with each violation's rule, impact and the offending elements. Without axe-core
+    /// installed this prints a "skipped" line and checks nothing, unless
+    /// `LINGUAPOOL_REQUIRE_BROWSER=1` makes that a failure.
+    pub async fn assert_accessible(&self, label: &str) {
+        let Some(source) = axe_source() else { return };
+        // WebDriver scripts run outside the page's Content-Security-Policy.
+        let loaded = self
+            .client
+            .execute(
+                &format!("if (!window.axe) {{ {source}\n }} return typeof window.axe;"),
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|err| panic!("{label}: injecting axe-core: {err}"));
+        assert_eq!(loaded, json!("object"), "{label}: axe-core did not load");
+        let script = "const done = arguments[arguments.length - 1]; \
+            axe.run(document, { runOnly: { type: 'tag', values: arguments[0] }, resultTypes: ['violations'] }) \
+              .then(r => done({ violations: r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, \
+                  nodes: v.nodes.map(n => ({ target: n.target, summary: n.failureSummary })) })) })) \
+              .catch(e => done({ error: String(e) }));";
+        let result = self
+            .client
+            .execute_async(script, vec![json!(AXE_TAGS)])
+            .await
+            .unwrap_or_else(|err| panic!("{label}: running axe-core: {err}"));
+        if let Some(error) = result.get("error") {
+            panic!("{label}: axe-core failed: {error}");
+        }
+        let violations = result["violations"].as_array().cloned().unwrap_or_default();
+        if violations.is_empty() {
+            return;
+        }
+        let mut report = String::new();
+        for violation in &violations {
+            report.push_str(&format!(
+                "\n- {} ({}): {}",
+                violation["id"].as_str().unwrap_or("?"),
+                violation["impact"].as_str().unwrap_or("?"),
+                violation["help"].as_str().unwrap_or_default()
+            ));
+            for node in violation["nodes"].as_array().into_iter().flatten() {
+                report.push_str(&format!(
+                    "\n    {}: {}",
+                    node["target"],
+                    node["summary"].as_str().unwrap_or_default().replace('\n', " ")
+                ));
+            }
+        }
+        panic!(
+            "{label}: axe-core found {} WCAG 2.1 A/AA violation(s) on {}:{report}",
+            violations.len(),
             self.url().await
         );
     }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use lp_core::LanguageCode;
-use lp_core::validation::{FieldError, check_optional_text, check_text};
+use lp_core::validation::{FieldError, FieldErrors, check_optional_text, check_text};
 use lp_core::vocab::{TrainingKind, VolunteerStatus};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -55,28 +55,46 @@ pub struct ValidTraining {
 }
 
 impl TrainingInput {
+    /// The first broken rule, as the API reports it.
     pub fn validate(&self, now: DateTime<Utc>) -> Result<ValidTraining, FieldError> {
-        let title = check_text("title", &self.title, 200)?;
+        self.validate_all(now)
+            .map_err(|errors| errors.into_iter().next().expect("a refusal names at least one field"))
+    }
+
+    /// Every broken rule, in the order [`validate`](Self::validate) checks them (so its error is
+    /// the first of these): the coordinator's form shows them all at once.
+    pub fn validate_all(&self, now: DateTime<Utc>) -> Result<ValidTraining, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        let title = errors.check(check_text("title", &self.title, 200));
         let starts_at = self.starts_at.with_timezone(&Utc);
         if starts_at <= now {
-            return Err(FieldError::new("starts_at", "must be in the future"));
+            errors.push(FieldError::new("starts_at", "must be in the future"));
         }
         if !(MIN_DURATION_MINUTES..=MAX_DURATION_MINUTES).contains(&self.duration_minutes) {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "duration_minutes",
                 format!("must be between {MIN_DURATION_MINUTES} and {MAX_DURATION_MINUTES}"),
             ));
         }
-        let location = check_text("location", &self.location, 200)?;
+        let location = errors.check(check_text("location", &self.location, 200));
         if !(1..=MAX_CAPACITY).contains(&self.capacity) {
-            return Err(FieldError::new(
+            errors.push(FieldError::new(
                 "capacity",
                 format!("must be between 1 and {MAX_CAPACITY}"),
             ));
         }
         let registration_deadline = self.registration_deadline.with_timezone(&Utc);
         if registration_deadline > starts_at {
-            return Err(FieldError::new("registration_deadline", "must not be after starts_at"));
+            errors.push(FieldError::new("registration_deadline", "must not be after starts_at"));
+        }
+        let description = errors.check(check_optional_text("description", self.description.as_deref(), 4000));
+        let trainer = errors.check(check_optional_text("trainer", self.trainer.as_deref(), 200));
+        let (Some(title), Some(location), Some(description), Some(trainer)) = (title, location, description, trainer)
+        else {
+            return Err(errors.into_vec());
+        };
+        if !errors.is_empty() {
+            return Err(errors.into_vec());
         }
         Ok(ValidTraining {
             title,
@@ -86,8 +104,8 @@ impl TrainingInput {
             location,
             capacity: self.capacity as u32,
             registration_deadline,
-            description: check_optional_text("description", self.description.as_deref(), 4000)?,
-            trainer: check_optional_text("trainer", self.trainer.as_deref(), 200)?,
+            description,
+            trainer,
         })
     }
 }
@@ -239,6 +257,35 @@ mod tests {
         let mut bad = input();
         bad.registration_deadline = "2027-02-07T10:00:00+01:00".parse().unwrap();
         assert_eq!(bad.validate(now()).unwrap_err().field, "registration_deadline");
+    }
+
+    #[test]
+    fn every_broken_rule_is_listed_and_the_first_is_the_one_validate_reports() {
+        let mut bad = input();
+        bad.title = " ".to_owned();
+        bad.starts_at = "2026-11-20T10:00:00+01:00".parse().unwrap();
+        bad.duration_minutes = 5;
+        bad.location = String::new();
+        bad.capacity = 0;
+        bad.description = Some("x".repeat(4001));
+        bad.trainer = Some("\u{7}".to_owned());
+        let errors = bad.validate_all(now()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "starts_at",
+                "duration_minutes",
+                "location",
+                "capacity",
+                "registration_deadline",
+                "description",
+                "trainer"
+            ]
+        );
+        assert_eq!(bad.validate(now()).unwrap_err(), errors[0]);
+        assert!(input().validate_all(now()).is_ok());
     }
 
     #[test]

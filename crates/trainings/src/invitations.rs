@@ -7,6 +7,7 @@ use crate::rules::{TrainingPhase, filter_reaches, may_be_invited};
 use crate::{TrainingError, TrainingSettings, mails, seats};
 use chrono::{DateTime, Utc};
 use lp_core::access::Coordinator;
+use lp_core::audit::{AuditAction, AuditObject};
 use lp_core::time::POOL_TZ;
 use lp_core::validation::FieldError;
 use lp_core::vocab::InvitationState;
@@ -121,6 +122,7 @@ pub async fn invite(
         invited: 0,
         already_invited: 0,
     };
+    let mut entries = Vec::new();
     for volunteer in &people {
         if before.contains(&volunteer.id) {
             report.already_invited += 1;
@@ -129,7 +131,12 @@ pub async fn invite(
         let token = issue(&*txn, &training, volunteer.id, now).await?;
         mails::invitation(&*txn, &training, volunteer, &settings.invitation_url(&token), now).await?;
         report.invited += 1;
+        entries.push(
+            crate::by_coordinator(by, AuditAction::Invite, AuditObject::Volunteer, volunteer.id)
+                .fields([format!("training:{training_id}")]),
+        );
     }
+    crate::audit(&*txn, &entries, now).await?;
     txn.commit().await?;
     Ok(report)
 }

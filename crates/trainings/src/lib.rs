@@ -23,3 +23,34 @@ pub mod worker;
 
 pub use error::TrainingError;
 pub use settings::TrainingSettings;
+
+use chrono::{DateTime, Utc};
+use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
+
+/// A coordinator's action on a training or on a volunteer's training record, for the audit log.
+pub(crate) fn by_coordinator(
+    by: &lp_core::access::Coordinator,
+    action: AuditAction,
+    object: AuditObject,
+    id: uuid::Uuid,
+) -> AuditEntry {
+    AuditEntry::new(by.who(), action, object, id).from(by.addr())
+}
+
+/// A volunteer's answer through their invitation link.
+pub(crate) fn by_volunteer(
+    volunteer_id: uuid::Uuid,
+    action: AuditAction,
+    training_id: uuid::Uuid,
+    addr: Option<std::net::IpAddr>,
+) -> AuditEntry {
+    AuditEntry::new(Who::Volunteer(volunteer_id), action, AuditObject::Training, training_id).from(addr)
+}
+
+pub(crate) async fn audit(
+    txn: &impl sea_orm::ConnectionTrait,
+    entries: &[AuditEntry],
+    now: DateTime<Utc>,
+) -> Result<(), TrainingError> {
+    Ok(lp_audit::record_all(txn, entries, now).await?)
+}

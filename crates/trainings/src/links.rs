@@ -7,12 +7,14 @@ use crate::rules::{InvitationPageStatus, InvitationRefusal, Standing};
 use crate::trainings::Training;
 use crate::{TrainingError, TrainingSettings, mails, seats};
 use chrono::{DateTime, FixedOffset, Utc};
+use lp_core::audit::AuditAction;
 use lp_core::vocab::{InvitationState, TrainingKind};
 use lp_db::secret_link;
 use lp_registry::volunteers;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection};
 use serde::Serialize;
+use std::net::IpAddr;
 
 /// What an invitation link shows.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -106,6 +108,7 @@ pub async fn register(
     db: &DatabaseConnection,
     token: &str,
     settings: &TrainingSettings,
+    addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, TrainingError> {
     let (row, training) = find(db, token).await?;
@@ -161,13 +164,20 @@ pub async fn register(
         mails::waiting(&*txn, &fresh, &volunteer, position, &url, now).await?;
         Outcome::Waiting
     };
+    let entry = crate::by_volunteer(volunteer.id, AuditAction::Register, training.id, addr);
+    crate::audit(&*txn, &[entry], now).await?;
     txn.commit().await?;
     Ok(outcome)
 }
 
 /// Declines an invitation, cancels a registration (the first waiting moves up at once) or
 /// leaves the waiting list.
-pub async fn decline(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> Result<Outcome, TrainingError> {
+pub async fn decline(
+    db: &DatabaseConnection,
+    token: &str,
+    addr: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<Outcome, TrainingError> {
     let (row, training) = find(db, token).await?;
     standing(&row, &training)?
         .may_decline(now)
@@ -199,6 +209,8 @@ pub async fn decline(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -
     if row.state == InvitationState::Registered.as_str() {
         seats::give_back(&*txn, training.id, now).await?;
     }
+    let entry = crate::by_volunteer(row.volunteer_id, AuditAction::Decline, training.id, addr);
+    crate::audit(&*txn, &[entry], now).await?;
     txn.commit().await?;
     Ok(Outcome::Declined)
 }

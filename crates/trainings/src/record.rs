@@ -10,6 +10,7 @@ use crate::trainings::{Training, parse};
 use crate::{TrainingError, seats};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use lp_core::access::Coordinator;
+use lp_core::audit::{AuditAction, AuditObject};
 use lp_core::time::{POOL_TZ, local};
 use lp_core::validation::FieldError;
 use lp_core::vocab::{TrainingKind, TrainingState};
@@ -24,7 +25,7 @@ use uuid::Uuid;
 /// training has begun.
 pub async fn record_attendance(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     training_id: Uuid,
     input: &AttendanceInput,
     now: DateTime<Utc>,
@@ -69,6 +70,15 @@ pub async fn record_attendance(
             volunteers::set_training_attended_on(&*txn, *volunteer_id, last, now).await?;
         }
     }
+    // Each volunteer whose record changed, so their access export (Art. 15) shows it.
+    let entries: Vec<_> = changed
+        .iter()
+        .map(|id| {
+            crate::by_coordinator(by, AuditAction::Attendance, AuditObject::Volunteer, *id)
+                .fields([format!("training:{training_id}")])
+        })
+        .collect();
+    crate::audit(&*txn, &entries, now).await?;
     txn.commit().await?;
     let mut attended: Vec<Uuid> = came.into_iter().collect();
     attended.sort();

@@ -7,6 +7,7 @@ use crate::rules::TrainingPhase;
 use crate::{TrainingError, mails, seats};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use lp_core::access::Coordinator;
+use lp_core::audit::{AuditAction, AuditObject, changed_fields};
 use lp_core::time::local;
 use lp_core::validation::FieldError;
 use lp_core::vocab::{InvitationState, TrainingKind, TrainingState};
@@ -117,7 +118,7 @@ impl TrainingDetail {
 
 pub async fn create(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     input: ValidTraining,
     now: DateTime<Utc>,
 ) -> Result<Training, TrainingError> {
@@ -141,6 +142,17 @@ pub async fn create(
     };
     let txn = lp_db::begin_write(db).await?;
     training::Entity::insert(row).exec_without_returning(&*txn).await?;
+    crate::audit(
+        &*txn,
+        &[crate::by_coordinator(
+            by,
+            AuditAction::Create,
+            AuditObject::Training,
+            id,
+        )],
+        now,
+    )
+    .await?;
     txn.commit().await?;
     get(db, id).await
 }
@@ -150,7 +162,7 @@ pub async fn create(
 /// the links' expiry with it.
 pub async fn update(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     id: Uuid,
     input: ValidTraining,
     now: DateTime<Utc>,
@@ -191,14 +203,18 @@ pub async fn update(
         .exec(&*txn)
         .await?;
     seats::fill_free(&*txn, id, now).await?;
+    let after = get(&*txn, id).await?;
+    let changed = changed_fields(&current, &after, &["updated_at", "seats_taken", "waiting"]);
+    let entry = crate::by_coordinator(by, AuditAction::Change, AuditObject::Training, id).fields(changed);
+    crate::audit(&*txn, &[entry], now).await?;
     txn.commit().await?;
-    get(db, id).await
+    Ok(after)
 }
 
 /// Calls a training off before it begins; everyone registered or waiting is told.
 pub async fn cancel(
     db: &DatabaseConnection,
-    _by: &Coordinator,
+    by: &Coordinator,
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Training, TrainingError> {
@@ -234,6 +250,17 @@ pub async fn cancel(
             mails::cancelled(&*txn, &current, volunteer, was_waiting, now).await?;
         }
     }
+    crate::audit(
+        &*txn,
+        &[crate::by_coordinator(
+            by,
+            AuditAction::Cancel,
+            AuditObject::Training,
+            id,
+        )],
+        now,
+    )
+    .await?;
     txn.commit().await?;
     get(db, id).await
 }

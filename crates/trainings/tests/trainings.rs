@@ -194,7 +194,7 @@ async fn a_filter_invites_once_and_the_waiting_list_moves_up() {
     let later = now() + Duration::hours(1);
     let mut outcomes = Vec::new();
     for token in &tokens[..4] {
-        outcomes.push(links::register(db, token, &settings(), later).await.unwrap());
+        outcomes.push(links::register(db, token, &settings(), None, later).await.unwrap());
     }
     assert_eq!(
         outcomes,
@@ -218,7 +218,10 @@ async fn a_filter_invites_once_and_the_waiting_list_moves_up() {
     assert!(dawit.contains('2'), "the waiting mail names the position: {dawit}");
 
     // A registered volunteer cancels: the first waiting moves up at once and is mailed.
-    assert_eq!(links::decline(db, &tokens[0], later).await.unwrap(), Outcome::Declined);
+    assert_eq!(
+        links::decline(db, &tokens[0], None, later).await.unwrap(),
+        Outcome::Declined
+    );
     assert_eq!(mails_of_kind(db, "training_moved_up").await, [email_of("Chiara")]);
     assert_eq!(
         links::page(db, &tokens[2], later).await.unwrap().status,
@@ -234,13 +237,13 @@ async fn a_filter_invites_once_and_the_waiting_list_moves_up() {
 
     // Changing one's mind after declining: back in, behind those already waiting.
     assert_eq!(
-        links::register(db, &tokens[0], &settings(), later).await.unwrap(),
+        links::register(db, &tokens[0], &settings(), None, later).await.unwrap(),
         Outcome::Waiting
     );
     assert_eq!(links::page(db, &tokens[0], later).await.unwrap().position, Some(2));
     // Each action works once.
     assert!(matches!(
-        links::register(db, &tokens[1], &settings(), later).await,
+        links::register(db, &tokens[1], &settings(), None, later).await,
         Err(TrainingError::Link(InvitationRefusal::AlreadyRegistered))
     ));
 
@@ -268,7 +271,7 @@ async fn registration_closes_at_the_deadline_and_links_expire_after_the_training
         .await
         .unwrap();
     let (amina, bahar) = (token(db, &email_of("Amina")).await, token(db, &email_of("Bahar")).await);
-    links::register(db, &amina, &settings(), now()).await.unwrap();
+    links::register(db, &amina, &settings(), None, now()).await.unwrap();
 
     let deadline = training.registration_deadline.to_utc();
     let page = links::page(db, &bahar, deadline).await.unwrap();
@@ -276,7 +279,7 @@ async fn registration_closes_at_the_deadline_and_links_expire_after_the_training
     assert!(!page.can_register);
     let before = invitation_rows(db).await;
     assert!(matches!(
-        links::register(db, &bahar, &settings(), deadline).await,
+        links::register(db, &bahar, &settings(), None, deadline).await,
         Err(TrainingError::Link(InvitationRefusal::RegistrationClosed))
     ));
     assert_eq!(
@@ -296,7 +299,7 @@ async fn registration_closes_at_the_deadline_and_links_expire_after_the_training
         InvitationPageStatus::Over
     );
     assert!(matches!(
-        links::decline(db, &amina, started).await,
+        links::decline(db, &amina, None, started).await,
         Err(TrainingError::Link(InvitationRefusal::Over))
     ));
     assert!(matches!(
@@ -340,7 +343,7 @@ async fn the_last_place_goes_to_exactly_one_of_twenty() {
         .into_iter()
         .map(|token| {
             let db = db.clone();
-            tokio::spawn(async move { links::register(&db, &token, &settings(), now()).await })
+            tokio::spawn(async move { links::register(&db, &token, &settings(), None, now()).await })
         })
         .collect();
     let mut outcomes = Vec::new();
@@ -463,7 +466,9 @@ async fn reminders_and_expiry_notices_go_once() {
         .await
         .unwrap();
     let amina_token = token(db, &email_of("Amina")).await;
-    links::register(db, &amina_token, &settings(), now()).await.unwrap();
+    links::register(db, &amina_token, &settings(), None, now())
+        .await
+        .unwrap();
 
     // 60 days before 2027-02-01 Bahar hears, once, with the next refresher and a link to it.
     let refresher: TrainingInput = serde_json::from_value(serde_json::json!({

@@ -29,3 +29,6 @@ async fn asset(content_type: &'static str, body: &'static str) -> impl IntoRespo
         body,
     )
 }
+
+#[cfg(test)]
+mod contrast;

@@ -2,6 +2,7 @@
 //! one place that turns a user into what it may see ([`Scope`]) and do.
 
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -10,9 +11,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use lp_core::access::{self, Actor, Scope};
 use lp_registry::sessions;
 use lp_registry::staff::{self, StaffUser};
+use std::net::IpAddr;
 
-/// Any signed-in staff user.
-pub struct Staff(pub StaffUser);
+/// Any signed-in staff user, and the address they call from (for the audit log).
+pub struct Staff(pub StaffUser, pub IpAddr);
 
 impl Staff {
     pub fn scope(&self) -> Scope {
@@ -20,13 +22,18 @@ impl Staff {
     }
 
     pub fn actor(&self) -> Actor {
-        Actor::new(self.0.id, self.0.role, self.0.organisation_id)
+        Actor::new(self.0.id, self.0.role, self.0.organisation_id).from_addr(self.1)
     }
 
     /// The proof of the coordinator role that coordinator-only functions take.
     pub fn coordinator(&self) -> Option<access::Coordinator> {
-        access::Coordinator::check(self.0.id, self.0.role)
+        access::Coordinator::check(self.0.id, self.0.role).map(|c| c.from_addr(self.1))
     }
+}
+
+async fn client(parts: &mut Parts, state: &AppState) -> IpAddr {
+    let Ok(ClientAddr(addr)) = ClientAddr::from_request_parts(parts, state).await;
+    addr
 }
 
 /// The caller's user, from a bearer API token or else the session cookie; resolved once per
@@ -61,10 +68,8 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        identify(parts, state)
-            .await?
-            .map(Staff)
-            .ok_or(ApiError::Unauthenticated)
+        let user = identify(parts, state).await?.ok_or(ApiError::Unauthenticated)?;
+        Ok(Staff(user, client(parts, state).await))
     }
 }
 
@@ -77,7 +82,7 @@ impl FromRequestParts<AppState> for SignedIn {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         match identify(parts, state).await {
-            Ok(Some(user)) => Ok(SignedIn(Staff(user))),
+            Ok(Some(user)) => Ok(SignedIn(Staff(user, client(parts, state).await))),
             Ok(None) => {
                 let next = parts.uri.path_and_query().map_or("/", |p| p.as_str());
                 let target = format!("/login?next={}", crate::page::url_encode(next));

@@ -180,6 +180,30 @@ impl From<TrainingError> for ApiError {
     }
 }
 
+impl From<lp_audit::AuditError> for ApiError {
+    fn from(err: lp_audit::AuditError) -> Self {
+        match err {
+            lp_audit::AuditError::Invalid(field) => ApiError::Invalid(field),
+            lp_audit::AuditError::Db(db) => db_error(db),
+        }
+    }
+}
+
+impl From<lp_reports::ReportError> for ApiError {
+    fn from(err: lp_reports::ReportError) -> Self {
+        use lp_reports::ReportError;
+        match err {
+            ReportError::Invalid(field) => ApiError::Invalid(field),
+            ReportError::NotFound => ApiError::NotFound,
+            ReportError::Db(db) => db_error(db),
+            ReportError::Requests(requests) => requests.into(),
+            ReportError::Registry(registry) => registry.into(),
+            ReportError::Training(training) => training.into(),
+            ReportError::Export(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
 impl From<sea_orm::DbErr> for ApiError {
     fn from(err: sea_orm::DbErr) -> Self {
         db_error(err)

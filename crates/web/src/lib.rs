@@ -48,6 +48,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub requests: Arc<RequestSettings>,
     pub trainings: Arc<lp_trainings::TrainingSettings>,
+    /// Who issues the printed confirmations, and the optional allowance.
+    pub reports: Arc<lp_reports::ReportSettings>,
     /// Woken after a commit that wrote emails, so delivery starts at once.
     pub mail_wake: Arc<Notify>,
     /// Where the file transport writes messages; `None` when mail goes out over SMTP.

@@ -2,6 +2,7 @@
 //! acts. Browsers get HTML, clients asking for `application/json` get JSON.
 
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use askama::Template;
@@ -182,9 +183,14 @@ async fn show(State(state): State<AppState>, PathParam(token): PathParam, header
     private(response)
 }
 
-async fn accept(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+async fn accept(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
     let now = state.clock.now();
-    let result = offers::accept(&state.db, &token, &state.requests, now).await;
+    let result = offers::accept(&state.db, &token, &state.requests, Some(client), now).await;
     if result.is_ok() {
         state.mail_wake.notify_one();
     }
@@ -195,9 +201,14 @@ async fn accept(State(state): State<AppState>, PathParam(token): PathParam, head
     answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
 }
 
-async fn decline(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+async fn decline(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
     let now = state.clock.now();
-    let result = offers::decline(&state.db, &token, &state.requests, now).await;
+    let result = offers::decline(&state.db, &token, &state.requests, Some(client), now).await;
     if result.is_ok() {
         state.mail_wake.notify_one();
     }
@@ -208,9 +219,14 @@ async fn decline(State(state): State<AppState>, PathParam(token): PathParam, hea
     answer(&state, &token, &headers, result.map(|_| "declined"), message).await
 }
 
-async fn withdraw(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+async fn withdraw(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
     let now = state.clock.now();
-    let result = offers::withdraw(&state.db, &token, &state.requests, now).await;
+    let result = offers::withdraw(&state.db, &token, &state.requests, Some(client), now).await;
     if result.is_ok() {
         state.mail_wake.notify_one();
     }

@@ -122,6 +122,7 @@ async fn login(
         &form.password,
         planted.as_deref(),
         state.web.sessions,
+        Some(client),
         state.clock.now(),
     )
     .await

@@ -68,6 +68,9 @@ fn asset_version() -> &'static str {
                                            its own organisation's; a coordinator all."),
         (name = "trainings", description = "Trainings, invitations, registrations with a waiting list, and \
                                             attendance, which makes volunteers trained. Coordinators only."),
+        (name = "reports", description = "Figures for the council and funders: requests, fill rate, unmet \
+                                           demand, volunteers' hours. Coordinators only."),
+        (name = "audit", description = "The audit log: who did what to which object, when. Coordinators only."),
     ),
     components(schemas(ErrorBody)),
     modifiers(&SecuritySchemes),
@@ -266,6 +269,7 @@ mod tests {
                 validity_months: 24,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),
             }),
+            reports: Arc::new(lp_reports::ReportSettings::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
             web: Arc::new(crate::WebSettings::new(

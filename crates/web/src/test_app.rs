@@ -26,6 +26,19 @@ use uuid::Uuid;
 pub const BASE: &str = "http://pool.test";
 pub const PASSWORD: &str = "correct horse battery";
 
+/// The reports' settings of the router tests: a named pool and coordinator, and an allowance
+/// of 12 € per started 90 minutes, so the payout table is shown.
+pub fn report_settings() -> lp_reports::ReportSettings {
+    lp_reports::ReportSettings {
+        organisation: lp_reports::Organisation {
+            name: "Dolmetscherpool Teststadt".to_owned(),
+            coordinator_name: "K. Koordinatorin".to_owned(),
+            address: Some("Marktplatz 1, 12345 Teststadt".to_owned()),
+        },
+        allowance: Some(lp_reports::Allowance::new(1200, Some(90)).expect("a block of 90 minutes")),
+    }
+}
+
 pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 8, 0, 0).unwrap()
 }
@@ -101,6 +114,7 @@ impl TestApp {
                 validity_months: 24,
                 public_base_url: BASE.to_owned(),
             }),
+            reports: Arc::new(report_settings()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             mailbox_dir: None,
             web: Arc::new(web),

@@ -3,6 +3,7 @@
 //! the result and acts no twice. Clients asking for `application/json` get JSON.
 
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use crate::links::{LINK_FAILED, UNKNOWN_LINK, private, refusal_response, wants_json};
@@ -127,13 +128,23 @@ async fn show(State(state): State<AppState>, PathParam(token): PathParam, header
     private(response)
 }
 
-async fn register(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
-    let result = links::register(&state.db, &token, &state.trainings, state.clock.now()).await;
+async fn register(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    let result = links::register(&state.db, &token, &state.trainings, Some(client), state.clock.now()).await;
     answer(&state, &token, &headers, result)
 }
 
-async fn decline(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
-    let result = links::decline(&state.db, &token, state.clock.now()).await;
+async fn decline(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+) -> Response {
+    let result = links::decline(&state.db, &token, Some(client), state.clock.now()).await;
     answer(&state, &token, &headers, result)
 }
 

@@ -1,5 +1,6 @@
 //! The volunteers' own availability pages: `/v/{token}` shows (GET, reading only) and saves
-//! (POST) their weekly times and absences; `/v` mails a fresh link to a registered address.
+//! (POST) their weekly times and absences; `/v` mails a fresh link to a registered address,
+//! and `/v/nachweis` a year's Ehrenamtsnachweis (see [`lp_reports::nachweis_by_mail`]).
 //! The form's rows and their errors are in [`form`].
 //!
 //! The weekly times are from/to time inputs, several rows per weekday: they work without
@@ -10,6 +11,7 @@
 mod form;
 
 use crate::AppState;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::{PathParam, parse_json};
 use crate::links::wants_json;
@@ -24,14 +26,18 @@ use axum::routing::get;
 use axum::{Form, Json, Router};
 use form::{DayRows, FormError};
 use lp_core::time::WEEKDAYS;
+use lp_core::validation::FieldError;
 use lp_core::when::{weekday_de, weekday_en};
 use lp_registry::RegistryError;
 use lp_registry::availability_links::{self, AvailabilityPage, LinkError, ScheduleInput};
+use lp_reports::{ReportError, nachweis_by_mail};
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v", get(request_form).post(request_link))
+        // A static segment wins over `{token}`, and no token (43 characters) is this word.
+        .route("/v/nachweis", get(request_form).post(request_nachweis))
         .route("/v/{token}", get(show).post(save))
 }
 
@@ -101,6 +107,50 @@ struct RequestTemplate {
     sent: bool,
     email: String,
     error: bool,
+    nachweis: NachweisForm,
+}
+
+/// The `/v` page's second form: an Ehrenamtsnachweis by email.
+struct NachweisForm {
+    sent: bool,
+    email: String,
+    /// Latest first.
+    years: Vec<i32>,
+    /// The one selected (or asked for).
+    year: i32,
+    /// The field refused: `email` or `year`.
+    error: Option<&'static str>,
+}
+
+impl NachweisForm {
+    fn new(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            sent: false,
+            email: String::new(),
+            years: nachweis_by_mail::years(now).rev().collect(),
+            year: nachweis_by_mail::default_year(now),
+            error: None,
+        }
+    }
+
+    fn first_year(&self) -> i32 {
+        self.years.last().copied().unwrap_or(self.year)
+    }
+
+    fn last_year(&self) -> i32 {
+        self.years.first().copied().unwrap_or(self.year)
+    }
+}
+
+impl RequestTemplate {
+    fn blank(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self {
+            sent: false,
+            email: String::new(),
+            error: false,
+            nachweis: NachweisForm::new(now),
+        }
+    }
 }
 
 fn form_page(
@@ -254,7 +304,13 @@ fn is_json_body(headers: &HeaderMap) -> bool {
 
 /// Saves the schedule and spends the link. A browser sends the form; a client may send the
 /// SPEC's JSON shape `{"availability": [...], "absences": [...]}` instead.
-async fn save(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap, body: Bytes) -> Response {
+async fn save(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let json = wants_json(&headers);
     let now = state.clock.now();
     // The link is judged first: a spent or unknown link says so whatever the form holds.
@@ -278,7 +334,7 @@ async fn save(State(state): State<AppState>, PathParam(token): PathParam, header
             Err(err) => return form_page(StatusCode::UNPROCESSABLE_ENTITY, &token, &page, &submitted, Some(&err)),
         }
     };
-    match availability_links::save(&state.db, &token, valid, now).await {
+    match availability_links::save(&state.db, &token, valid, Some(client), now).await {
         Ok(saved) if json => private(
             Json(json!({
                 "result": "saved",
@@ -292,15 +348,8 @@ async fn save(State(state): State<AppState>, PathParam(token): PathParam, header
     }
 }
 
-async fn request_form() -> Response {
-    html(
-        StatusCode::OK,
-        &RequestTemplate {
-            sent: false,
-            email: String::new(),
-            error: false,
-        },
-    )
+async fn request_form(State(state): State<AppState>) -> Response {
+    html(StatusCode::OK, &RequestTemplate::blank(state.clock.now()))
 }
 
 /// Mails a fresh link if the address belongs to an active volunteer. The answer is the same
@@ -329,19 +378,90 @@ async fn request_link(State(state): State<AppState>, headers: HeaderMap, body: B
                 StatusCode::OK,
                 &RequestTemplate {
                     sent: true,
-                    email: String::new(),
-                    error: false,
+                    ..RequestTemplate::blank(state.clock.now())
                 },
             )
         }
         Err(RegistryError::Invalid(_)) if !json => html(
             StatusCode::UNPROCESSABLE_ENTITY,
             &RequestTemplate {
-                sent: false,
                 email: email.trim().to_owned(),
                 error: true,
+                ..RequestTemplate::blank(state.clock.now())
             },
         ),
         Err(err) => private(ApiError::from(err).into_response()),
     }
 }
+
+/// Mails the year's Ehrenamtsnachweis if the address belongs to a volunteer; the use case is
+/// [`nachweis_by_mail::nachweis_by_mail`]. The answer is the same either way. A form sends
+/// `email` and `year`; without a year it is last year. A bad address or year is a 422 naming
+/// the field, as the page or, for `Accept: application/json`, in the JSON error shape.
+async fn request_nachweis(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let json = wants_json(&headers);
+    let now = state.clock.now();
+    let pairs = form_pairs(body).await.unwrap_or_default();
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned());
+    let email = field("email").unwrap_or_default();
+    let year = match field("year").filter(|y| !y.is_empty()) {
+        None => Ok(nachweis_by_mail::default_year(now)),
+        Some(text) => text.parse::<i32>().map_err(|_| {
+            let allowed = nachweis_by_mail::years(now);
+            FieldError::new(
+                "year",
+                format!("must be a year from {} to {}", allowed.start(), allowed.end()),
+            )
+        }),
+    };
+    let asked = year.as_ref().ok().copied();
+    let result = match year {
+        Ok(year) => nachweis_by_mail::nachweis_by_mail(&state.db, &email, year, &state.reports, Some(client), now)
+            .await
+            .map(|sent| (sent, year)),
+        Err(err) => Err(ReportError::Invalid(err)),
+    };
+    let mut nachweis = NachweisForm::new(now);
+    match result {
+        Ok((sent, year)) => {
+            if sent {
+                state.mail_wake.notify_one();
+            }
+            if json {
+                return private(Json(json!({"result": "requested"})).into_response());
+            }
+            nachweis.sent = true;
+            nachweis.year = year;
+            html(
+                StatusCode::OK,
+                &RequestTemplate {
+                    nachweis,
+                    ..RequestTemplate::blank(now)
+                },
+            )
+        }
+        Err(ReportError::Invalid(refused)) if !json => {
+            nachweis.email = email;
+            nachweis.error = Some(if refused.field == "year" { "year" } else { "email" });
+            if let Some(year) = asked.filter(|y| nachweis.years.contains(y)) {
+                nachweis.year = year;
+            }
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RequestTemplate {
+                    nachweis,
+                    ..RequestTemplate::blank(now)
+                },
+            )
+        }
+        Err(err) => private(ApiError::from(err).into_response()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

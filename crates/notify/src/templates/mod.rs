@@ -290,6 +290,86 @@ impl AvailabilityLinkMail {
     }
 }
 
+/// A volunteer's Ehrenamtsnachweis (confirmation of voluntary work) for one year, asked for on
+/// `/v`: the printed confirmation's figures as display-ready strings, or, when the year has no
+/// assignment and no training, a line saying there is nothing to confirm.
+#[derive(Clone)]
+pub struct NachweisMail {
+    pub to: String,
+    pub volunteer_name: String,
+    pub year: i32,
+    /// The organisation behind the pool, e.g. "Dolmetscherpool der Stadt Winnenden".
+    pub organisation: String,
+    pub organisation_address: Option<String>,
+    /// Who issues the confirmation: the pool's coordinator.
+    pub coordinator: String,
+    /// `None`: nothing recorded in the year.
+    pub record: Option<NachweisRecord>,
+    /// The day it was issued, e.g. "23.11.2026".
+    pub issued_on: String,
+}
+
+/// What the year's confirmation confirms.
+#[derive(Clone, Debug)]
+pub struct NachweisRecord {
+    pub assignments: u32,
+    /// Confirmed time in hours, e.g. "2,5" and "2.5".
+    pub hours_de: String,
+    pub hours_en: String,
+    /// Most hours first.
+    pub settings: Vec<NachweisSetting>,
+    /// In date order.
+    pub trainings: Vec<NachweisTraining>,
+    /// The allowance paid, in euros ("24,00", "24.00"), when one was.
+    pub allowance: Option<(String, String)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NachweisSetting {
+    pub de: String,
+    pub en: String,
+    pub assignments: u32,
+    pub hours_de: String,
+    pub hours_en: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct NachweisTraining {
+    /// "10.03.2026"
+    pub day: String,
+    pub title: String,
+    pub kind_de: String,
+    pub kind_en: String,
+}
+
+/// Shows neither the address nor the figures: the mail's content stays out of logs.
+impl std::fmt::Debug for NachweisMail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NachweisMail")
+            .field("year", &self.year)
+            .field("empty", &self.record.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+bodies!(NachweisMail: NachweisText = "nachweis.txt", NachweisHtml = "nachweis.html");
+
+impl NachweisMail {
+    pub fn email(&self) -> Email {
+        Email {
+            kind: "nachweis".to_owned(),
+            to: self.to.clone(),
+            subject: format!(
+                "Ihr Ehrenamtsnachweis {} – Your confirmation of voluntary work {}",
+                self.year, self.year
+            ),
+            text: render(&NachweisText { m: self }),
+            html: render(&NachweisHtml { m: self }),
+            attachment: None,
+        }
+    }
+}
+
 /// A new staff account with its single-use link to choose a password.
 #[derive(Clone)]
 pub struct StaffWelcomeMail {

@@ -1023,3 +1023,94 @@ fn training_debug_output_leaves_out_the_links() {
     assert!(debug[0].contains("TrainingInvitationMail") && debug[0].contains("0b6f3d2c"));
     assert!(debug[6].contains("NextRefresher") && debug[6].contains("Auffrischung"));
 }
+
+fn nachweis(record: Option<NachweisRecord>) -> NachweisMail {
+    NachweisMail {
+        to: "selam@example.org".into(),
+        volunteer_name: "Selam Tesfaye".into(),
+        year: 2026,
+        organisation: "Dolmetscherpool Teststadt".into(),
+        organisation_address: Some("Marktplatz 1, 12345 Teststadt".into()),
+        coordinator: "K. Koordinatorin".into(),
+        record,
+        issued_on: "23.11.2026".into(),
+    }
+}
+
+#[test]
+fn nachweis_mail_confirms_the_years_figures_in_both_languages() {
+    let record = NachweisRecord {
+        assignments: 3,
+        hours_de: "2,5".into(),
+        hours_en: "2.5".into(),
+        settings: vec![NachweisSetting {
+            de: "Gesundheit".into(),
+            en: "medical".into(),
+            assignments: 3,
+            hours_de: "2,5".into(),
+            hours_en: "2.5".into(),
+        }],
+        trainings: vec![NachweisTraining {
+            day: "10.03.2026".into(),
+            title: "Grundschulung Dolmetschen".into(),
+            kind_de: "Grundschulung".into(),
+            kind_en: "basic training".into(),
+        }],
+        allowance: Some(("24,00".into(), "24.00".into())),
+    };
+    let mail = nachweis(Some(record));
+    let email = mail.email();
+    assert_eq!(email.kind, "nachweis");
+    assert!(email.subject.contains("Ehrenamtsnachweis 2026 – "), "{}", email.subject);
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        for expected in [
+            "Hallo Selam Tesfaye",
+            "Ehrenamtsnachweis 2026",
+            "Dolmetscherpool Teststadt",
+            "K. Koordinatorin",
+            "Einsätze",
+            "2,5",
+            "Gesundheit: 3 Einsätze, 2,5 Stunden",
+            "Grundschulung Dolmetschen",
+            "10.03.2026",
+            "24,00 €",
+            "Ausgestellt am 23.11.2026",
+        ] {
+            assert!(de.contains(expected), "{expected} missing in {de}");
+        }
+        for expected in [
+            "Hello Selam Tesfaye",
+            "volunteered as a community interpreter in 2026",
+            "medical: 3 assignments, 2.5 hours",
+            "basic training",
+            "€24.00",
+            "Issued on 23.11.2026",
+        ] {
+            assert!(en.contains(expected), "{expected} missing in {en}");
+        }
+        assert!(!de.contains("nichts zu bestätigen"));
+    }
+    assert!(email.html.contains(r#"<div lang="en">"#));
+    let debug = format!("{mail:?}");
+    assert!(
+        !debug.contains("selam@") && !debug.contains("Selam") && !debug.contains("2,5"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn nachweis_mail_of_a_year_without_activity_says_there_is_nothing_to_confirm() {
+    let email = nachweis(None).email();
+    for (body, divider) in [(&email.text, TEXT_DIVIDER), (&email.html, HTML_DIVIDER)] {
+        let (de, en) = halves(body, divider);
+        assert!(
+            de.contains("nichts zu bestätigen") && !de.contains("Hiermit wird bestätigt"),
+            "{de}"
+        );
+        assert!(
+            en.contains("nothing to confirm") && !en.contains("This confirms"),
+            "{en}"
+        );
+    }
+}

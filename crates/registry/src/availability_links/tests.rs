@@ -67,16 +67,29 @@ async fn link_shows_first_name_and_schedule_and_works_for_one_save() {
     // Reading twice spends nothing.
     super::page(db, &link.token, now).await.unwrap();
 
-    let saved = save(db, &link.token, schedule(vec![slot("tue", "18:00", "24:00")]), now)
-        .await
-        .unwrap();
+    let saved = save(
+        db,
+        &link.token,
+        schedule(vec![slot("tue", "18:00", "24:00")]),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(saved.availability, [slot("tue", "18:00", "24:00")]);
     let stored = volunteers::get(db, id).await.unwrap().unwrap();
     assert_eq!(stored.availability, [slot("tue", "18:00", "24:00")]);
     assert!(stored.absences.is_empty());
     assert_eq!(stored.name, "Selam Tesfaye", "only the schedule changes");
 
-    let again = save(db, &link.token, schedule(vec![slot("wed", "08:00", "09:00")]), now).await;
+    let again = save(
+        db,
+        &link.token,
+        schedule(vec![slot("wed", "08:00", "09:00")]),
+        None,
+        now,
+    )
+    .await;
     assert!(matches!(again, Err(LinkError::Used)), "{again:?}");
     assert!(matches!(super::page(db, &link.token, now).await, Err(LinkError::Used)));
     let stored = volunteers::get(db, id).await.unwrap().unwrap();
@@ -91,8 +104,20 @@ async fn two_saves_racing_on_one_link_have_one_winner() {
     let now = at("2026-11-22T10:00:00Z");
     let link = issue(db, id, Reason::Offer, now).await.unwrap();
     let (first, second) = tokio::join!(
-        save(db, &link.token, schedule(vec![slot("wed", "08:00", "09:00")]), now),
-        save(db, &link.token, schedule(vec![slot("thu", "08:00", "09:00")]), now),
+        save(
+            db,
+            &link.token,
+            schedule(vec![slot("wed", "08:00", "09:00")]),
+            None,
+            now
+        ),
+        save(
+            db,
+            &link.token,
+            schedule(vec![slot("thu", "08:00", "09:00")]),
+            None,
+            now
+        ),
     );
     let winners = [&first, &second].iter().filter(|r| r.is_ok()).count();
     assert_eq!(winners, 1, "{first:?} / {second:?}");
@@ -114,7 +139,7 @@ async fn expired_link_is_refused_and_saves_nothing() {
 
     let later = issued_at + Duration::days(LINK_VALIDITY_DAYS);
     assert!(matches!(page(db, &link.token, later).await, Err(LinkError::Expired)));
-    let refused = save(db, &link.token, schedule(Vec::new()), later).await;
+    let refused = save(db, &link.token, schedule(Vec::new()), None, later).await;
     assert!(matches!(refused, Err(LinkError::Expired)), "{refused:?}");
     let stored = volunteers::get(db, id).await.unwrap().unwrap();
     assert_eq!(stored.availability, [slot("mon", "09:00", "13:00")]);
@@ -144,7 +169,7 @@ async fn unknown_token_is_unknown() {
         page(&test.conn, "no-such-token", now).await,
         Err(LinkError::Unknown)
     ));
-    let refused = save(&test.conn, "no-such-token", schedule(Vec::new()), now).await;
+    let refused = save(&test.conn, "no-such-token", schedule(Vec::new()), None, now).await;
     assert!(matches!(refused, Err(LinkError::Unknown)));
 }
 

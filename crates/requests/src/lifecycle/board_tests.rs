@@ -12,7 +12,11 @@ fn at(text: &str) -> DateTime<Utc> {
 
 /// `count` open requests of one organisation; the i-th starts `start(i)` and must be filled
 /// a day before.
-async fn open_requests(db: &impl ConnectionTrait, count: usize, start: impl Fn(usize) -> DateTime<Utc>) -> Vec<Uuid> {
+async fn open_requests(
+    db: &sea_orm::DatabaseConnection,
+    count: usize,
+    start: impl Fn(usize) -> DateTime<Utc>,
+) -> Vec<Uuid> {
     let now = at("2026-11-23T08:00:00Z");
     let org = organisations::create(
         db,
@@ -64,6 +68,7 @@ async fn open_requests(db: &impl ConnectionTrait, count: usize, start: impl Fn(u
         reminded_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        details_removed_at: Set(None),
     });
     let rows: Vec<_> = rows.collect();
     for chunk in rows.chunks(100) {

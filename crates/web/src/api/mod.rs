@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`.
 
+pub(crate) mod audit;
 pub(crate) mod docs;
 mod organisations;
+mod reports;
 mod requests;
 mod trainings;
 mod users;
@@ -19,4 +21,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(volunteers::routes())
         .merge(requests::routes())
         .merge(trainings::routes())
+        .merge(reports::routes())
+        .merge(audit::routes())
 }

@@ -101,7 +101,7 @@ async fn show(
     PathParam(id): PathParam,
 ) -> Result<Json<RequestView>, ApiError> {
     let (id, now) = (parse_id(&id)?, state.clock.now());
-    Ok(Json(lifecycle::get(&state.db, staff.scope(), id, now).await?))
+    Ok(Json(lifecycle::view(&state.db, staff.actor(), id, now).await?))
 }
 
 /// Rank the candidates
@@ -127,7 +127,7 @@ async fn candidates(
 ) -> Result<Json<CandidatesView>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(
-        lifecycle::candidates(&state.db, staff.scope(), id, &state.requests, state.clock.now()).await?,
+        lifecycle::view_candidates(&state.db, staff.actor(), id, &state.requests, state.clock.now()).await?,
     ))
 }
 
@@ -152,7 +152,7 @@ async fn cancel(
     staff: Staff,
     PathParam(id): PathParam,
 ) -> Result<Json<RequestView>, ApiError> {
-    let cancelled = lifecycle::cancel(&state.db, staff.scope(), parse_id(&id)?, state.clock.now()).await?;
+    let cancelled = lifecycle::cancel(&state.db, staff.actor(), parse_id(&id)?, state.clock.now()).await?;
     state.mail_wake.notify_one();
     Ok(Json(cancelled))
 }
@@ -184,6 +184,6 @@ async fn complete(
 ) -> Result<Json<RequestView>, ApiError> {
     let id = parse_id(&id)?;
     Ok(Json(
-        lifecycle::complete(&state.db, staff.scope(), id, &input, state.clock.now()).await?,
+        lifecycle::complete(&state.db, staff.actor(), id, &input, state.clock.now()).await?,
     ))
 }

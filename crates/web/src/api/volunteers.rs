@@ -18,6 +18,40 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create, list))
         .routes(routes!(show, update, erase))
+        .routes(routes!(export))
+}
+
+/// Everything stored about a volunteer (DSGVO Art. 15)
+///
+/// The registry record, every offer, the appointments they took, their trainings and the
+/// audit entries about them; nobody else's data. Making the export is itself audited.
+#[utoipa::path(
+    get,
+    path = "/volunteers/{id}/export",
+    operation_id = "export_volunteer",
+    tag = "volunteers",
+    params(("id" = Uuid, Path, description = "The volunteer's id")),
+    responses(
+        (status = 200, description = "The volunteer's data", body = lp_requests::access_export::VolunteerExport),
+        Unauthenticated,
+        CoordinatorOnly,
+        NotFound,
+    )
+)]
+async fn export(
+    State(state): State<AppState>,
+    Coordinator(by): Coordinator,
+    PathParam(id): PathParam,
+) -> Result<axum::response::Response, ApiError> {
+    use axum::response::IntoResponse;
+    let id = parse_id(&id)?;
+    let export = lp_requests::access_export::volunteer(&state.db, &by, id, state.clock.now()).await?;
+    let disposition = format!("attachment; filename=\"auskunft-{id}.json\"");
+    let headers = [
+        (axum::http::header::CONTENT_DISPOSITION, disposition),
+        (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+    ];
+    Ok((headers, Json(export)).into_response())
 }
 
 /// A volunteer with the training status derived for today.
@@ -113,10 +147,10 @@ async fn list(
 )]
 async fn show(
     State(state): State<AppState>,
-    _: Coordinator,
+    Coordinator(by): Coordinator,
     PathParam(id): PathParam,
 ) -> Result<Json<VolunteerView>, ApiError> {
-    let volunteer = volunteers::get(&state.db, parse_id(&id)?)
+    let volunteer = volunteers::view(&state.db, &by, parse_id(&id)?, state.clock.now())
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(Json(view(&state, volunteer)))

@@ -2,9 +2,11 @@
 //! [`trainings`]), organisations, staff users with invitations, and the email outbox with its
 //! resend button. Caseworkers get 403.
 
+mod audit;
 mod trainings;
 mod volunteers;
 
+use super::form_errors::{FieldPlace, FormErrors};
 use super::{Layout, Opt, OrPage, PageError, choose, render};
 use crate::AppState;
 use crate::auth::{CoordinatorPage, SignedIn, Staff};
@@ -18,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
-use lp_core::validation::FieldError;
+use lp_core::validation::{FieldError, FieldErrors};
 use lp_core::vocab::Role;
 use lp_notify::{OutboxEntry, OutboxState, Resend};
 use lp_registry::invitations;
@@ -34,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations", get(organisations_page).post(create_organisation))
         .route("/staff", get(staff_page).post(invite))
         .route("/outbox", get(outbox_page))
+        .route("/audit", get(audit::page))
         .route("/outbox/{id}/resend", post(resend))
 }
 
@@ -70,7 +73,8 @@ struct OrganisationsPage {
     rows: Vec<(String, String, String)>,
     name: String,
     created: Option<String>,
-    error: Option<FieldError>,
+    /// The refusal's errors, named by the field's label and tied to its input.
+    errors: FormErrors,
 }
 
 #[derive(Default, Deserialize)]
@@ -95,9 +99,10 @@ async fn organisations_view(
     staff: &Staff,
     name: String,
     created: Option<Uuid>,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let t = OrganisationTexts::of(lang);
+    let places: [FieldPlace; 1] = [("name", Some("name"), t.name)];
     let all = organisations::list(&state.db).await.or_page(lang)?;
     let created = created.and_then(|id| all.iter().find(|o| o.id == id).map(|o| o.name.clone()));
     Ok(render(&OrganisationsPage {
@@ -109,7 +114,7 @@ async fn organisations_view(
             .collect(),
         name,
         created,
-        error,
+        errors: FormErrors::new(lang, errors, &places),
     }))
 }
 
@@ -121,7 +126,7 @@ async fn organisations_page(
     Query(query): Query<Created>,
 ) -> Result<Response, PageError> {
     let created = query.created.and_then(|id| id.parse().ok());
-    organisations_view(&state, lang, &staff, String::new(), created, None).await
+    organisations_view(&state, lang, &staff, String::new(), created, Vec::new()).await
 }
 
 async fn create_organisation(
@@ -140,7 +145,7 @@ async fn create_organisation(
         Err(lp_registry::RegistryError::Conflict(message)) => (FieldError::new("name", message), StatusCode::CONFLICT),
         Err(err) => return Err(PageError::new(lang, err)),
     };
-    let page = organisations_view(&state, lang, &staff, form.name, None, Some(error)).await?;
+    let page = organisations_view(&state, lang, &staff, form.name, None, vec![error]).await?;
     Ok(with_status(page, status))
 }
 
@@ -177,28 +182,44 @@ struct InviteForm {
 }
 
 impl InviteForm {
-    fn to_input(&self) -> Result<StaffUserInput, FieldError> {
-        let role = self
-            .role
-            .trim()
-            .parse()
-            .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new("role", e.to_string()))?;
+    /// The typed values read into the registry's input, with an error for each that does not
+    /// read; a stand-in takes its place (a coordinator, no organisation), so that the registry
+    /// can still check the others.
+    fn to_input(&self) -> (StaffUserInput, Vec<FieldError>) {
+        let mut errors = FieldErrors::new();
+        let role = errors.check(
+            self.role
+                .trim()
+                .parse()
+                .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new("role", e.to_string())),
+        );
         let organisation_id = match self.organisation_id.trim() {
             "" => None,
-            id => Some(
+            id => errors.check(
                 id.parse()
-                    .map_err(|_| FieldError::new("organisation_id", "pick an organisation from the list"))?,
+                    .map_err(|_| FieldError::new("organisation_id", "pick an organisation from the list")),
             ),
         };
-        Ok(StaffUserInput {
+        let input = StaffUserInput {
             email: self.email.clone(),
             name: self.name.clone(),
-            role,
+            role: role.unwrap_or(Role::Coordinator),
             organisation_id,
             // No password: the invitee chooses one through the mailed link.
             password: None,
-        })
+        };
+        (input, errors.into_vec())
     }
+}
+
+/// The invite form's fields in page order: the name in the input, the input's id, the label.
+fn invite_places(t: &'static StaffTexts) -> [FieldPlace; 4] {
+    [
+        ("email", Some("email"), t.email),
+        ("name", Some("name"), t.name),
+        ("role", Some("role"), t.role),
+        ("organisation_id", Some("organisation_id"), t.organisation),
+    ]
 }
 
 struct StaffRow {
@@ -218,7 +239,8 @@ struct StaffPage {
     roles: Vec<Opt>,
     organisations: Vec<(String, String, bool)>,
     invited: Option<String>,
-    error: Option<FieldError>,
+    /// The refusal's errors, named by their field's label and tied to their input.
+    errors: FormErrors,
 }
 
 async fn staff_view(
@@ -227,7 +249,7 @@ async fn staff_view(
     staff: &Staff,
     form: InviteForm,
     invited: Option<Uuid>,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let t = StaffTexts::of(lang);
     let users = staff::list(&state.db).await.or_page(lang)?;
@@ -267,7 +289,7 @@ async fn staff_view(
         organisations,
         form,
         invited,
-        error,
+        errors: FormErrors::new(lang, errors, &invite_places(t)),
     }))
 }
 
@@ -283,7 +305,7 @@ async fn staff_page(
         role: Role::Caseworker.as_str().to_owned(),
         ..InviteForm::default()
     };
-    staff_view(&state, lang, &staff, form, invited, None).await
+    staff_view(&state, lang, &staff, form, invited, Vec::new()).await
 }
 
 async fn invite(
@@ -293,22 +315,34 @@ async fn invite(
     CoordinatorPage(by): CoordinatorPage,
     Form(form): Form<InviteForm>,
 ) -> Result<Response, PageError> {
-    let result: Result<_, ApiError> = match form.to_input() {
-        Ok(input) => {
-            let base = &state.requests.public_base_url;
-            let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await;
-            state.mail_wake.notify_one();
-            created.map_err(ApiError::from)
+    let (input, mut errors) = form.to_input();
+    let status = if errors.is_empty() {
+        let base = &state.requests.public_base_url;
+        let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await;
+        state.mail_wake.notify_one();
+        match created.map_err(ApiError::from) {
+            Ok(created) => return Ok(Redirect::to(&format!("/staff?invited={}", created.user.id)).into_response()),
+            Err(ApiError::Invalid(error)) => {
+                errors.push(error);
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            Err(ApiError::Conflict(message)) => {
+                errors.push(FieldError::new("email", message));
+                StatusCode::CONFLICT
+            }
+            Err(err) => return Err(PageError::new(lang, err)),
         }
-        Err(error) => Err(error.into()),
+    } else {
+        // The registry's check of what did read (it stores nothing), so the page names that
+        // error too; what it says of a stand-in is left out.
+        match staff::prepare(&input, false).await.map_err(ApiError::from) {
+            Err(ApiError::Invalid(error)) if !errors.iter().any(|e| e.field == error.field) => errors.push(error),
+            Ok(_) | Err(ApiError::Invalid(_)) => {}
+            Err(err) => return Err(PageError::new(lang, err)),
+        }
+        StatusCode::UNPROCESSABLE_ENTITY
     };
-    let (error, status) = match result {
-        Ok(created) => return Ok(Redirect::to(&format!("/staff?invited={}", created.user.id)).into_response()),
-        Err(ApiError::Invalid(error)) => (error, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(ApiError::Conflict(message)) => (FieldError::new("email", message), StatusCode::CONFLICT),
-        Err(err) => return Err(PageError::new(lang, err)),
-    };
-    let page = staff_view(&state, lang, &staff, form, None, Some(error)).await?;
+    let page = staff_view(&state, lang, &staff, form, None, errors).await?;
     Ok(with_status(page, status))
 }
 

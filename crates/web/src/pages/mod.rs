@@ -3,7 +3,9 @@
 //! pages), so what a user sees is scoped in the one place the API uses too.
 
 mod coordinator;
+mod form_errors;
 mod local_time;
+mod reports;
 mod requests;
 
 use crate::AppState;
@@ -25,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/lang", post(switch_language))
         .merge(requests::routes())
         .merge(coordinator::routes())
+        .merge(reports::routes())
 }
 
 texts! {
@@ -35,14 +38,17 @@ texts! {
         board: "Offen & gefährdet" / "Unfilled & at risk",
         volunteers: "Ehrenamtliche" / "Volunteers",
         trainings: "Schulungen" / "Trainings",
+        reports: "Berichte" / "Reports",
         organisations: "Organisationen" / "Organisations",
         staff: "Mitarbeitende" / "Staff",
         outbox: "E-Mail-Ausgang" / "Email outbox",
+        audit: "Protokoll" / "Audit log",
         api_docs: "API" / "API",
         logout: "Abmelden" / "Sign out",
         switch_to: "English" / "Deutsch",
         signed_in_as: "Angemeldet als" / "Signed in as",
         change_password: "Passwort ändern" / "Change password",
+        skip_to_content: "Zum Inhalt" / "Skip to content",
     }
 }
 

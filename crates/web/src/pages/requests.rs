@@ -90,6 +90,8 @@ texts! {
         board: "Offen & gefährdet" / "Unfilled & at risk",
         at_risk: "Gefährdet: offen, Frist in weniger als 24 Stunden" / "At risk: open, deadline within 24 hours",
         not_speaking: "weitere sprechen die Sprache nicht" / "more do not speak the language",
+        back_to_request: "Zurück zur Anfrage" / "Back to the request",
+        reason: "Begründung" / "Reason",
     }
 }
 

@@ -75,7 +75,11 @@ async fn a_bad_form_comes_back_filled_in_with_the_field_named_and_nothing_saved(
     let bad = FORM.replace("language=Arabisch+%28ara%29", "language=Quatschisch");
     let reply = app.post_form("/requests", Some(&session), &bad).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.body.contains("<strong>language</strong>"));
+    assert!(
+        reply.body.contains("<a href=\"#language\">Sprache</a>"),
+        "{}",
+        reply.body
+    );
     assert!(
         reply.body.contains("value=\"Marktplatz 1\""),
         "the rest stays filled in"
@@ -83,9 +87,112 @@ async fn a_bad_form_comes_back_filled_in_with_the_field_named_and_nothing_saved(
     let names = FORM.replace("client_ref=IM-1", &format!("client_ref={}", enc("Max Mustermann")));
     let reply = app.post_form("/requests", Some(&session), &names).await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.body.contains("<strong>client_ref</strong>"));
+    assert!(reply.body.contains("<a href=\"#client_ref\">"), "{}", reply.body);
     let list = app.get("/api/v1/requests", Some(&session)).await;
     assert_eq!(list.body, "[]");
+}
+
+/// The tag of the input with this id, up to its `>`.
+fn input_tag<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let start = page[..start].rfind('<').unwrap();
+    &page[start..start + page[start..].find('>').unwrap()]
+}
+
+/// WCAG 3.3.1 and 3.3.3: every error at once, each field named by its visible label with a
+/// German message on the German page, marked invalid and described by its message, and a
+/// summary at the top linking to each field.
+#[tokio::test]
+async fn a_refused_form_lists_every_error_in_german_tied_to_its_field() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    let session = app.login("cw@example.org").await;
+    let bad = FORM
+        .replace("language=Arabisch+%28ara%29", "language=Quatschisch")
+        .replace("date=2026-12-02", "date=")
+        .replace("duration_minutes=60", "duration_minutes=5")
+        .replace("town=Winnenden", "town=")
+        .replace("client_ref=IM-1", &format!("client_ref={}", enc("Max Mustermann")));
+    let reply = app.post_form("/requests", Some(&session), &bad).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = &reply.body;
+    let summary = &page[page.find("id=\"form-error\"").expect("an error summary")..];
+    let summary = &summary[..summary.find("</div>").unwrap()];
+    let expected = [
+        (
+            "language",
+            "Sprache",
+            "unbekannte Sprache; bitte eine aus der Liste wählen",
+        ),
+        ("date", "Datum", "bitte ein Datum angeben, z. B. 03.12.2026"),
+        (
+            "duration_minutes",
+            "Dauer in Minuten",
+            "muss zwischen 15 und 480 Minuten liegen",
+        ),
+        ("town", "Ort (bei vor Ort)", "ist bei einem Termin vor Ort nötig"),
+        (
+            "client_ref",
+            "Aktenzeichen (optional; keine Namen)",
+            "nur ein Aktenzeichen aus Buchstaben, Ziffern und - _ / . # (keine Namen, keine Leerzeichen)",
+        ),
+    ];
+    assert_eq!(summary.matches("<li>").count(), expected.len(), "{summary}");
+    let mut last = 0;
+    for (id, label, message) in expected {
+        let item = format!("<a href=\"#{id}\">{label}</a>: <span>{message}</span>");
+        let at = summary.find(&item).unwrap_or_else(|| panic!("{item} not in {summary}"));
+        assert!(at >= last, "{id}: the summary follows the form's order");
+        last = at;
+        let tag = input_tag(page, id);
+        assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+        assert!(tag.contains(&format!("aria-describedby=\"{id}-error")), "{tag}");
+        assert!(
+            page.contains(&format!(
+                "<small id=\"{id}-error\" class=\"field-error\">{message}</small>"
+            )),
+            "{id}: the message beside the field"
+        );
+    }
+    // The language input keeps its hint, after the error.
+    assert!(input_tag(page, "language").contains("aria-describedby=\"language-error language-help\""));
+    for fine in ["time", "dialect", "address", "notes"] {
+        assert!(!input_tag(page, fine).contains("aria-invalid"), "{fine} is not marked");
+    }
+    for english in [
+        "<strong>language</strong>",
+        "unknown language",
+        "must be",
+        "lang=\"en\"",
+    ] {
+        assert!(!summary.contains(english), "{english:?} on the German page: {summary}");
+    }
+    let list = app.get("/api/v1/requests", Some(&session)).await;
+    assert_eq!(list.body, "[]");
+
+    // In English on request, the same errors in English.
+    let mut request = axum::http::Request::post("/requests")
+        .header("cookie", format!("lp_session={session}; lp_lang=en"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", crate::test_app::BASE)
+        .header("host", "pool.test")
+        .body(axum::body::Body::from(bad))
+        .unwrap();
+    request
+        .extensions_mut()
+        .insert(axum::extract::ConnectInfo(crate::test_app::peer()));
+    let english = app.send(request).await;
+    assert_eq!(english.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", english.body);
+    assert!(
+        english
+            .body
+            .contains("<a href=\"#language\">Language</a>: <span>unknown language; pick one from the list</span>"),
+        "{}",
+        english.body
+    );
 }
 
 #[tokio::test]

@@ -229,8 +229,18 @@ async fn a_bad_volunteer_form_is_422_naming_the_field_and_saves_nothing() {
     for (form, field) in cases {
         let reply = app.post_form("/volunteers", Some(&session), &encode(&form)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        // The summary links to the field's input, which its message describes.
+        let input = match field.strip_prefix("availability") {
+            Some(_) => crate::schedule_form::id_of(&format!("{field}.start")),
+            None => crate::schedule_form::id_of(field),
+        };
         assert!(
-            reply.body.contains(&format!("<strong>{field}</strong>")),
+            reply.body.contains(&format!("<a href=\"#{input}\">")),
+            "{field}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains(&format!("aria-describedby=\"{input}-error")),
             "{field}: {}",
             reply.body
         );
@@ -255,8 +265,128 @@ async fn a_bad_volunteer_form_is_422_naming_the_field_and_saves_nothing() {
     );
     let again = app.post_form("/volunteers", Some(&session), &encode(&full)).await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    assert!(again.body.contains("<strong>email</strong>"));
+    assert!(again.body.contains("<a href=\"#email\">E-Mail</a>"), "{}", again.body);
     assert_eq!(volunteer_count(&app).await, 1);
+}
+
+/// The tag of the input with this id, up to its `>`.
+pub(super) fn input_tag<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!("id=\"{id}\""))
+        .unwrap_or_else(|| panic!("no #{id} in {page}"));
+    let start = page[..start].rfind('<').unwrap();
+    &page[start..start + page[start..].find('>').unwrap()]
+}
+
+/// The error summary at the top of a refused form.
+pub(super) fn summary(page: &str) -> &str {
+    let summary = &page[page.find("id=\"form-error\"").expect("an error summary")..];
+    &summary[..summary.find("</div>").unwrap()]
+}
+
+/// WCAG 3.3.1 and 3.3.3 on a refused form: every error in the summary, in the form's order,
+/// each field named by its visible label with a German message and linked to its input, which
+/// is marked invalid and described by the same message beside it (`described_by`, the rest of
+/// its `aria-describedby`). Nothing in English is left on the German page.
+pub(super) fn assert_listed_in_german(page: &str, expected: &[(&str, &str, &str, &str)]) {
+    let summary = summary(page);
+    assert_eq!(summary.matches("<li>").count(), expected.len(), "{summary}");
+    let mut last = 0;
+    for &(id, label, message, described_by) in expected {
+        let item = format!("<a href=\"#{id}\">{label}</a>: <span>{message}</span>");
+        let at = summary.find(&item).unwrap_or_else(|| panic!("{item} not in {summary}"));
+        assert!(at >= last, "{id}: the summary follows the form's order");
+        last = at;
+        let tag = input_tag(page, id);
+        assert!(tag.contains("aria-invalid=\"true\""), "{tag}");
+        assert!(
+            tag.contains(&format!("aria-describedby=\"{id}-error{described_by}\"")),
+            "{tag}"
+        );
+        assert!(
+            page.contains(&format!(
+                "<small id=\"{id}-error\" class=\"field-error\">{message}</small>"
+            )),
+            "{id}: the message beside the field"
+        );
+    }
+    assert!(
+        !summary.contains("lang=\"en\""),
+        "English on the German page: {summary}"
+    );
+}
+
+#[tokio::test]
+async fn a_refused_volunteer_form_lists_every_error_in_german_tied_to_its_field() {
+    let (app, session) = coordinator_app().await;
+    let full = full_form();
+    // Errors of the form's own reading (language, times, days, level) and of the registry's
+    // rules (email, monthly maximum) at once.
+    let bad = with(&full, "email", "selam");
+    let bad = with(&bad, "languages[0].code", "Quatschisch");
+    let bad = with(&bad, "german_level", "");
+    let bad = with(&bad, "max_assignments_per_month", "0");
+    let bad = with(&bad, "availability.mon[1].end", "13:30");
+    let bad = with(&bad, "absences[0].to", "2026-12-01");
+    let expected = [
+        ("email", "E-Mail", "„selam“ ist keine gültige E-Mail-Adresse", ""),
+        ("german_level", "Deutschniveau", "bitte einen Wert wählen", ""),
+        (
+            "max_assignments_per_month",
+            "Höchstens Einsätze pro Monat (optional)",
+            "muss zwischen 1 und 100 liegen",
+            "",
+        ),
+        (
+            "languages-0-code",
+            "Sprache 1",
+            "„Quatschisch“ ist weder ein bekannter Sprachname noch ein ISO-639-3-Code",
+            " languages-help",
+        ),
+        (
+            "availability-mon-1-start",
+            "Verfügbarkeit pro Woche",
+            "das Ende 13:30 liegt nicht nach dem Beginn 14:00",
+            "",
+        ),
+        (
+            "absences-0-to",
+            "Abwesenheit 1",
+            "der letzte Tag 01.12.2026 liegt vor dem ersten Tag 21.12.2026",
+            "",
+        ),
+    ];
+    let reply = app.post_form("/volunteers", Some(&session), &encode(&bad)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = &reply.body;
+    assert_listed_in_german(page, &expected);
+    // Both times of the wrong slot are marked; the fields without error are not.
+    assert!(input_tag(page, "availability-mon-1-end").contains("aria-invalid=\"true\""));
+    for fine in [
+        "name",
+        "phone",
+        "service_area",
+        "languages-2-code",
+        "availability-mon-0-start",
+        "notes",
+    ] {
+        assert!(!input_tag(page, fine).contains("aria-invalid"), "{fine} is not marked");
+    }
+    assert!(page.contains("value=\"Addis Ababa\""), "the form comes back filled in");
+    assert_eq!(volunteer_count(&app).await, 0, "nothing saved");
+
+    // An edit is refused the same way, and the stored volunteer stays as it was.
+    let id = app.volunteer("Amal A.", "amal@example.org", "apc").await;
+    let reply = app
+        .post_form(&format!("/volunteers/{id}"), Some(&session), &encode(&bad))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_listed_in_german(&reply.body, &expected);
+    let stored = volunteers::get(&app.db.conn, id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.name.as_str(), stored.email.as_str()),
+        ("Amal A.", "amal@example.org")
+    );
 }
 
 /// The values a browser would submit for the form with this id: inputs (checked boxes only),
@@ -425,12 +555,70 @@ async fn coordinator_creates_an_organisation() {
     );
     let blank = app.post_form("/organisations", Some(&session), "name=+").await;
     assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(blank.body.contains("<strong>name</strong>"));
+    assert_listed_in_german(&blank.body, &[("name", "Name", "darf nicht leer sein", "")]);
     let twice = app
         .post_form("/organisations", Some(&session), "name=Caritas+Winnenden")
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert_listed_in_german(
+        &twice.body,
+        &[(
+            "name",
+            "Name",
+            "es gibt schon eine Organisation namens „Caritas Winnenden“",
+            "",
+        )],
+    );
     assert_eq!(lp_registry::organisations::list(&app.db.conn).await.unwrap().len(), 1);
+}
+
+/// The organisation form has one field: its error named by the label, in German, tied to it.
+/// The invitation lists the errors of its own reading and the registry's at once.
+#[tokio::test]
+async fn refused_organisation_and_invitation_forms_list_their_errors_in_german_tied_to_the_field() {
+    let (app, session) = coordinator_app().await;
+    let long = "x".repeat(201);
+    let reply = app
+        .post_form("/organisations", Some(&session), &format!("name={long}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_listed_in_german(
+        &reply.body,
+        &[("name", "Name", "darf höchstens 200 Zeichen lang sein", "")],
+    );
+    assert!(reply.body.contains(&format!("value=\"{long}\"")), "filled in");
+    assert!(lp_registry::organisations::list(&app.db.conn).await.unwrap().is_empty());
+
+    let bad = "email=nora&name=Nora+N.&role=admin&organisation_id=keine-uuid";
+    let reply = app.post_form("/staff", Some(&session), bad).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = &reply.body;
+    assert_listed_in_german(
+        page,
+        &[
+            ("email", "E-Mail", "„nora“ ist keine gültige E-Mail-Adresse", ""),
+            (
+                "role",
+                "Rolle",
+                "„admin“ ist kein gültiger Wert; bitte einen aus der Liste wählen",
+                "",
+            ),
+            (
+                "organisation_id",
+                "Organisation",
+                "bitte eine Organisation aus der Liste wählen",
+                "",
+            ),
+        ],
+    );
+    assert!(!input_tag(page, "name").contains("aria-invalid"), "the name is fine");
+    assert!(page.contains("value=\"Nora N.\""), "filled in");
+    assert_eq!(
+        lp_registry::staff::list(&app.db.conn).await.unwrap().len(),
+        1,
+        "nobody invited"
+    );
+    assert!(outbox_bodies(&app, "staff_welcome").await.is_empty(), "nothing mailed");
 }
 
 async fn outbox_bodies(app: &TestApp, kind: &str) -> Vec<(String, String)> {
@@ -492,7 +680,13 @@ async fn invite_creates_the_user_and_mails_a_set_password_link() {
         )
         .await;
     assert_eq!(orphan.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(orphan.body.contains("<strong>organisation_id</strong>"));
+    assert!(
+        summary(&orphan.body).contains(
+            "<a href=\"#organisation_id\">Organisation</a>: <span>für die Fallbearbeitung bitte eine Organisation wählen</span>"
+        ),
+        "{}",
+        orphan.body
+    );
     assert!(orphan.body.contains("value=\"o@example.org\""), "filled in");
     let twice = app.post_form("/staff", Some(&session), &form).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);

@@ -18,7 +18,7 @@ use axum::routing::get;
 use form::{HistoryRow, Target, TrainingRecord, VolunteerForm, form_page};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
-use lp_registry::volunteers::{self, Volunteer, VolunteerInput};
+use lp_registry::volunteers::{self, Volunteer};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -78,6 +78,9 @@ texts! {
         training_here: "Zuletzt hier geschult am" / "Last trained here on",
         not_recorded: "nicht eingetragen" / "not recorded",
         no_trainings: "Noch zu keiner Schulung eingeladen." / "Not invited to any training yet.",
+        privacy: "Datenschutz" / "Data protection",
+        export_data: "Auskunft nach Art. 15 DSGVO: alle gespeicherten Daten (JSON)" / "Access request (GDPR Art. 15): all data stored (JSON)",
+        audit_about: "Protokoll zu dieser Person" / "Audit log about this person",
         training_title: "Schulung" / "Training",
         training_kind: "Art" / "Kind",
         training_date: "Termin" / "When",
@@ -86,6 +89,15 @@ texts! {
         yes: "ja" / "yes",
         no: "nein" / "no",
         certificate: "Teilnahmebescheinigung" / "Certificate",
+        hours: "Einsätze und Stunden pro Jahr" / "Assignments and hours per year",
+        hours_note: "Erledigte Einsätze mit der bestätigten Dauer, nach Jahr des Termins." / "Completed assignments with their confirmed time, by the year of the appointment.",
+        year: "Jahr" / "Year",
+        assignments: "Einsätze" / "Assignments",
+        hours_column: "Stunden" / "Hours",
+        by_setting: "nach Bereich" / "by setting",
+        trainings_attended: "Schulungen besucht" / "Trainings attended",
+        nachweis: "Ehrenamtsnachweis" / "Confirmation of volunteer work",
+        nothing: "keine Tätigkeit erfasst" / "no activity recorded",
         save: "Speichern" / "Save",
         saved: "Gespeichert." / "Saved.",
         fix: "Bitte korrigieren:" / "Please correct:",
@@ -103,7 +115,7 @@ fn training_shown(lang: Lang, info: &lp_registry::training::TrainingInfo) -> (&'
 
 async fn new_form(lang: Lang, SignedIn(staff): SignedIn, _: CoordinatorPage) -> Response {
     let form = VolunteerForm::new_volunteer();
-    form_page(lang, &staff, form, Target::new(), None, StatusCode::OK)
+    form_page(lang, &staff, form, Target::new(), Vec::new(), StatusCode::OK)
 }
 
 /// A refusal from the registry, shown on the form: bad input is 422 naming the field; a
@@ -125,15 +137,15 @@ async fn create(
 ) -> Result<Response, PageError> {
     let form = VolunteerForm::from_pairs(pairs);
     let mode = Target::new();
-    let valid = match form.to_input().and_then(VolunteerInput::validate) {
+    let valid = match form.validate() {
         Ok(valid) => valid,
-        Err(error) => {
+        Err(errors) => {
             return Ok(form_page(
                 lang,
                 &staff,
                 form,
                 mode,
-                Some(error),
+                errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             ));
         }
@@ -142,7 +154,7 @@ async fn create(
         Ok(created) => Ok(Redirect::to(&format!("/volunteers/{}?saved=1", created.id)).into_response()),
         Err(err) => {
             let (error, status) = refusal(err).or_page(lang)?;
-            Ok(form_page(lang, &staff, form, mode, Some(error), status))
+            Ok(form_page(lang, &staff, form, mode, vec![error], status))
         }
     }
 }
@@ -162,7 +174,13 @@ fn training_of(state: &AppState, lang: Lang, v: &Volunteer) -> (&'static str, St
 
 /// The page of a stored volunteer: its training status, the basic training recorded from
 /// elsewhere, and every training it was invited to here.
-async fn existing(state: &AppState, lang: Lang, v: &Volunteer, saved: bool) -> Result<Target, PageError> {
+async fn existing(
+    state: &AppState,
+    lang: Lang,
+    by: &lp_core::access::Coordinator,
+    v: &Volunteer,
+    saved: bool,
+) -> Result<Target, PageError> {
     let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d.%m.%Y").to_string());
     let history = lp_trainings::record::history(&state.db, v.id)
         .await
@@ -190,6 +208,7 @@ async fn existing(state: &AppState, lang: Lang, v: &Volunteer, saved: bool) -> R
             attended_here: day(v.training_attended_on),
             history,
         }),
+        years: crate::pages::reports::volunteer_years(state, lang, by, v).await?,
     })
 }
 
@@ -197,18 +216,18 @@ async fn edit_form(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
-    _: CoordinatorPage,
+    CoordinatorPage(by): CoordinatorPage,
     PathParam(id): PathParam,
     Query(saved): Query<Saved>,
 ) -> Result<Response, PageError> {
     let parsed = parse_id(&id).or_page(lang)?;
-    let volunteer = volunteers::get(&state.db, parsed)
+    let volunteer = volunteers::view(&state.db, &by, parsed, state.clock.now())
         .await
         .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
-    let mode = existing(&state, lang, &volunteer, saved.saved.is_some()).await?;
+    let mode = existing(&state, lang, &by, &volunteer, saved.saved.is_some()).await?;
     let form = VolunteerForm::of(lang, &volunteer);
-    Ok(form_page(lang, &staff, form, mode, None, StatusCode::OK))
+    Ok(form_page(lang, &staff, form, mode, Vec::new(), StatusCode::OK))
 }
 
 async fn update(
@@ -225,16 +244,16 @@ async fn update(
         .or_page(lang)?
         .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
     let form = VolunteerForm::from_pairs(pairs);
-    let mode = existing(&state, lang, &current, false).await?;
-    let valid = match form.to_input().and_then(VolunteerInput::validate) {
+    let mode = existing(&state, lang, &by, &current, false).await?;
+    let valid = match form.validate() {
         Ok(valid) => valid,
-        Err(error) => {
+        Err(errors) => {
             return Ok(form_page(
                 lang,
                 &staff,
                 form,
                 mode,
-                Some(error),
+                errors,
                 StatusCode::UNPROCESSABLE_ENTITY,
             ));
         }
@@ -243,7 +262,7 @@ async fn update(
         Ok(_) => Ok(Redirect::to(&format!("/volunteers/{parsed}?saved=1")).into_response()),
         Err(err) => {
             let (error, status) = refusal(err).or_page(lang)?;
-            Ok(form_page(lang, &staff, form, mode, Some(error), status))
+            Ok(form_page(lang, &staff, form, mode, vec![error], status))
         }
     }
 }

@@ -1,20 +1,23 @@
 //! The new-request form: the fields as typed, read into the requests crate's input, shown
-//! again with the error; and its live hint of how many volunteers qualify.
+//! again with every error; and its live hint of how many volunteers qualify.
 
 use super::{RequestTexts, common_languages, optional};
 use crate::AppState;
 use crate::auth::{SignedIn, Staff};
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::pages::local_time::local_instant;
+use crate::pages::form_errors::{FieldPlace, FormErrors};
+use crate::pages::local_time::{parse_date, parse_time};
 use crate::pages::{Layout, Opt, OrPage, PageError, choose, render};
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, Utc};
 use lp_core::access::Scope;
-use lp_core::validation::FieldError;
+use lp_core::time::{local, local_to_utc};
+use lp_core::validation::{FieldError, FieldErrors};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
 use lp_registry::organisations;
 use lp_requests::RequestError;
@@ -62,47 +65,107 @@ fn parse<T: std::str::FromStr<Err = lp_core::vocab::UnknownValue>>(field: &str, 
 }
 
 impl RequestForm {
-    fn to_input(&self) -> Result<RequestInput, FieldError> {
-        let language = lp_core::languages::find(&self.language)
-            .ok_or_else(|| FieldError::new("language", "unknown language; pick one from the list"))?;
-        let starts_at = local_instant("date", &self.date, "time", &self.time)?;
-        let duration_minutes = self
-            .duration_minutes
-            .trim()
-            .parse()
-            .map_err(|_| FieldError::new("duration_minutes", "a number of minutes"))?;
-        let mode: Mode = parse("mode", &self.mode)?;
-        let setting: Setting = parse("setting", &self.setting)?;
+    /// The typed values read into the requests crate's input, with an error for each that does
+    /// not read. A field that does not read holds a stand-in, so that the input's own rules can
+    /// still be checked for the others (see [`errors_of`](Self::errors_of)).
+    fn to_input(&self, now: DateTime<Utc>) -> (RequestInput, Vec<FieldError>) {
+        let mut errors = FieldErrors::new();
+        let language = errors.check(
+            lp_core::languages::find(&self.language)
+                .ok_or_else(|| FieldError::new("language", "unknown language; pick one from the list")),
+        );
+        let date = errors.check(parse_date("date", &self.date));
+        let time = errors.check(parse_time("time", &self.time));
+        let starts_at = match (date, time) {
+            (Some(date), Some(time)) => Some(local(local_to_utc(date, time))),
+            _ => None,
+        };
+        let duration_minutes = errors.check(
+            self.duration_minutes
+                .trim()
+                .parse()
+                .map_err(|_| FieldError::new("duration_minutes", "a number of minutes")),
+        );
+        let mode: Option<Mode> = errors.check(parse("mode", &self.mode));
+        let setting: Option<Setting> = errors.check(parse("setting", &self.setting));
         let gender_preference = match optional(&self.gender) {
             None => None,
-            Some(gender) => Some(GenderPreferenceInput {
-                gender: parse("gender", &gender)?,
-                strength: parse("strength", self.strength.trim()).unwrap_or(GenderStrength::Preferred),
-            }),
+            Some(gender) => errors
+                .check(parse("gender", &gender))
+                .map(|gender| GenderPreferenceInput {
+                    gender,
+                    strength: parse("strength", self.strength.trim()).unwrap_or(GenderStrength::Preferred),
+                }),
         };
         let organisation_id = match optional(&self.organisation_id) {
             None => None,
-            Some(id) => Some(
+            Some(id) => errors.check(
                 id.parse()
-                    .map_err(|_| FieldError::new("organisation_id", "pick an organisation"))?,
+                    .map_err(|_| FieldError::new("organisation_id", "pick an organisation")),
             ),
         };
-        Ok(RequestInput {
-            language,
+        let input = RequestInput {
+            language: match language {
+                Some(language) => language,
+                None => lp_core::languages::all().next().expect("a language table"),
+            },
             dialect: optional(&self.dialect),
-            starts_at,
-            duration_minutes,
-            mode,
+            // A day ahead: not itself an error while the date or time is the one to fix.
+            starts_at: starts_at.unwrap_or_else(|| local(now + chrono::Duration::days(1))),
+            duration_minutes: duration_minutes.unwrap_or(60),
+            // By phone, which needs no town: an unreadable mode says nothing about the town.
+            mode: mode.unwrap_or(Mode::Phone),
             town: optional(&self.town),
             address: optional(&self.address),
-            setting,
+            setting: setting.unwrap_or(Setting::Authority),
             gender_preference,
             client_ref: optional(&self.client_ref),
             notes: optional(&self.notes),
             fill_by: None,
             organisation_id,
-        })
+        };
+        (input, errors.into_vec())
     }
+
+    /// Every error of the form at `now`: the fields that do not read, and the input's rules
+    /// broken by the others; or the input, which may be filed.
+    fn errors_of(&self, now: DateTime<Utc>) -> Result<RequestInput, Vec<FieldError>> {
+        let (input, mut errors) = self.to_input(now);
+        let unread: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+        let starts_unread = unread.iter().any(|f| f == "date" || f == "time");
+        if let Err(broken) = input.validate_all(now) {
+            errors.extend(broken.into_iter().filter(|e| {
+                !unread.contains(&e.field) && !(starts_unread && (e.field == "starts_at" || e.field == "fill_by"))
+            }));
+        }
+        if errors.is_empty() { Ok(input) } else { Err(errors) }
+    }
+}
+
+/// The form's fields in page order: the name in the input, the input's id, the visible label.
+fn places(t: &'static RequestTexts, organisation_input: bool) -> Vec<FieldPlace> {
+    vec![
+        (
+            "organisation_id",
+            organisation_input.then_some("organisation_id"),
+            t.organisation,
+        ),
+        ("language", Some("language"), t.language),
+        ("dialect", Some("dialect"), t.dialect),
+        ("date", Some("date"), t.date),
+        ("starts_at", Some("date"), t.date),
+        ("time", Some("time"), t.time),
+        ("duration_minutes", Some("duration_minutes"), t.duration),
+        ("mode", Some("mode"), t.mode),
+        ("town", Some("town"), t.town),
+        ("address", Some("address"), t.address),
+        ("setting", Some("setting"), t.setting),
+        ("gender", Some("gender"), t.gender),
+        ("strength", Some("strength"), t.strength),
+        ("client_ref", Some("client_ref"), t.client_ref_hint),
+        ("notes", Some("notes"), t.notes),
+        ("fill_by", None, t.fill_by),
+    ]
 }
 
 #[derive(Template)]
@@ -111,7 +174,7 @@ struct RequestFormPage {
     layout: Layout,
     t: &'static RequestTexts,
     form: RequestForm,
-    error: Option<FieldError>,
+    errors: FormErrors,
     languages: Vec<String>,
     modes: Vec<Opt>,
     settings: Vec<Opt>,
@@ -126,7 +189,7 @@ async fn form_page(
     lang: Lang,
     staff: &Staff,
     form: RequestForm,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let organisations = match staff.scope() {
@@ -139,7 +202,7 @@ async fn form_page(
         Scope::Organisation(_) => Vec::new(),
     };
     let languages = common_languages(lang);
-    let status = if error.is_some() {
+    let status = if !errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -147,7 +210,7 @@ async fn form_page(
     let mut response = render(&RequestFormPage {
         layout: Layout::new(lang, staff, t.new_request, "/requests/new"),
         t,
-        error,
+        errors: FormErrors::new(lang, errors, &places(t, !organisations.is_empty())),
         languages,
         modes: choose(
             Mode::ALL,
@@ -191,7 +254,7 @@ pub(super) async fn new_form(
         setting: Setting::Authority.as_str().to_owned(),
         ..RequestForm::default()
     };
-    form_page(&state, lang, &staff, form, None).await
+    form_page(&state, lang, &staff, form, Vec::new()).await
 }
 
 pub(super) async fn create(
@@ -200,16 +263,16 @@ pub(super) async fn create(
     SignedIn(staff): SignedIn,
     Form(form): Form<RequestForm>,
 ) -> Result<Response, PageError> {
-    let input = match form.to_input() {
+    let input = match form.errors_of(state.clock.now()) {
         Ok(input) => input,
-        Err(error) => return form_page(&state, lang, &staff, form, Some(error)).await,
+        Err(errors) => return form_page(&state, lang, &staff, form, errors).await,
     };
     match lifecycle::create(&state.db, staff.actor(), &input, &state.requests, state.clock.now()).await {
         Ok(created) => {
             state.mail_wake.notify_one();
             Ok(Redirect::to(&format!("/requests/{}", created.id)).into_response())
         }
-        Err(RequestError::Invalid(error)) => form_page(&state, lang, &staff, form, Some(error)).await,
+        Err(RequestError::Invalid(error)) => form_page(&state, lang, &staff, form, vec![error]).await,
         Err(err) => Err(PageError::new(lang, err)),
     }
 }
@@ -222,7 +285,7 @@ pub(super) async fn hint(
     SignedIn(_staff): SignedIn,
     Query(form): Query<RequestForm>,
 ) -> Response {
-    let text = match form.to_input() {
+    let text = match form.errors_of(state.clock.now()) {
         Ok(input) => match lifecycle::preview(&state.db, &input, &state.requests, state.clock.now()).await {
             Ok(preview) => lang.pick(
                 format!(

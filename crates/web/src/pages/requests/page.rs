@@ -85,7 +85,7 @@ async fn request_page(
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let (id, now) = (parse_id(id).or_page(lang)?, state.clock.now());
-    let request = lifecycle::get(&state.db, staff.scope(), id, now).await.or_page(lang)?;
+    let request = lifecycle::view(&state.db, staff.actor(), id, now).await.or_page(lang)?;
     let hint = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now)
         .await
         .or_page(lang)?;
@@ -144,7 +144,7 @@ pub(super) async fn cancel(
     PathParam(id): PathParam,
 ) -> Result<Response, PageError> {
     let parsed = parse_id(&id).or_page(lang)?;
-    match lifecycle::cancel(&state.db, staff.scope(), parsed, state.clock.now()).await {
+    match lifecycle::cancel(&state.db, staff.actor(), parsed, state.clock.now()).await {
         Ok(_) => {
             state.mail_wake.notify_one();
             Ok(Redirect::to(&format!("/requests/{id}")).into_response())
@@ -178,7 +178,7 @@ pub(super) async fn complete(
         actual_minutes,
         feedback: optional(&form.feedback),
     };
-    match lifecycle::complete(&state.db, staff.scope(), parsed, &input, state.clock.now()).await {
+    match lifecycle::complete(&state.db, staff.actor(), parsed, &input, state.clock.now()).await {
         Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
         Err(RequestError::Conflict(message)) => request_page(&state, lang, &staff, &id, Some(message)).await,
         Err(RequestError::Invalid(error)) => request_page(&state, lang, &staff, &id, Some(error.to_string())).await,
@@ -212,7 +212,7 @@ pub(super) async fn candidates(
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let parsed = parse_id(&id).or_page(lang)?;
-    let view = lifecycle::candidates(&state.db, staff.scope(), parsed, &state.requests, state.clock.now())
+    let view = lifecycle::view_candidates(&state.db, staff.actor(), parsed, &state.requests, state.clock.now())
         .await
         .or_page(lang)?;
     let parts = vec![

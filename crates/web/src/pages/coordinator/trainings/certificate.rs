@@ -30,6 +30,10 @@ struct CertificatePage {
     date_de: String,
     date_en: String,
     issued_on: String,
+    /// Who issues it, from the configuration (as on the Ehrenamtsnachweis).
+    pool: String,
+    address: Option<String>,
+    coordinator: String,
 }
 
 pub(super) async fn show(
@@ -61,6 +65,9 @@ pub(super) async fn show(
         date_de: day.format("%d.%m.%Y").to_string(),
         date_en: day.format("%-d %B %Y").to_string(),
         issued_on: lp_core::when::date(&state.clock.now()),
+        pool: state.reports.organisation.name.clone(),
+        address: state.reports.organisation.address.clone(),
+        coordinator: state.reports.organisation.coordinator_name.clone(),
         title: training.title,
     }))
 }

@@ -1,5 +1,5 @@
 //! The one form for a new and an existing training: the fields as typed, read into the
-//! domain's [`TrainingInput`] and checked by its own `validate`, shown again with the error.
+//! domain's [`TrainingInput`] and checked by its own `validate_all`, shown again with every error.
 
 use super::{TrainingTexts, kind_name};
 use crate::AppState;
@@ -7,6 +7,7 @@ use crate::auth::{CoordinatorPage, SignedIn, Staff};
 use crate::error::ApiError;
 use crate::extract::{PathParam, parse_id};
 use crate::i18n::Lang;
+use crate::pages::form_errors::{FieldPlace, FormErrors};
 use crate::pages::local_time::{inputs_of, local_instant};
 use crate::pages::{Layout, Opt, OrPage, PageError, choose, render};
 use askama::Template;
@@ -14,10 +15,11 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
-use lp_core::validation::FieldError;
+use lp_core::time::local;
+use lp_core::validation::{FieldError, FieldErrors};
 use lp_core::vocab::TrainingKind;
 use lp_trainings::TrainingError;
-use lp_trainings::input::{TrainingInput, ValidTraining};
+use lp_trainings::input::{MIN_DURATION_MINUTES, TrainingInput, ValidTraining};
 use lp_trainings::trainings::{self, Training};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -90,34 +92,66 @@ impl TrainingForm {
         }
     }
 
-    /// Parses what the inputs hold; the domain's [`TrainingInput::validate`] then applies its
-    /// rules (no second copy of them here).
-    fn to_input(&self) -> Result<TrainingInput, FieldError> {
-        let kind = self
-            .kind
-            .trim()
-            .parse()
-            .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new("kind", e.to_string()))?;
-        Ok(TrainingInput {
+    /// Reads what the inputs hold into the domain's input, with an error for each that does not
+    /// read. A stand-in takes the place of such a value, so that the domain's rules can still be
+    /// checked for the others (see [`validate`](Self::validate)).
+    fn to_input(&self, now: DateTime<Utc>) -> (TrainingInput, Vec<FieldError>) {
+        let mut errors = FieldErrors::new();
+        let kind = errors.check(
+            self.kind
+                .trim()
+                .parse()
+                .map_err(|e: lp_core::vocab::UnknownValue| FieldError::new("kind", e.to_string())),
+        );
+        let starts_at = errors.check(local_instant("date", &self.date, "time", &self.time));
+        let duration_minutes = errors.check(whole_number(
+            "duration_minutes",
+            &self.duration_minutes,
+            "a number of minutes",
+        ));
+        let capacity = errors.check(whole_number("capacity", &self.capacity, "a whole number of places"));
+        let registration_deadline = errors.check(local_instant(
+            "deadline_date",
+            &self.deadline_date,
+            "deadline_time",
+            &self.deadline_time,
+        ));
+        // A day ahead, and the deadline at the start: not themselves errors while the date or
+        // time is the one to fix.
+        let starts_at = starts_at.unwrap_or_else(|| local(now + chrono::Duration::days(1)));
+        let input = TrainingInput {
             title: self.title.clone(),
-            kind,
-            starts_at: local_instant("date", &self.date, "time", &self.time)?,
-            duration_minutes: whole_number("duration_minutes", &self.duration_minutes, "a number of minutes")?,
+            kind: kind.unwrap_or(TrainingKind::Basic),
+            starts_at,
+            duration_minutes: duration_minutes.unwrap_or(MIN_DURATION_MINUTES),
             location: self.location.clone(),
-            capacity: whole_number("capacity", &self.capacity, "a whole number of places")?,
-            registration_deadline: local_instant(
-                "deadline_date",
-                &self.deadline_date,
-                "deadline_time",
-                &self.deadline_time,
-            )?,
+            capacity: capacity.unwrap_or(1),
+            registration_deadline: registration_deadline.unwrap_or(starts_at),
             description: optional(&self.description),
             trainer: optional(&self.trainer),
-        })
+        };
+        (input, errors.into_vec())
     }
 
-    fn validate(&self, now: DateTime<Utc>) -> Result<ValidTraining, FieldError> {
-        self.to_input()?.validate(now)
+    /// Every error of the form at `now`: the inputs that do not read, and the domain's rules
+    /// ([`TrainingInput::validate_all`], no second copy of them here) broken by the others; or
+    /// the checked training.
+    fn validate(&self, now: DateTime<Utc>) -> Result<ValidTraining, Vec<FieldError>> {
+        let (input, mut errors) = self.to_input(now);
+        let broken = match input.validate_all(now) {
+            Ok(valid) if errors.is_empty() => return Ok(valid),
+            Ok(_) => Vec::new(),
+            Err(broken) => broken,
+        };
+        let unread = |inputs: &[&str]| errors.iter().any(|e| inputs.contains(&e.field.as_str()));
+        let (start_unread, deadline_unread) = (unread(&["date", "time"]), unread(&["deadline_date", "deadline_time"]));
+        let unread: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+        errors.extend(broken.into_iter().filter(|e| match e.field.as_str() {
+            "starts_at" => !start_unread,
+            "registration_deadline" => !start_unread && !deadline_unread,
+            field => !unread.iter().any(|u| u == field),
+        }));
+        Err(errors)
     }
 }
 
@@ -143,20 +177,52 @@ struct FormPage {
     submit: &'static str,
     form: TrainingForm,
     kinds: Vec<Opt>,
-    error: Option<FieldError>,
+    /// The refusal's errors: named by their field's label, linked and tied to their input.
+    errors: FormErrors,
+    /// The same errors as the domain and the form name their fields.
+    refused: Vec<FieldError>,
     /// Why the training cannot be changed (cancelled, begun), shown above the form.
     problem: Option<String>,
 }
 
 impl FormPage {
     fn invalid(&self, input: &str) -> bool {
-        self.error.as_ref().is_some_and(|e| concerns(&e.field, input))
+        self.refused.iter().any(|e| concerns(&e.field, input))
     }
+
+    /// The input's ARIA attributes: `aria-invalid` when an error concerns it, and its
+    /// described-by ids: the error's message (beside the input the summary links to) and `help`.
+    fn aria(&self, input: &str, help: &str) -> String {
+        let mut attrs = self.errors.attrs(input, help);
+        if self.invalid(input) && !attrs.contains("aria-invalid") {
+            attrs.insert_str(0, " aria-invalid=\"true\"");
+        }
+        attrs
+    }
+}
+
+/// The form's fields in page order: the name in the input, the input's id, the visible label.
+fn places(t: &'static TrainingTexts) -> [FieldPlace; 13] {
+    [
+        ("title", Some("title"), t.title),
+        ("kind", Some("kind"), t.kind),
+        ("location", Some("location"), t.location),
+        ("trainer", Some("trainer"), t.trainer),
+        ("date", Some("date"), t.date),
+        ("starts_at", Some("date"), t.date),
+        ("time", Some("time"), t.start_time),
+        ("duration_minutes", Some("duration_minutes"), t.duration),
+        ("capacity", Some("capacity"), t.capacity),
+        ("deadline_date", Some("deadline_date"), t.deadline_date),
+        ("registration_deadline", Some("deadline_date"), t.deadline_date),
+        ("deadline_time", Some("deadline_time"), t.deadline_time),
+        ("description", Some("description"), t.description),
+    ]
 }
 
 /// What the form is refused for, and the status that says so.
 enum Refusal {
-    Field(FieldError),
+    Fields(Vec<FieldError>),
     Conflict(String),
 }
 
@@ -174,10 +240,10 @@ fn form_page(lang: Lang, staff: &Staff, form: TrainingForm, id: Option<Uuid>, re
         Some(id) => (format!("/trainings/{id}"), t.back_to_training, t.save),
         None => ("/trainings".to_owned(), t.trainings, t.create),
     };
-    let (error, problem, status) = match refusal {
-        None => (None, None, StatusCode::OK),
-        Some(Refusal::Field(error)) => (Some(error), None, StatusCode::UNPROCESSABLE_ENTITY),
-        Some(Refusal::Conflict(message)) => (None, Some(message), StatusCode::CONFLICT),
+    let (refused, problem, status) = match refusal {
+        None => (Vec::new(), None, StatusCode::OK),
+        Some(Refusal::Fields(errors)) => (errors, None, StatusCode::UNPROCESSABLE_ENTITY),
+        Some(Refusal::Conflict(message)) => (Vec::new(), Some(message), StatusCode::CONFLICT),
     };
     let mut response = render(&FormPage {
         layout: Layout::new(lang, staff, heading, here),
@@ -194,7 +260,8 @@ fn form_page(lang: Lang, staff: &Staff, form: TrainingForm, id: Option<Uuid>, re
             &[form.kind.as_str()],
         ),
         form,
-        error,
+        errors: FormErrors::new(lang, refused.clone(), &places(t)),
+        refused,
         problem,
     });
     *response.status_mut() = status;
@@ -204,7 +271,7 @@ fn form_page(lang: Lang, staff: &Staff, form: TrainingForm, id: Option<Uuid>, re
 /// The domain's refusal of a save, for the form; anything else is an error page.
 fn refusal(lang: Lang, err: TrainingError) -> Result<Refusal, PageError> {
     match err {
-        TrainingError::Invalid(error) => Ok(Refusal::Field(error)),
+        TrainingError::Invalid(error) => Ok(Refusal::Fields(vec![error])),
         TrainingError::Conflict(message) => Ok(Refusal::Conflict(message)),
         other => Err(PageError::new(lang, other)),
     }
@@ -224,7 +291,7 @@ pub(super) async fn create(
     let now = state.clock.now();
     let valid = match form.validate(now) {
         Ok(valid) => valid,
-        Err(error) => return Ok(form_page(lang, &staff, form, None, Some(Refusal::Field(error)))),
+        Err(errors) => return Ok(form_page(lang, &staff, form, None, Some(Refusal::Fields(errors)))),
     };
     match trainings::create(&state.db, &by, valid, now).await {
         Ok(created) => Ok(Redirect::to(&format!("/trainings/{}?saved=1", created.id)).into_response()),
@@ -261,7 +328,7 @@ pub(super) async fn update(
     trainings::get(&state.db, id).await.or_page(lang)?;
     let valid = match form.validate(now) {
         Ok(valid) => valid,
-        Err(error) => return Ok(form_page(lang, &staff, form, Some(id), Some(Refusal::Field(error)))),
+        Err(errors) => return Ok(form_page(lang, &staff, form, Some(id), Some(Refusal::Fields(errors)))),
     };
     match trainings::update(&state.db, &by, id, valid, now).await {
         Ok(_) => {
@@ -300,7 +367,8 @@ mod tests {
     #[test]
     fn a_stored_training_round_trips_through_the_form() {
         let stored = training();
-        let input = TrainingForm::of(&stored).to_input().unwrap();
+        let (input, errors) = TrainingForm::of(&stored).to_input(stored.starts_at_utc());
+        assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(input.starts_at, stored.starts_at);
         assert_eq!(input.registration_deadline, stored.registration_deadline);
         assert_eq!(
@@ -318,6 +386,41 @@ mod tests {
         assert!(concerns("capacity", "capacity") && !concerns("capacity", "date"));
         let mut form = TrainingForm::of(&training());
         form.capacity = "zwölf".to_owned();
-        assert_eq!(form.to_input().unwrap_err().field, "capacity");
+        let now = training().created_at.to_utc();
+        let (_, errors) = form.to_input(now);
+        assert_eq!(errors[0].field, "capacity");
+    }
+
+    #[test]
+    fn every_error_of_the_inputs_and_the_domain_is_listed() {
+        let now = training().created_at.to_utc();
+        let mut form = TrainingForm::of(&training());
+        form.title = " ".to_owned();
+        form.kind = "picnic".to_owned();
+        form.date = "2026-10-01".to_owned();
+        form.duration_minutes = "5".to_owned();
+        form.capacity = "viele".to_owned();
+        form.deadline_time = "spät".to_owned();
+        let errors = form.validate(now).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        // The deadline did not read: the domain's word on it is left out.
+        assert_eq!(
+            fields,
+            [
+                "kind",
+                "capacity",
+                "deadline_time",
+                "title",
+                "starts_at",
+                "duration_minutes"
+            ]
+        );
+        // A start that does not read says nothing of the deadline either.
+        let mut form = TrainingForm::of(&training());
+        form.time = "10 Uhr".to_owned();
+        form.location = String::new();
+        let fields: Vec<String> = form.validate(now).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["time", "location"]);
+        assert!(TrainingForm::of(&training()).validate(now).is_ok());
     }
 }

@@ -273,13 +273,20 @@ async fn a_bad_training_form_is_422_naming_the_field_and_saves_nothing() {
     for (form, field, input) in cases {
         let reply = app.post_form("/trainings", Some(&session), &encode(&form)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        // The summary names the field by its label and links to its input, which is marked
+        // and described by the message beside it.
+        let id = input.trim_start_matches("id=\"").trim_end_matches('"');
         assert!(
-            reply.body.contains(&format!("<strong>{field}</strong>")),
+            reply.body.contains(&format!("<a href=\"#{id}\">")) && reply.body.contains(&format!("id=\"{id}-error\"")),
             "{field}: {}",
             reply.body
         );
         let tag_start = reply.body.find(input).unwrap();
         let tag = &reply.body[tag_start..tag_start + reply.body[tag_start..].find('>').unwrap()];
+        assert!(
+            tag.contains(&format!("aria-describedby=\"{id}-error")),
+            "{field}: the input is described by its message: {tag}"
+        );
         assert!(
             tag.contains("aria-invalid=\"true\""),
             "{field}: the input is marked: {tag}"
@@ -293,6 +300,71 @@ async fn a_bad_training_form_is_422_naming_the_field_and_saves_nothing() {
         .await
         .unwrap();
     assert!(all.is_empty(), "nothing saved");
+}
+
+/// WCAG 3.3.1 and 3.3.3: the inputs that do not read and the domain's rules broken by the others,
+/// all at once, each named by its label in German and tied to its input.
+#[tokio::test]
+async fn a_refused_training_form_lists_every_error_in_german_tied_to_its_field() {
+    use crate::pages::coordinator::tests::{assert_listed_in_german, input_tag};
+    let (app, session) = coordinator_app().await;
+    let full = training_form();
+    let bad = with(&full, "title", " ");
+    let bad = with(&bad, "kind", "picnic");
+    let bad = with(&bad, "date", "2026-11-01");
+    let bad = with(&bad, "duration_minutes", "5");
+    let bad = with(&bad, "capacity", "viele");
+    let bad = with(&bad, "deadline_time", "spät");
+    let expected = [
+        ("title", "Titel", "darf nicht leer sein", ""),
+        (
+            "kind",
+            "Art",
+            "„picnic“ ist kein gültiger Wert; bitte einen aus der Liste wählen",
+            "",
+        ),
+        ("date", "Datum", "muss in der Zukunft liegen", " times-help"),
+        (
+            "duration_minutes",
+            "Dauer in Minuten",
+            "muss zwischen 15 und 600 liegen",
+            "",
+        ),
+        ("capacity", "Plätze", "bitte eine ganze Zahl von Plätzen angeben", ""),
+        (
+            "deadline_time",
+            "Anmeldeschluss (Uhrzeit)",
+            "bitte eine Uhrzeit angeben, z. B. 10:00",
+            " times-help",
+        ),
+    ];
+    let reply = app.post_form("/trainings", Some(&session), &encode(&bad)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = &reply.body;
+    assert_listed_in_german(page, &expected);
+    // The start is one instant with two inputs: both are marked, the date carries the message.
+    assert!(input_tag(page, "time").contains("aria-invalid=\"true\""));
+    for fine in ["location", "trainer", "deadline_date", "description"] {
+        assert!(!input_tag(page, fine).contains("aria-invalid"), "{fine} is not marked");
+    }
+    assert!(page.contains("value=\"Rathaus, Sitzungssaal\""), "filled in");
+    let all = trainings::list(&app.db.conn, &Coordinator::operator(), app.clock.now())
+        .await
+        .unwrap();
+    assert!(all.is_empty(), "nothing saved");
+
+    // An edit is refused the same way, and the training stays as it was.
+    let id = create_training(&app, &session).await;
+    let reply = app
+        .post_form(&format!("/trainings/{id}/edit"), Some(&session), &encode(&bad))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_listed_in_german(&reply.body, &expected);
+    let stored = trainings::get(&app.db.conn, id).await.unwrap();
+    assert_eq!(
+        (stored.title.as_str(), stored.capacity),
+        ("Grundschulung Dolmetschen im Ehrenamt", 12)
+    );
 }
 
 #[tokio::test]

@@ -4,21 +4,22 @@
 use super::VolunteerTexts;
 use crate::auth::Staff;
 use crate::i18n::Lang;
+use crate::pages::form_errors::FormErrors;
 use crate::pages::requests::{common_languages, language_label};
 use crate::pages::{Layout, Opt, choose, render};
 use crate::schedule_form::{
-    AbsenceInputs, Input, Padding, Problem, Row, RowError, STAFF_FORM, ScheduleRows, SlotInputs, concerns, indexed,
-    parse_date,
+    AbsenceInputs, Input, Padding, Problem, Row, RowError, STAFF_FORM, ScheduleRows, SlotInputs, concerns, id_of,
+    indexed, parse_date,
 };
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::NaiveDate;
-use lp_core::time::TimeError;
-use lp_core::validation::FieldError;
+use lp_core::time::{DateRange, TimeError, WeeklySlot};
+use lp_core::validation::{FieldError, FieldErrors};
 use lp_core::vocab::{Gender, GermanLevel, Mode, Proficiency, Setting, VolunteerStatus};
 use lp_core::when::{weekday_de, weekday_en};
-use lp_registry::volunteers::{Volunteer, VolunteerInput, VolunteerLanguage};
+use lp_registry::volunteers::{ValidVolunteer, Volunteer, VolunteerInput, VolunteerLanguage};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -136,46 +137,72 @@ impl VolunteerForm {
         }
     }
 
-    /// Parses the typed values into the registry's input; the registry's
-    /// [`VolunteerInput::validate`] then applies its rules (no second copy of them here).
-    pub(super) fn to_input(&self) -> Result<VolunteerInput, FieldError> {
+    /// The typed values read into the registry's input, with an error for each that does not
+    /// read. Such a value is left out of the input, or a stand-in takes its place, so that the
+    /// registry's rules can still be checked for the others (see [`validate`](Self::validate));
+    /// and for each language of the input, the row of the page it was typed in.
+    fn to_input(&self) -> (VolunteerInput, Vec<usize>, Vec<FieldError>) {
+        let mut errors = FieldErrors::new();
         let mut languages = Vec::with_capacity(self.languages.len());
+        let mut language_rows = Vec::with_capacity(self.languages.len());
         for (i, row) in self.languages.iter().enumerate() {
             let field = format!("languages[{i}].code");
-            let code = match row.code.as_str() {
-                "" => return Err(FieldError::new(field, "pick a language for this row")),
+            let code = errors.check(match row.code.as_str() {
+                "" => Err(FieldError::new(field, "pick a language for this row")),
                 text => lp_core::languages::find(text).ok_or_else(|| {
                     FieldError::new(
                         field,
                         format!("`{text}` is not a known language name or ISO 639-3 code"),
                     )
-                })?,
-            };
-            languages.push(VolunteerLanguage {
-                code,
-                proficiency: vocab(&format!("languages[{i}].proficiency"), &row.proficiency)?,
-                dialect: optional(&row.dialect),
+                }),
             });
+            let proficiency = errors.check(vocab(&format!("languages[{i}].proficiency"), &row.proficiency));
+            if let Some(code) = code {
+                languages.push(VolunteerLanguage {
+                    code,
+                    proficiency: proficiency.unwrap_or(Proficiency::ALL[0]),
+                    dialect: optional(&row.dialect),
+                });
+                language_rows.push(i);
+            }
         }
-        let (availability, absences) = STAFF_FORM.schedule(&self.schedule).map_err(schedule_error)?;
+        let (availability, absences) = self.schedule_rows(&mut errors);
         let max_assignments_per_month = match self.max_assignments_per_month.as_str() {
             "" => None,
-            text => Some(
+            text => errors.check(
                 text.parse()
-                    .map_err(|_| FieldError::new("max_assignments_per_month", "must be a whole number"))?,
+                    .map_err(|_| FieldError::new("max_assignments_per_month", "must be a whole number")),
             ),
         };
-        Ok(VolunteerInput {
+        let german_level = errors.check(vocab("german_level", &self.german_level));
+        let modes = self
+            .modes
+            .iter()
+            .filter_map(|m| errors.check(vocab::<Mode>("modes", m)))
+            .collect();
+        let excluded_settings = self
+            .excluded_settings
+            .iter()
+            .filter_map(|s| errors.check(vocab::<Setting>("excluded_settings", s)))
+            .collect();
+        let gender = match self.gender.as_str() {
+            "" => None,
+            text => errors.check(vocab("gender", text)),
+        };
+        let confidentiality_signed_on = errors
+            .check(date("confidentiality_signed_on", &self.confidentiality_signed_on))
+            .flatten();
+        let training_completed_on = errors
+            .check(date("training_completed_on", &self.training_completed_on))
+            .flatten();
+        let status = errors.check(vocab("status", &self.status));
+        let input = VolunteerInput {
             name: self.name.clone(),
             email: self.email.clone(),
             phone: optional(&self.phone),
             languages,
-            german_level: vocab("german_level", &self.german_level)?,
-            modes: self
-                .modes
-                .iter()
-                .map(|m| vocab::<Mode>("modes", m))
-                .collect::<Result<_, _>>()?,
+            german_level: german_level.unwrap_or(GermanLevel::ALL[0]),
+            modes,
             service_area: self
                 .service_area
                 .split([',', '\n'])
@@ -183,23 +210,78 @@ impl VolunteerForm {
                 .filter(|t| !t.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            excluded_settings: self
-                .excluded_settings
-                .iter()
-                .map(|s| vocab::<Setting>("excluded_settings", s))
-                .collect::<Result<_, _>>()?,
-            gender: match self.gender.as_str() {
-                "" => None,
-                text => Some(vocab("gender", text)?),
-            },
+            excluded_settings,
+            gender,
             availability,
             absences,
             max_assignments_per_month,
-            confidentiality_signed_on: date("confidentiality_signed_on", &self.confidentiality_signed_on)?,
-            training_completed_on: date("training_completed_on", &self.training_completed_on)?,
-            status: vocab("status", &self.status)?,
+            confidentiality_signed_on,
+            training_completed_on,
+            status: status.unwrap_or(VolunteerStatus::Applicant),
             notes: optional(&self.notes),
-        })
+        };
+        (input, language_rows, errors.into_vec())
+    }
+
+    /// The weekly slots and absences, each row read on its own so that every wrong row is named.
+    fn schedule_rows(&self, errors: &mut FieldErrors) -> (Vec<WeeklySlot>, Vec<DateRange>) {
+        let mut availability = Vec::new();
+        for (day, slots) in self.schedule.slots.iter().enumerate() {
+            for (&i, slot) in slots {
+                let mut one = ScheduleRows::default();
+                one.slots[day].insert(i, slot.clone());
+                if let Some((slots, _)) = errors.check(STAFF_FORM.schedule(&one).map_err(schedule_error)) {
+                    availability.extend(slots);
+                }
+            }
+        }
+        let mut absences = Vec::new();
+        for (&i, absence) in &self.schedule.absences {
+            let mut one = ScheduleRows::default();
+            one.absences.insert(i, absence.clone());
+            if let Some((_, ranges)) = errors.check(STAFF_FORM.schedule(&one).map_err(schedule_error)) {
+                absences.extend(ranges);
+            }
+        }
+        (availability, absences)
+    }
+
+    /// Every error of the form: the values that do not read, and the registry's rules
+    /// ([`VolunteerInput::validate_all`], no second copy of them here) broken by the others;
+    /// or the checked input.
+    pub(super) fn validate(&self) -> Result<ValidVolunteer, Vec<FieldError>> {
+        let (input, language_rows, mut errors) = self.to_input();
+        let broken = match input.validate_all() {
+            Ok(valid) if errors.is_empty() => return Ok(valid),
+            Ok(_) => Vec::new(),
+            Err(broken) => broken,
+        };
+        let unread: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+        for error in broken {
+            let error = on_its_row(error, &language_rows);
+            // What the registry says of a field that did not read (no language, no mode) is
+            // about the stand-in, not about what was typed.
+            let about_unread = unread.iter().any(|field| {
+                field == &error.field
+                    || field.starts_with(&format!("{}[", error.field))
+                    || field.starts_with(&format!("{}.", error.field))
+            });
+            if !about_unread {
+                errors.push(error);
+            }
+        }
+        Err(errors)
+    }
+}
+
+/// The registry names a language by its place in the input; the page by its row, which differs
+/// once a row that did not read is left out.
+fn on_its_row(error: FieldError, language_rows: &[usize]) -> FieldError {
+    match indexed(&error.field, "languages") {
+        Some((at, part)) if at < language_rows.len() => {
+            FieldError::new(format!("languages[{}].{part}", language_rows[at]), error.message)
+        }
+        _ => error,
     }
 }
 
@@ -252,10 +334,10 @@ fn date(field: &str, text: &str) -> Result<Option<NaiveDate>, FieldError> {
 // ---------------------------------------------------------------------------------------------
 // The page
 
-/// Whether the error concerns an input, by its name.
-fn marked(error: Option<&FieldError>) -> impl Fn(&str) -> bool + use<> {
-    let field = error.map(|e| e.field.clone());
-    move |name| field.as_deref().is_some_and(|field| concerns(field, name))
+/// Whether one of the errors concerns an input, by its name.
+fn marked(errors: &[FieldError]) -> impl Fn(&str) -> bool + use<> {
+    let fields: Vec<String> = errors.iter().map(|e| e.field.clone()).collect();
+    move |name| fields.iter().any(|field| concerns(field, name))
 }
 
 struct LanguageView {
@@ -281,10 +363,14 @@ struct FormPage {
     heading: &'static str,
     action: String,
     saved: bool,
-    error: Option<FieldError>,
+    /// The refusal's errors, as the registry and the form name their fields.
+    refused: Vec<FieldError>,
+    /// The same errors as shown: named by their field's label, linked and tied to its input.
+    errors: FormErrors,
     form: VolunteerForm,
     training: Option<(&'static str, String)>,
     record: Option<TrainingRecord>,
+    years: Vec<crate::pages::reports::YearView>,
     statuses: Vec<Opt>,
     genders: Vec<Opt>,
     german_levels: Vec<Opt>,
@@ -298,8 +384,78 @@ struct FormPage {
 
 impl FormPage {
     fn invalid(&self, name: &str) -> bool {
-        marked(self.error.as_ref())(name)
+        marked(&self.refused)(name)
     }
+}
+
+/// Where an error's field is on the page: its position, its input's id and its label
+/// (a row's input is named by its section and row number).
+fn place(t: &'static VolunteerTexts, field: &str) -> (usize, Option<String>, String) {
+    const SIMPLE: [&str; 14] = [
+        "name",
+        "email",
+        "phone",
+        "gender",
+        "status",
+        "german_level",
+        "max_assignments_per_month",
+        "service_area",
+        "modes",
+        "excluded_settings",
+        "confidentiality_signed_on",
+        "training_completed_on",
+        "notes",
+        "languages",
+    ];
+    let labels = [
+        t.name,
+        t.email,
+        t.phone,
+        t.gender,
+        t.status,
+        t.german_level,
+        t.max_assignments,
+        t.service_area,
+        t.modes,
+        t.excluded_settings,
+        t.confidentiality,
+        t.training_completed,
+        t.notes,
+        t.languages,
+    ];
+    if let Some(at) = SIMPLE.iter().position(|name| *name == field) {
+        return (at, Some(field.to_owned()), labels[at].to_owned());
+    }
+    let row = |rest: &str| {
+        rest.split(['[', ']'])
+            .nth(1)
+            .and_then(|i| i.parse::<usize>().ok())
+            .map_or(String::new(), |i| format!(" {}", i + 1))
+    };
+    if field.starts_with("languages[") {
+        let label = match field.rsplit('.').next() {
+            Some("proficiency") => t.proficiency,
+            Some("dialect") => t.dialect,
+            _ => t.language,
+        };
+        return (SIMPLE.len(), Some(id_of(field)), format!("{label}{}", row(field)));
+    }
+    if field.starts_with("availability") {
+        // A slot's error names its row; the summary links to the row's first input.
+        return (
+            SIMPLE.len() + 1,
+            Some(id_of(&format!("{field}.start"))),
+            t.availability.to_owned(),
+        );
+    }
+    if field.starts_with("absences") {
+        return (
+            SIMPLE.len() + 2,
+            Some(id_of(field)),
+            format!("{}{}", t.absence, row(field)),
+        );
+    }
+    (SIMPLE.len() + 3, None, field.to_owned())
 }
 
 /// Which volunteer the form is for: none yet, or an existing one with its training status
@@ -309,6 +465,8 @@ pub(super) struct Target {
     pub training: Option<(&'static str, String)>,
     pub saved: bool,
     pub record: Option<TrainingRecord>,
+    /// Assignments, hours and trainings per year, latest first.
+    pub years: Vec<crate::pages::reports::YearView>,
 }
 
 impl Target {
@@ -319,6 +477,7 @@ impl Target {
             training: None,
             saved: false,
             record: None,
+            years: Vec::new(),
         }
     }
 }
@@ -346,11 +505,11 @@ pub(super) fn form_page(
     staff: &Staff,
     form: VolunteerForm,
     mode: Target,
-    error: Option<FieldError>,
+    errors: Vec<FieldError>,
     status: StatusCode,
 ) -> Response {
     let t = VolunteerTexts::of(lang);
-    let invalid = marked(error.as_ref());
+    let invalid = marked(&errors);
     let blank_language = LanguageRow::default();
     let filled = form.languages.len();
     let languages = (0..filled + LANGUAGE_ROWS.blanks(filled, 0))
@@ -403,6 +562,7 @@ pub(super) fn form_page(
         saved: mode.saved,
         training: mode.training,
         record: mode.record,
+        years: mode.years,
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),
@@ -438,7 +598,8 @@ pub(super) fn form_page(
         language_list: common_languages(lang),
         days,
         absences,
-        error,
+        errors: FormErrors::placed(lang, errors.clone(), |field| place(t, field)),
+        refused: errors,
         form,
     });
     *response.status_mut() = status;
@@ -479,9 +640,9 @@ mod tests {
                 }
             )])
         );
-        let err = form.to_input().unwrap_err();
+        let (_, _, errors) = form.to_input();
         assert_eq!(
-            err.field, "languages[1].proficiency",
+            errors[0].field, "languages[1].proficiency",
             "the row's index after dropping blanks"
         );
     }
@@ -519,12 +680,81 @@ mod tests {
             ),
         ];
         for (pairs, field, message) in cases {
-            let err = form(&pairs).to_input().unwrap_err();
+            let (_, _, errors) = form(&pairs).to_input();
+            let err = &errors[0];
             assert_eq!(
                 (err.field.as_str(), err.message.as_str()),
                 (field, message),
                 "{pairs:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_error_of_the_form_and_the_registry_is_listed_on_its_row_in_german() {
+        let pairs = [
+            ("name", " "),
+            ("email", "selam@example.org"),
+            ("status", "active"),
+            ("languages[0].code", "Quatschisch"),
+            ("languages[0].proficiency", "native"),
+            ("languages[1].code", "tir"),
+            ("languages[1].proficiency", "native"),
+            ("languages[2].code", "tir"),
+            ("languages[2].proficiency", "working"),
+            ("german_level", "B2"),
+            ("modes", "on_site"),
+            ("modes", "by_pigeon"),
+            ("service_area", "Winnenden"),
+            ("max_assignments_per_month", "viele"),
+            ("availability.mon[0].start", "14:00"),
+            ("availability.mon[0].end", "13:00"),
+            ("availability.tue[0].start", "9:00"),
+            ("availability.tue[0].end", "12:00"),
+            ("availability.fri[0].start", "25:00"),
+            ("availability.fri[0].end", "26:00"),
+            ("absences[0].from", "morgen"),
+            ("absences[1].from", "2026-12-21"),
+            ("absences[1].to", "2026-12-20"),
+            ("training_completed_on", "gestern"),
+        ];
+        let form = VolunteerForm::from_pairs(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let errors = form.validate().unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "languages[0].code",
+                "availability.mon[0]",
+                "availability.fri[0]",
+                "absences[0].from",
+                "absences[1].to",
+                "max_assignments_per_month",
+                "modes",
+                "training_completed_on",
+                "name",
+                // The second Tigrinya is the input's second language, the page's third row.
+                "languages[2].code",
+            ]
+        );
+        let t = VolunteerTexts::of(Lang::De);
+        let shown = FormErrors::placed(Lang::De, errors, |field| place(t, field));
+        for e in &shown.items {
+            assert_eq!(e.message_lang, None, "{}: {} has no German wording", e.label, e.message);
+        }
+        let fixed: Vec<(String, String)> = pairs
+            .iter()
+            .filter(|(k, _)| !k.starts_with("availability.mon") && !k.starts_with("availability.fri"))
+            .filter(|(k, _)| !k.starts_with("absences") && *k != "training_completed_on")
+            .map(|&(k, v)| match k {
+                "name" => (k.to_owned(), "Selam T.".to_owned()),
+                "languages[0].code" => (k.to_owned(), "amh".to_owned()),
+                "languages[2].code" => (k.to_owned(), "ara".to_owned()),
+                "max_assignments_per_month" => (k.to_owned(), "4".to_owned()),
+                "modes" => (k.to_owned(), "phone".to_owned()),
+                _ => (k.to_owned(), v.to_owned()),
+            })
+            .collect();
+        assert!(VolunteerForm::from_pairs(fixed).validate().is_ok());
     }
 }

@@ -1,0 +1,90 @@
+//! Fixtures the request tests share: an instance's settings, a caseworker with an
+//! organisation, volunteers who speak Pashto, and an appointment on a given day.
+
+#![allow(dead_code)]
+
+use chrono::{DateTime, Utc};
+use linguapool_requests::RequestSettings;
+use linguapool_requests::input::RequestInput;
+use lp_core::access::{Actor, Coordinator, Scope};
+use lp_core::vocab::Role;
+use lp_matcher::MatchConfig;
+use lp_registry::organisations::{self, OrganisationInput};
+use lp_registry::staff::{self, StaffUserInput};
+use lp_registry::volunteers::{self, VolunteerInput};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+pub const BASE: &str = "http://pool.test";
+
+pub fn instance() -> RequestSettings {
+    RequestSettings {
+        wave_size: 2,
+        wave_interval_minutes: 60,
+        matching: MatchConfig::default(),
+        training_validity_months: 24,
+        public_base_url: BASE.to_owned(),
+        ranker: Default::default(),
+    }
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+pub async fn volunteer(db: &DatabaseConnection, name: &str, trained_on: Option<&str>, now: DateTime<Utc>) -> Uuid {
+    let week: Vec<serde_json::Value> = ["mon", "tue", "wed", "thu", "fri"]
+        .iter()
+        .map(|d| serde_json::json!({"weekday": d, "start": "08:00", "end": "18:00"}))
+        .collect();
+    let input: VolunteerInput = serde_json::from_value(serde_json::json!({
+        "name": name, "email": format!("{}@pool.test", name.to_lowercase()),
+        "languages": [{"code": "pus", "proficiency": "native"}],
+        "german_level": "B2", "modes": ["on_site"], "service_area": ["Winnenden"], "availability": week,
+        "confidentiality_signed_on": "2026-01-01", "training_completed_on": trained_on, "status": "active"
+    }))
+    .unwrap();
+    volunteers::create(db, &Coordinator::operator(), input.validate().unwrap(), now)
+        .await
+        .unwrap()
+        .id
+}
+
+pub async fn caseworker(db: &DatabaseConnection, now: DateTime<Utc>) -> Actor {
+    let org = organisations::create(
+        db,
+        &Coordinator::operator(),
+        &OrganisationInput {
+            name: "Stadt Winnenden".into(),
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let input = StaffUserInput {
+        email: "cw@pool.test".into(),
+        name: "Caseworker".into(),
+        role: Role::Caseworker,
+        organisation_id: Some(org.id),
+        password: None,
+    };
+    let user = staff::insert(db, staff::prepare(&input, false).await.unwrap(), now)
+        .await
+        .unwrap()
+        .user;
+    Actor {
+        user_id: user.id,
+        scope: Scope::Organisation(org.id),
+        addr: None,
+    }
+}
+
+/// An authority appointment (training required) at 10:00 Berlin on `day`.
+pub fn request_on(day: &str) -> RequestInput {
+    serde_json::from_value(serde_json::json!({
+        "language": "pus", "starts_at": format!("{day}T10:00:00+01:00"), "duration_minutes": 60,
+        "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
+        "fill_by": format!("{day}T08:00:00+01:00")
+    }))
+    .unwrap()
+}
