@@ -4,6 +4,7 @@
 //! link pages (open, accepted, filled, refused), and the local mailbox. One browser per width,
 //! reused for every page.
 
+use crate::steps::{self, local_rfc3339, refresher_starting, set_value, untrained};
 use crate::support::{PUBLIC_BASE_URL, Service, appointment_start, organisation_with_caseworker, volunteer};
 use chrono::{Duration, Utc};
 use lp_testkit::{Browser, ReceivedMail, Viewport};
@@ -45,10 +46,6 @@ async fn link_in_mail(service: &Service, email: &str, subject: &str, prefix: &st
     }
 }
 
-fn local_rfc3339(at: chrono::DateTime<Utc>) -> String {
-    lp_core::time::local(at).to_rfc3339()
-}
-
 fn request_at(language: &str, start: &str, client_ref: &str) -> Value {
     json!({
         "language": language, "starts_at": start, "duration_minutes": 60,
@@ -57,26 +54,10 @@ fn request_at(language: &str, start: &str, client_ref: &str) -> Value {
     })
 }
 
-fn untrained(name: &str, email: &str, language: &str) -> Value {
-    let mut body = volunteer(name, email, language);
-    body.as_object_mut().unwrap().remove("training_completed_on");
-    body
-}
-
 /// Volunteers, two requests (one open, one accepted by Selam), an upcoming training with an
 /// open invitation, and one that has begun with Selam's attendance and certificate.
 async fn set_up(service: &Service, mailbox: &Service) -> Plan {
-    let output = service.cli(&[
-        "user",
-        "add",
-        "--email",
-        "chief@pool.test",
-        "--name",
-        "Koordination",
-        "--role",
-        "coordinator",
-    ]);
-    let coordinator_password = output.lines().last().unwrap().trim().to_owned();
+    let coordinator_password = service.first_coordinator();
     let coordinator = service.coordinator();
     let (org, caseworker) = organisation_with_caseworker(service, &coordinator, "Stadt Winnenden").await;
     let mut ids = Vec::new();
@@ -93,26 +74,7 @@ async fn set_up(service: &Service, mailbox: &Service) -> Plan {
 
     // A training that begins in a moment, so that attendance can be recorded below.
     let soon = Utc::now() + Duration::seconds(3);
-    let begun = coordinator
-        .post(
-            "/api/v1/trainings",
-            json!({
-                "title": "Auffrischung Schweigepflicht", "kind": "refresher",
-                "starts_at": local_rfc3339(soon), "duration_minutes": 90,
-                "location": "Rathaus, Raum 2", "capacity": 10,
-                "registration_deadline": local_rfc3339(soon), "trainer": "Dr. M. Beispiel"
-            }),
-        )
-        .await;
-    assert_eq!(begun.status, StatusCode::CREATED, "{}", begun.text);
-    let begun = begun.body["id"].as_str().unwrap().to_owned();
-    let invited = coordinator
-        .post(
-            &format!("/api/v1/trainings/{begun}/invitations"),
-            json!({ "volunteer_ids": [selam] }),
-        )
-        .await;
-    assert_eq!(invited.status, StatusCode::OK, "{}", invited.text);
+    let begun = refresher_starting(&coordinator, soon, &selam).await;
 
     // An upcoming training with an open invitation for Amal.
     let later = Utc::now() + Duration::days(21);
@@ -354,26 +316,13 @@ async fn check_here(browser: &Browser, label: &str) {
 }
 
 async fn sign_in(browser: &Browser, base: &str, email: &str, password: &str) {
-    browser.goto(&format!("{base}/login")).await;
-    browser.wait_for_text("Anmelden").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", password).await;
-    browser.click("button[type=submit]").await;
+    steps::sign_in(browser, base, email, password).await;
     browser.wait_for_text("Übersicht").await;
 }
 
 async fn sign_out(browser: &Browser) {
     browser.click("header form[action='/logout'] button").await;
     browser.wait_for_text("Anmelden").await;
-}
-
-/// Sets a field's value directly (date and time inputs take keystrokes in the locale's form).
-async fn set_value(browser: &Browser, id: &str, value: &str) {
-    browser
-        .eval(&format!(
-            "const e = document.getElementById({id:?}); e.value = {value:?}; return e.value;"
-        ))
-        .await;
 }
 
 /// A refused form: the summary lists `at_least` errors and each listed field is marked.

@@ -3,21 +3,10 @@
 //! request page then shows the interpreter. Screenshots of the main staff pages go to
 //! `target/screenshots/` for review.
 
+use crate::steps::set_value;
 use crate::support::{PUBLIC_BASE_URL, Service, appointment_start, organisation_with_caseworker, volunteer};
 use lp_testkit::{Browser, Viewport};
 use reqwest::StatusCode;
-
-/// Sets a field the way a user's input would, firing the events the page listens to. Date and
-/// time inputs take keystrokes in the browser's locale format, so their value is set directly.
-async fn set_value(browser: &Browser, id: &str, value: &str) {
-    browser
-        .eval(&format!(
-            "const e = document.getElementById({id:?}); e.value = {value:?}; \
-             e.dispatchEvent(new Event('input', {{bubbles: true}})); \
-             e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value;"
-        ))
-        .await;
-}
 
 async fn sign_in(browser: &Browser, base: &str, email: &str, password: &str) {
     browser.goto(&format!("{base}/login")).await;
@@ -120,17 +109,7 @@ async fn caseworker_files_a_request_and_sees_the_interpreter_after_a_phone_accep
 async fn coordinator_pages_render_for_review() {
     let (desk, service) = tokio::join!(Browser::start(Viewport::DESKTOP), Service::start());
     let Some(desk) = desk else { return };
-    let output = service.cli(&[
-        "user",
-        "add",
-        "--email",
-        "chief@pool.test",
-        "--name",
-        "Koordination",
-        "--role",
-        "coordinator",
-    ]);
-    let password = output.lines().last().unwrap().trim().to_owned();
+    let password = service.first_coordinator();
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
     coordinator

@@ -11,5 +11,6 @@ mod accessibility;
 mod caseworker;
 mod fixture;
 mod reports;
+mod steps;
 mod trainings;
 mod volunteer_offer;

@@ -3,6 +3,7 @@
 //! a desktop, on a phone and as printed, and a volunteer's printable Ehrenamtsnachweis.
 //! Screenshots go to `target/screenshots/` for review.
 
+use crate::steps::sign_in;
 use crate::support::{Service, volunteer};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use lp_core::LanguageCode;
@@ -12,14 +13,6 @@ use lp_testkit::{Browser, Viewport};
 use reqwest::StatusCode;
 use serde_json::json;
 use uuid::Uuid;
-
-async fn sign_in(browser: &Browser, base: &str, email: &str, password: &str) {
-    browser.goto(&format!("{base}/login")).await;
-    browser.wait_for_text("Anmelden").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", password).await;
-    browser.click("button[type=submit]").await;
-}
 
 /// Past requests over the last `days` days, every third day: five languages, most taken and
 /// completed, some cancelled before anyone accepted, some unfilled, a few with nobody to ask.
@@ -115,17 +108,7 @@ async fn coordinator_reads_the_reports_on_desktop_phone_and_paper_and_prints_a_n
     let (Some(desk), Some(phone)) = (desk, phone) else {
         return;
     };
-    let output = service.cli(&[
-        "user",
-        "add",
-        "--email",
-        "chief@pool.test",
-        "--name",
-        "Koordination",
-        "--role",
-        "coordinator",
-    ]);
-    let password = output.lines().last().unwrap().trim().to_owned();
+    let password = service.first_coordinator();
     let coordinator = service.coordinator();
     let org = coordinator
         .post(

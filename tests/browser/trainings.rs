@@ -3,30 +3,12 @@
 //! on a phone; then, for a second training that has just begun, the coordinator ticks who came
 //! and opens the printable certificate. Screenshots go to `target/screenshots/` for review.
 
+use crate::steps::{refresher_starting, set_value, sign_in, untrained};
 use crate::support::{PUBLIC_BASE_URL, Service, volunteer};
 use chrono::{Duration, Utc};
 use lp_testkit::{Browser, ReceivedMail, Viewport};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// Sets a field as a user's choice would; date, time and select inputs are set directly.
-async fn set_value(browser: &Browser, id: &str, value: &str) {
-    browser
-        .eval(&format!(
-            "const e = document.getElementById({id:?}); e.value = {value:?}; \
-             e.dispatchEvent(new Event('input', {{bubbles: true}})); \
-             e.dispatchEvent(new Event('change', {{bubbles: true}})); return e.value;"
-        ))
-        .await;
-}
-
-async fn sign_in(browser: &Browser, base: &str, email: &str, password: &str) {
-    browser.goto(&format!("{base}/login")).await;
-    browser.wait_for_text("Anmelden").await;
-    browser.fill("#email", email).await;
-    browser.fill("#password", password).await;
-    browser.click("button[type=submit]").await;
-}
 
 /// The invitation link of the training titled `title` from the mail sent to `email`.
 async fn invitation_link(service: &Service, email: &str, title: &str) -> String {
@@ -47,17 +29,6 @@ async fn invitation_link(service: &Service, email: &str, title: &str) -> String 
     }
 }
 
-/// A volunteer of the e2e fixture without any training.
-fn untrained(name: &str, email: &str, language: &str) -> Value {
-    let mut body = volunteer(name, email, language);
-    body.as_object_mut().unwrap().remove("training_completed_on");
-    body
-}
-
-fn local_rfc3339(at: chrono::DateTime<Utc>) -> String {
-    lp_core::time::local(at).to_rfc3339()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn coordinator_invites_by_filter_a_volunteer_registers_on_a_phone_and_attendance_gives_a_certificate() {
     let (desk, phone, service) = tokio::join!(
@@ -68,17 +39,7 @@ async fn coordinator_invites_by_filter_a_volunteer_registers_on_a_phone_and_atte
     let (Some(desk), Some(phone)) = (desk, phone) else {
         return;
     };
-    let output = service.cli(&[
-        "user",
-        "add",
-        "--email",
-        "chief@pool.test",
-        "--name",
-        "Koordination",
-        "--role",
-        "coordinator",
-    ]);
-    let password = output.lines().last().unwrap().trim().to_owned();
+    let password = service.first_coordinator();
     let coordinator = service.coordinator();
     let mut ids = Vec::new();
     for body in [
@@ -95,26 +56,7 @@ async fn coordinator_invites_by_filter_a_volunteer_registers_on_a_phone_and_atte
     // A second training that begins shortly: the service runs on the real clock, so this is
     // the one whose attendance can be recorded at the end. Selam registers through the link.
     let soon = Utc::now() + Duration::seconds(45);
-    let created = coordinator
-        .post(
-            "/api/v1/trainings",
-            json!({
-                "title": "Auffrischung Schweigepflicht", "kind": "refresher",
-                "starts_at": local_rfc3339(soon), "duration_minutes": 90,
-                "location": "Rathaus, Raum 2", "capacity": 10,
-                "registration_deadline": local_rfc3339(soon), "trainer": "Dr. M. Beispiel"
-            }),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let refresher = created.body["id"].as_str().unwrap().to_owned();
-    let invited = coordinator
-        .post(
-            &format!("/api/v1/trainings/{refresher}/invitations"),
-            json!({ "volunteer_ids": [selam] }),
-        )
-        .await;
-    assert_eq!(invited.status, StatusCode::OK, "{}", invited.text);
+    let refresher = refresher_starting(&coordinator, soon, &selam).await;
     let link = invitation_link(&service, "selam@pool.test", "Auffrischung Schweigepflicht").await;
     let registered = service.anonymous().link_post_html(&format!("{link}/register")).await;
     assert_eq!(registered.status, StatusCode::OK, "{}", registered.text);

@@ -76,17 +76,7 @@ fn session_of(response: &reqwest::Response) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn cli_coordinator_signs_in_and_an_invited_caseworker_sets_a_password() {
     let service = Service::start().await;
-    let output = service.cli(&[
-        "user",
-        "add",
-        "--email",
-        "chief@pool.test",
-        "--name",
-        "Koordination",
-        "--role",
-        "coordinator",
-    ]);
-    let password = output.lines().last().unwrap().trim().to_owned();
+    let password = service.first_coordinator();
     let browser = Browser::new(&service);
 
     let refused = browser

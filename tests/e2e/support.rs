@@ -77,6 +77,22 @@ impl Service {
     }
 
     /// Runs a CLI command of the binary against the same database and configuration.
+    /// The first coordinator, `chief@pool.test`, made at the command line as an operator
+    /// makes one: the one-time password it prints.
+    pub fn first_coordinator(&self) -> String {
+        let output = self.cli(&[
+            "user",
+            "add",
+            "--email",
+            "chief@pool.test",
+            "--name",
+            "Koordination",
+            "--role",
+            "coordinator",
+        ]);
+        output.lines().last().unwrap().trim().to_owned()
+    }
+
     pub fn cli(&self, args: &[&str]) -> String {
         let output = Command::new(env!("CARGO_BIN_EXE_linguapool"))
             .args(args)

@@ -113,11 +113,10 @@ fn euros(cents: u64, locale: Locale) -> String {
     .display(locale)
 }
 
-/// The year's record worded as the printed Nachweis words it, from the organisation and the
-/// coordinator in the configuration.
-fn mail(asker: Asker, record: &VolunteerYear, settings: &ReportSettings, now: DateTime<Utc>) -> NachweisMail {
-    let organisation = &settings.organisation;
-    let confirmed = (!record.is_empty()).then(|| NachweisRecord {
+/// The year's record worded as the Nachweis words it, printed or mailed; `None` for a year
+/// with nothing to confirm.
+pub fn worded(record: &VolunteerYear) -> Option<NachweisRecord> {
+    (!record.is_empty()).then(|| NachweisRecord {
         assignments: record.assignments,
         hours_de: hours_text(record.minutes, Locale::De),
         hours_en: hours_text(record.minutes, Locale::En),
@@ -146,7 +145,12 @@ fn mail(asker: Asker, record: &VolunteerYear, settings: &ReportSettings, now: Da
             .allowance_cents
             .filter(|cents| *cents > 0)
             .map(|cents| (euros(cents, Locale::De), euros(cents, Locale::En))),
-    });
+    })
+}
+
+/// The mail to the asker, from the organisation and the coordinator in the configuration.
+fn mail(asker: Asker, record: &VolunteerYear, settings: &ReportSettings, now: DateTime<Utc>) -> NachweisMail {
+    let organisation = &settings.organisation;
     NachweisMail {
         to: asker.email,
         volunteer_name: record.name.clone(),
@@ -154,7 +158,7 @@ fn mail(asker: Asker, record: &VolunteerYear, settings: &ReportSettings, now: Da
         organisation: organisation.name.clone(),
         organisation_address: organisation.address.clone(),
         coordinator: organisation.coordinator_name.clone(),
-        record: confirmed,
+        record: worded(record),
         issued_on: lp_core::when::date(&now),
     }
 }

@@ -14,22 +14,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use lp_reports::rules::hours;
-use lp_reports::tables::{Cell, Locale};
-
-struct SettingLine {
-    de: &'static str,
-    en: &'static str,
-    assignments: u32,
-    hours_de: String,
-}
-
-struct TrainingLine {
-    title: String,
-    kind_de: &'static str,
-    kind_en: &'static str,
-    day: String,
-}
+use lp_notify::templates::NachweisRecord;
 
 #[derive(Template)]
 #[template(path = "staff/nachweis.html")]
@@ -40,22 +25,9 @@ struct NachweisPage {
     pool: String,
     address: Option<String>,
     coordinator: String,
-    empty: bool,
-    assignments: u32,
-    hours_de: String,
-    hours_en: String,
-    settings: Vec<SettingLine>,
-    trainings: Vec<TrainingLine>,
-    allowance: Option<(String, String)>,
+    /// `None` for a year with nothing to confirm.
+    record: Option<NachweisRecord>,
     issued_on: String,
-}
-
-fn hours_text(minutes: u64, locale: Locale) -> String {
-    Cell::Decimal {
-        value: hours(minutes),
-        places: 1,
-    }
-    .display(locale)
 }
 
 pub(super) async fn show(
@@ -77,13 +49,6 @@ pub(super) async fn show(
         .await
         .or_page(lang)?;
     let organisation = &state.reports.organisation;
-    let euros = |cents: u64, locale| {
-        Cell::Decimal {
-            value: cents as f64 / 100.0,
-            places: 2,
-        }
-        .display(locale)
-    };
     let mut response = render(&NachweisPage {
         volunteer_id: id.to_string(),
         name: record.name.clone(),
@@ -91,34 +56,7 @@ pub(super) async fn show(
         pool: organisation.name.clone(),
         address: organisation.address.clone(),
         coordinator: organisation.coordinator_name.clone(),
-        empty: record.is_empty(),
-        assignments: record.assignments,
-        hours_de: hours_text(record.minutes, Locale::De),
-        hours_en: hours_text(record.minutes, Locale::En),
-        settings: record
-            .by_setting
-            .iter()
-            .map(|s| SettingLine {
-                de: s.setting.name_de(),
-                en: s.setting.name_en(),
-                assignments: s.assignments,
-                hours_de: hours_text(s.minutes, Locale::De),
-            })
-            .collect(),
-        trainings: record
-            .trainings
-            .iter()
-            .map(|t| TrainingLine {
-                title: t.title.clone(),
-                kind_de: t.kind.name_de(),
-                kind_en: t.kind.name_en(),
-                day: t.day.format("%d.%m.%Y").to_string(),
-            })
-            .collect(),
-        allowance: record
-            .allowance_cents
-            .filter(|cents| *cents > 0)
-            .map(|cents| (euros(cents, Locale::De), euros(cents, Locale::En))),
+        record: lp_reports::nachweis_by_mail::worded(&record),
         issued_on: lp_core::when::date(&state.clock.now()),
     });
     if record.is_empty() {
