@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::access::Coordinator;
 use lp_core::audit::{ActorKind, AuditAction, AuditEntry, AuditObject, Who};
 use lp_core::validation::FieldError;
+use sea_orm::DatabaseConnection;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -66,6 +67,39 @@ pub async fn record_all(txn: &impl ConnectionTrait, entries: &[AuditEntry], now:
         entity::Entity::insert_many(rows).exec_without_returning(txn).await?;
     }
     Ok(())
+}
+
+/// Within this long, a person's second view of the same thing is not recorded again: the log
+/// still tells who saw what and when (to the quarter hour), and a page reloaded or an
+/// integration polling a request does not turn every read into a write.
+pub const VIEW_WINDOW_MINUTES: i64 = 15;
+
+/// Records a read of personal data, unless the same person's view of the same thing is
+/// already recorded within [`VIEW_WINDOW_MINUTES`]. Reads have no transaction of their own,
+/// so the entry gets one; two simultaneous first views may both be recorded, which is harmless.
+pub async fn record_view(db: &DatabaseConnection, entry: &AuditEntry, now: DateTime<Utc>) -> Result<(), DbErr> {
+    let fields = (!entry.fields.is_empty()).then(|| entry.fields.join(","));
+    let recent = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Id)
+        .filter(entity::Column::ObjectId.eq(entry.object_id))
+        .filter(entity::Column::At.gt(now - chrono::Duration::minutes(VIEW_WINDOW_MINUTES)))
+        .filter(entity::Column::ActorKind.eq(entry.who.kind().as_str()))
+        .filter(entity::Column::ActorId.eq(entry.who.id()))
+        .filter(entity::Column::Action.eq(entry.action.as_str()))
+        .filter(match &fields {
+            Some(fields) => entity::Column::Fields.eq(fields.as_str()),
+            None => entity::Column::Fields.is_null(),
+        })
+        .into_tuple::<Uuid>()
+        .one(db)
+        .await?;
+    if recent.is_some() {
+        return Ok(());
+    }
+    let txn = lp_db::begin_write(db).await?;
+    record(&*txn, entry, now).await?;
+    txn.commit().await
 }
 
 /// Which entries to show; all given parts must hold.

@@ -447,10 +447,8 @@ pub async fn view(
     let Some(volunteer) = get(db, id).await? else {
         return Ok(None);
     };
-    let txn = lp_db::begin_write(db).await?;
     let entry = AuditEntry::new(by.who(), AuditAction::View, AuditObject::Volunteer, id).from(by.addr());
-    lp_audit::record(&*txn, &entry, now).await?;
-    txn.commit().await?;
+    lp_audit::record_view(db, &entry, now).await?;
     Ok(Some(volunteer))
 }
 

@@ -350,3 +350,48 @@ async fn the_access_export_holds_the_volunteers_data_and_no_one_elses() {
     let last = entries(db, &by, amina).await.pop().unwrap();
     assert_eq!(last, (by.who(), AuditAction::Export, Some("192.0.2.7".to_owned())));
 }
+
+#[tokio::test]
+async fn a_view_is_recorded_once_per_person_and_quarter_hour() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let now = at("2026-12-02T09:00:00Z");
+    let settings = instance();
+    let actor = caseworker(db, now).await;
+    volunteer(db, "Amina", Some("2026-06-01"), now).await;
+    let request = lifecycle::create(db, actor, &request_on("2026-12-09"), &settings, now)
+        .await
+        .unwrap()
+        .id;
+    let by = Coordinator::operator();
+    let views = |db| async move {
+        entries(db, &by, request)
+            .await
+            .into_iter()
+            .filter(|(_, action, _)| *action == AuditAction::View)
+            .count()
+    };
+    for minutes in [0, 5, 14] {
+        lifecycle::view(db, actor, request, now + Duration::minutes(minutes))
+            .await
+            .unwrap();
+    }
+    assert_eq!(views(db).await, 1, "reloads within the window");
+    lifecycle::view(db, actor, request, now + Duration::minutes(16))
+        .await
+        .unwrap();
+    assert_eq!(views(db).await, 2, "a view after the window is recorded again");
+    let other = another_person(actor);
+    lifecycle::view(db, other, request, now + Duration::minutes(17))
+        .await
+        .unwrap();
+    assert_eq!(views(db).await, 3, "another person's view is their own");
+}
+
+/// Another staff user with the same scope and address: the window is per person.
+fn another_person(actor: Actor) -> Actor {
+    Actor {
+        user_id: Uuid::new_v4(),
+        ..actor
+    }
+}
