@@ -79,6 +79,10 @@ pub const VIEW_WINDOW_MINUTES: i64 = 15;
 /// so the entry gets one; two simultaneous first views may both be recorded, which is harmless.
 pub async fn record_view(db: &DatabaseConnection, entry: &AuditEntry, now: DateTime<Utc>) -> Result<(), DbErr> {
     let fields = (!entry.fields.is_empty()).then(|| entry.fields.join(","));
+    let key = (entry.who, entry.action, entry.object_id, fields.clone());
+    if recently_recorded(&key, now) {
+        return Ok(());
+    }
     let recent = entity::Entity::find()
         .select_only()
         .column(entity::Column::Id)
@@ -99,7 +103,40 @@ pub async fn record_view(db: &DatabaseConnection, entry: &AuditEntry, now: DateT
     }
     let txn = lp_db::begin_write(db).await?;
     record(&*txn, entry, now).await?;
-    txn.commit().await
+    txn.commit().await?;
+    remember(key, now);
+    Ok(())
+}
+
+type ViewKey = (Who, AuditAction, Option<Uuid>, Option<String>);
+
+/// Views this process recorded (or found recorded) lately, so a repeated read skips even the
+/// database look-up. Only a shortcut: another instance's views are found in the table.
+static RECENT_VIEWS: std::sync::Mutex<Option<std::collections::HashMap<ViewKey, DateTime<Utc>>>> =
+    std::sync::Mutex::new(None);
+
+/// Past this many remembered views the memory starts afresh; the table still answers.
+const REMEMBERED_VIEWS: usize = 10_000;
+
+fn within_window(since: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    since <= now && now - since < chrono::Duration::minutes(VIEW_WINDOW_MINUTES)
+}
+
+fn recently_recorded(key: &ViewKey, now: DateTime<Utc>) -> bool {
+    let views = RECENT_VIEWS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    views
+        .as_ref()
+        .and_then(|views| views.get(key))
+        .is_some_and(|since| within_window(*since, now))
+}
+
+fn remember(key: ViewKey, now: DateTime<Utc>) {
+    let mut views = RECENT_VIEWS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let views = views.get_or_insert_with(Default::default);
+    if views.len() >= REMEMBERED_VIEWS {
+        views.clear();
+    }
+    views.insert(key, now);
 }
 
 /// Which entries to show; all given parts must hold.

@@ -128,7 +128,7 @@ vocabulary!(
 /// Who acted: a staff user, a volunteer through one of their links, the service's own
 /// workers (waves, deadlines, retention), the operator at the command line, or someone not
 /// (yet) known, such as a failed sign-in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Who {
     Staff(Uuid),
     Volunteer(Uuid),
