@@ -10,7 +10,6 @@
 //! [`REQUEST_INTERVAL_MINUTES`](availability_links::REQUEST_INTERVAL_MINUTES) whatever the year, counted apart from the link requests (see
 //! [`availability_links::admit_request`]), so asking for one never holds back the other.
 
-use crate::rules::hours;
 use crate::tables::{Cell, Locale};
 use crate::volunteer_year::{VolunteerYear, volunteer_year};
 use crate::{ReportError, ReportSettings};
@@ -98,19 +97,11 @@ fn notify_error(err: NotifyError) -> ReportError {
 }
 
 fn hours_text(minutes: u64, locale: Locale) -> String {
-    Cell::Decimal {
-        value: hours(minutes),
-        places: 1,
-    }
-    .display(locale)
+    Cell::hours(minutes).display(locale)
 }
 
 fn euros(cents: u64, locale: Locale) -> String {
-    Cell::Decimal {
-        value: cents as f64 / 100.0,
-        places: 2,
-    }
-    .display(locale)
+    Cell::euros(cents).display(locale)
 }
 
 /// The year's record worded as the Nachweis words it, printed or mailed; `None` for a year

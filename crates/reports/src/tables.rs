@@ -44,14 +44,16 @@ impl Cell {
         })
     }
 
-    fn hours(minutes: u64) -> Cell {
+    /// Minutes as hours with one decimal: every table, page and mail shows hours this way.
+    pub fn hours(minutes: u64) -> Cell {
         Cell::Decimal {
             value: hours(minutes),
             places: 1,
         }
     }
 
-    fn euros(cents: u64) -> Cell {
+    /// Cents as euros with two decimals.
+    pub fn euros(cents: u64) -> Cell {
         Cell::Decimal {
             value: cents as f64 / 100.0,
             places: 2,

@@ -263,11 +263,7 @@ fn sections(summary: &Summary, period: &Period, lang: Lang) -> Result<Vec<Sectio
         },
     ];
     if let Some(payout) = &summary.payout {
-        let euros = tables::Cell::Decimal {
-            value: f64::from(payout.rule.cents) / 100.0,
-            places: 2,
-        }
-        .display(locale);
+        let euros = tables::Cell::euros(u64::from(payout.rule.cents)).display(locale);
         let rule = match payout.rule.per_started_minutes {
             Some(block) => format!("{euros} € {} {block} {}", t.per_started, t.minutes),
             None => format!("{euros} € {}", t.per_assignment),
@@ -447,13 +443,7 @@ pub(crate) async fn volunteer_years(
     volunteer: &lp_registry::volunteers::Volunteer,
 ) -> Result<Vec<YearView>, PageError> {
     let locale = locale(lang);
-    let hours = |minutes: u64| {
-        Cell::Decimal {
-            value: lp_reports::rules::hours(minutes),
-            places: 1,
-        }
-        .display(locale)
-    };
+    let hours = |minutes: u64| Cell::hours(minutes).display(locale);
     let records =
         match lp_reports::volunteer_year::volunteer_years(&state.db, by, volunteer.id, state.today(), &state.reports)
             .await
