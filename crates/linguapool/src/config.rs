@@ -20,6 +20,10 @@ const BUILT_IN: &str = include_str!("../../../config/default.toml");
 #[serde(deny_unknown_fields)]
 pub struct Config {
     pub public_base_url: String,
+    /// The server key in URL-safe base64; when unset, `secret_key_file` holds it.
+    #[serde(default)]
+    pub secret_key: Option<String>,
+    pub secret_key_file: PathBuf,
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub email: EmailConfig,
@@ -207,19 +211,57 @@ impl Config {
         Ok(())
     }
 
-    pub fn request_settings(&self) -> RequestSettings {
+    /// The server key: `secret_key` when set, else the contents of `secret_key_file`, which a
+    /// first start creates (readable by the owner only) so a newcomer needs to set nothing.
+    pub fn server_key(&self) -> anyhow::Result<lp_core::secret::ServerKey> {
+        use lp_core::secret::ServerKey;
+        if let Some(text) = &self.secret_key {
+            return ServerKey::from_base64(text)
+                .map_err(|err| anyhow::anyhow!("invalid configuration: secret_key: {err}"));
+        }
+        let path = &self.secret_key_file;
+        match std::fs::read_to_string(path) {
+            Ok(text) => ServerKey::from_base64(&text)
+                .map_err(|err| anyhow::anyhow!("invalid configuration: secret_key_file {}: {err}", path.display())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                let key = ServerKey::generate();
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+                }
+                write_private(path, &key.to_base64())
+                    .with_context(|| format!("cannot write secret_key_file {}", path.display()))?;
+                tracing::info!(file = %path.display(), "made a new server key");
+                Ok(key)
+            }
+            Err(err) => Err(err).with_context(|| format!("cannot read secret_key_file {}", path.display())),
+        }
+    }
+
+    pub fn match_config(&self) -> MatchConfig {
+        MatchConfig {
+            min_german: self.matching.min_german,
+            settings_open_to_untrained: self.matching.settings_open_to_untrained.clone(),
+            travel_buffer_minutes: self.matching.travel_buffer_minutes,
+            weights: self.matching.weights,
+        }
+    }
+
+    pub fn cascade_config(&self) -> lp_matcher::cascade::CascadeConfig {
+        lp_matcher::cascade::CascadeConfig {
+            wave_size: self.matching.wave_size,
+            wave_interval_minutes: self.matching.wave_interval_minutes,
+        }
+    }
+
+    pub fn request_settings(&self, server_key: std::sync::Arc<lp_core::secret::ServerKey>) -> RequestSettings {
         RequestSettings {
             wave_size: self.matching.wave_size,
             wave_interval_minutes: self.matching.wave_interval_minutes,
-            matching: MatchConfig {
-                min_german: self.matching.min_german,
-                settings_open_to_untrained: self.matching.settings_open_to_untrained.clone(),
-                travel_buffer_minutes: self.matching.travel_buffer_minutes,
-                weights: self.matching.weights,
-            },
+            matching: self.match_config(),
             training_validity_months: self.training.validity_months,
             public_base_url: self.public_base_url.clone(),
             ranker: Default::default(),
+            server_key,
         }
     }
 
@@ -297,6 +339,20 @@ impl Config {
     }
 }
 
+/// Creates the file for the owner's eyes only (on Unix), failing if it exists, so two first
+/// starts racing cannot each write their own key.
+fn write_private(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
 fn describe(error: figment::Error) -> String {
     let key = error.path.join(".");
     let kind = error.kind.to_string();
@@ -321,6 +377,31 @@ mod tests {
         assert_eq!(config.matching.wave_size, 3);
         assert_eq!(config.matching.wave_interval_minutes, 60);
         assert!(config.database.url.starts_with("sqlite://data/"));
+    }
+
+    #[test]
+    fn server_key_is_made_once_and_then_read_back() {
+        let dir = std::env::temp_dir().join(format!("lp-key-{}", uuid::Uuid::new_v4()));
+        let file = dir.join("secret.key");
+        let config = with(&format!("secret_key_file = {:?}", file.display().to_string())).unwrap();
+        let made = config.server_key().unwrap();
+        let read = config.server_key().unwrap();
+        assert_eq!(made.derive("t", b"x"), read.derive("t", b"x"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let given = lp_core::secret::ServerKey::generate();
+        let set = with(&format!("secret_key = {:?}", given.to_base64())).unwrap();
+        assert_eq!(set.server_key().unwrap().derive("t", b"x"), given.derive("t", b"x"));
+        let err = with("secret_key = \"nope\"")
+            .unwrap()
+            .server_key()
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("secret_key"), "{err}");
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

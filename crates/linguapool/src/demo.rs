@@ -690,6 +690,7 @@ mod tests {
             training_validity_months: 24,
             public_base_url: "http://127.0.0.1:8080".into(),
             ranker: Default::default(),
+            server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
         }
     }
 

@@ -194,7 +194,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             lp_migrations::Migrator::up(&db, None)
                 .await
                 .context("migrating the database")?;
-            let settings: RequestSettings = config.request_settings();
+            let settings: RequestSettings = config.request_settings(std::sync::Arc::new(config.server_key()?));
             if demo::is_empty(&db).await? {
                 let options = demo::DemoOptions {
                     seed,
@@ -229,10 +229,9 @@ fn simulate(
     };
     match Config::load() {
         Ok(loaded) => {
-            let settings = loaded.request_settings();
-            config.cascade = settings.cascade();
-            config.training_validity_months = settings.training_validity_months;
-            config.matching = settings.matching;
+            config.cascade = loaded.cascade_config();
+            config.training_validity_months = loaded.training.validity_months;
+            config.matching = loaded.match_config();
         }
         Err(err) => eprintln!("warning: {err:#}; simulating with the built-in matching settings"),
     }

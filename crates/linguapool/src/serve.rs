@@ -44,7 +44,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let mail_heartbeat = Arc::new(Heartbeat::new("mail", worker.beat_interval()));
     let worker = worker.with_heartbeat(mail_heartbeat.clone());
     let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped.clone()));
-    let settings = Arc::new(config.request_settings());
+    let settings = Arc::new(config.request_settings(Arc::new(config.server_key()?)));
     let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
     let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
     let trainings = Arc::new(config.training_settings());

@@ -34,6 +34,7 @@ fn settings() -> RequestSettings {
         training_validity_months: 24,
         public_base_url: BASE.to_owned(),
         ranker: Default::default(),
+        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
     }
 }
 

@@ -13,6 +13,8 @@ pub struct RequestSettings {
     pub public_base_url: String,
     /// The process's compiled pool, shared by every clone of these settings.
     pub ranker: crate::ranker::Ranker,
+    /// Derives the tokens that are shown again and keys the hashes kept for continuity.
+    pub server_key: std::sync::Arc<lp_core::secret::ServerKey>,
 }
 
 impl RequestSettings {

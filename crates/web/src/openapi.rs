@@ -264,6 +264,7 @@ mod tests {
                 training_validity_months: 24,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),
                 ranker: Default::default(),
+                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
             }),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,

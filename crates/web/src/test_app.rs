@@ -109,6 +109,7 @@ impl TestApp {
                 training_validity_months: 24,
                 public_base_url: BASE.to_owned(),
                 ranker: Default::default(),
+                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
             }),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,

@@ -34,6 +34,7 @@ async fn pool() -> Pool {
         training_validity_months: 24,
         public_base_url: BASE.to_owned(),
         ranker: Default::default(),
+        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
     };
     let input: RequestInput = serde_json::from_value(serde_json::json!({
         "language": "ara", "starts_at": "2026-11-25T10:00:00+01:00", "duration_minutes": 60,
