@@ -127,7 +127,7 @@ async fn coordinator_pages_render_for_review() {
     sign_in(&desk, base, "chief@pool.test", &password).await;
     desk.wait_for_text("Übersicht").await;
     desk.goto(&format!("{base}/requests/{id}")).await;
-    let page = desk.wait_for_text("Weniger als zwei Ehrenamtliche").await;
+    let page = desk.wait_for_text("Zu wenige Ehrenamtliche").await;
     assert!(page.contains("sprechen die Sprache"), "{page}");
     desk.screenshot("coordinator-request-hint-desktop").await;
     desk.goto(&format!("{base}/requests/{id}/candidates")).await;

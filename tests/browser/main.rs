@@ -14,3 +14,4 @@ mod reports;
 mod steps;
 mod trainings;
 mod volunteer_offer;
+mod way_forward;

@@ -101,6 +101,7 @@ pub struct MatchingConfig {
     pub min_german: GermanLevel,
     pub settings_open_to_untrained: Vec<Setting>,
     pub travel_buffer_minutes: u32,
+    pub no_remote_suggestions_for: Vec<Setting>,
     /// How often the worker looks for due waves, deadlines and reminders.
     pub cascade_tick_seconds: u64,
     pub weights: ScoreWeights,
@@ -242,6 +243,7 @@ impl Config {
             min_german: self.matching.min_german,
             settings_open_to_untrained: self.matching.settings_open_to_untrained.clone(),
             travel_buffer_minutes: self.matching.travel_buffer_minutes,
+            no_remote_suggestions_for: self.matching.no_remote_suggestions_for.clone(),
             weights: self.matching.weights,
         }
     }

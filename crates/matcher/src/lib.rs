@@ -6,6 +6,7 @@
 //! was not asked. The order of both lists depends only on the inputs, never on the order of the
 //! pool, so a re-run (or a restart of the offer cascade) asks the same people in the same order.
 
+pub mod alternatives;
 pub mod cascade;
 mod compiled;
 mod rules;
@@ -44,6 +45,9 @@ pub struct MatchConfig {
     /// Travel time kept free before and after anything on site, so a volunteer is not booked
     /// across town with no time to get there.
     pub travel_buffer_minutes: u32,
+    /// Settings where a way forward never proposes phone or video (therapy relies on being
+    /// in the room); the request form itself still allows any mode.
+    pub no_remote_suggestions_for: Vec<Setting>,
     pub weights: ScoreWeights,
 }
 
@@ -53,6 +57,7 @@ impl Default for MatchConfig {
             min_german: GermanLevel::B1,
             settings_open_to_untrained: Vec::new(),
             travel_buffer_minutes: 30,
+            no_remote_suggestions_for: vec![Setting::Psychotherapy],
             weights: ScoreWeights::default(),
         }
     }

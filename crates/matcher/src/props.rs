@@ -428,6 +428,7 @@ fn config() -> impl Strategy<Value = MatchConfig> {
                 min_german,
                 settings_open_to_untrained,
                 travel_buffer_minutes,
+                no_remote_suggestions_for: vec![Setting::Psychotherapy],
                 weights: ScoreWeights {
                     language: l,
                     continuity: c,
@@ -682,5 +683,28 @@ proptest! {
         let compiled = CompiledPool::new(&mixed, compiled_at);
         prop_assert_eq!(&compiled.rank(&request, now, &config, None), &first);
         prop_assert_eq!(&compiled.rank(&request, now, &config, None), &first);
+    }
+
+    /// (e) Every suggested alternative has at least two volunteers who break no rule, checked
+    /// with the independent reading of the rules; another time leaves the notice.
+    #[test]
+    fn alternatives_have_two_candidates_by_every_rule(
+        scenario in scenario(),
+    ) {
+        let Scenario { pool, request, config, now, .. } = scenario;
+        for alternative in crate::alternatives::alternatives(&request, &pool, now, &config) {
+            let moved = RequestSpec { mode: alternative.mode, starts_at: alternative.starts_at, ..request.clone() };
+            let naive = NaiveRequest::new(&moved);
+            let qualifying = pool
+                .iter()
+                .filter(|p| Rule::ALL.iter().all(|&rule| !naive_breaks(rule, &moved, &naive, p, &config)))
+                .count();
+            prop_assert_eq!(qualifying, alternative.qualifying, "{:?}", alternative);
+            prop_assert!(qualifying >= crate::alternatives::ENOUGH);
+            prop_assert!(
+                alternative.starts_at == request.starts_at
+                    || alternative.starts_at >= now + crate::alternatives::MIN_NOTICE
+            );
+        }
     }
 }

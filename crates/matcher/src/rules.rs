@@ -15,8 +15,21 @@ pub(crate) fn first_violation(request: &RequestSpec, profile: &Profile, config: 
     Rule::ALL.iter().copied().find(|&rule| check.breaks(rule))
 }
 
-/// Every rule broken, not only the first; lets tests show that a profile breaks exactly one.
-#[cfg(test)]
+/// The rules that depend on when the appointment is; the others hold or fail whatever the time.
+pub(crate) const TIME_RULES: &[Rule] = &[
+    Rule::Unavailable,
+    Rule::Absent,
+    Rule::OverlappingAssignment,
+    Rule::MonthlyMaximum,
+];
+
+/// Whether the volunteer breaks any of `rules`.
+pub(crate) fn breaks_any(request: &RequestSpec, profile: &Profile, config: &MatchConfig, rules: &[Rule]) -> bool {
+    let check = Check::new(request, profile, config);
+    rules.iter().any(|&rule| check.breaks(rule))
+}
+
+/// Every rule broken, not only the first: who is a single step from qualifying.
 pub(crate) fn violations(request: &RequestSpec, profile: &Profile, config: &MatchConfig) -> Vec<Rule> {
     let check = Check::new(request, profile, config);
     Rule::ALL.iter().copied().filter(|&rule| check.breaks(rule)).collect()

@@ -21,6 +21,7 @@ mod search;
 pub mod seed;
 pub mod settings;
 pub mod view;
+pub mod way_forward;
 
 pub use error::RequestError;
 pub use settings::RequestSettings;

@@ -9,6 +9,7 @@ use crate::rules::{CANCELLABLE, completion_refused};
 use crate::search::{continue_search, withdraw_outstanding};
 use crate::settings::RequestSettings;
 use crate::view::{RequestView, build};
+use crate::way_forward::{self, SearchHint, Suggestion};
 use crate::{RequestError, mails};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::access::{Actor, Scope};
@@ -262,6 +263,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
         now,
     )
     .await?
+    .0
     .into_iter();
     let mut next = || sections.next().unwrap_or_default();
     Ok(Dashboard {
@@ -280,15 +282,18 @@ pub struct Board {
     pub unfilled: Vec<RequestView>,
     /// Open with the search ending within [`AT_RISK_WITHIN`], soonest deadline first.
     pub at_risk: Vec<RequestView>,
+    /// For each of them that fewer than two volunteers qualify for: why, and what would work.
+    pub hints: HashMap<Uuid, SearchHint>,
 }
 
 pub async fn board(
     db: &impl ConnectionTrait,
     _by: &lp_core::access::Coordinator,
+    settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<Board, RequestError> {
     let status = |status: RequestStatus| scoped(Scope::All).filter(request::Column::Status.eq(status.as_str()));
-    let mut sections = sections(
+    let (sections, specs) = sections(
         db,
         vec![
             status(RequestStatus::Unfilled)
@@ -303,11 +308,24 @@ pub async fn board(
         None,
         now,
     )
-    .await?
-    .into_iter();
+    .await?;
+    let mut sections = sections.into_iter();
+    let unfilled = sections.next().unwrap_or_default();
+    let at_risk = sections.next().unwrap_or_default();
+    // Neither section holds an assigned request, so the cached pool ranks them all.
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
+    let mut hints = HashMap::new();
+    for (id, spec) in specs {
+        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        let hint = way_forward::assess(&spec, &pool.profiles, &ranking, &settings.matching, now);
+        if hint.too_few() {
+            hints.insert(id, hint);
+        }
+    }
     Ok(Board {
-        unfilled: sections.next().unwrap_or_default(),
-        at_risk: sections.next().unwrap_or_default(),
+        unfilled,
+        at_risk,
+        hints,
     })
 }
 
@@ -331,13 +349,13 @@ async fn recently_finished(db: &impl ConnectionTrait, scope: Scope) -> Result<Ve
 }
 
 /// Runs each section's query and fills in the details of all their rows at once; `last`, a
-/// section read already, comes after them.
+/// section read already, comes after them. Also gives each row's matching spec.
 async fn sections(
     db: &impl ConnectionTrait,
     queries: Vec<Select<request::Entity>>,
     last: Option<Vec<request::Model>>,
     now: DateTime<Utc>,
-) -> Result<Vec<Vec<RequestView>>, RequestError> {
+) -> Result<(Vec<Vec<RequestView>>, Vec<(Uuid, lp_matcher::RequestSpec)>), RequestError> {
     let mut fetched = Vec::with_capacity(queries.len() + 1);
     for query in queries {
         fetched.push(query.order_by_asc(request::Column::Id).all(db).await?);
@@ -351,8 +369,10 @@ async fn sections(
             rows.push(Request::from_row(row)?);
         }
     }
+    let specs = rows.iter().map(|r| (r.id, r.spec())).collect();
     let mut views = with_details(db, rows, now).await?.into_iter();
-    Ok(lengths.into_iter().map(|n| views.by_ref().take(n).collect()).collect())
+    let views = lengths.into_iter().map(|n| views.by_ref().take(n).collect()).collect();
+    Ok((views, specs))
 }
 
 async fn with_details(
@@ -487,6 +507,27 @@ pub struct CandidatesView {
     pub speakers: usize,
     /// Volunteers who do not speak the language; not listed one by one.
     pub excluded_for_language: usize,
+    /// For an open or unfilled request that fewer than two qualify for: what would work
+    /// instead.
+    pub suggestions: Vec<Suggestion>,
+    /// Speakers who break exactly one hard rule (other than the language), by that rule: one
+    /// step (a training, a signed pledge, ...) would make them candidates.
+    pub one_step_away: Vec<OneStepGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OneStepGroup {
+    #[schema(value_type = String, example = "untrained")]
+    pub rule: lp_matcher::Rule,
+    pub explanation_de: &'static str,
+    pub explanation_en: &'static str,
+    pub volunteers: Vec<NamedVolunteer>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NamedVolunteer {
+    pub volunteer_id: Uuid,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -604,7 +645,41 @@ pub async fn candidates(
 ) -> Result<CandidatesView, RequestError> {
     let request = find_scoped(db, scope, id).await?;
     let spec = request.spec();
-    let (ranking, speakers, in_pool) = if request.assignee_id.is_some() {
+    let (ranking, pool) = rank(db, &request, settings, now).await?;
+    let profiles = pool.profiles();
+    let hint = way_forward::assess(&spec, profiles, &ranking, &settings.matching, now);
+    let searching = [RequestStatus::Open, RequestStatus::Unfilled].contains(&request.status);
+    let suggestions = if searching { hint.suggestions } else { Vec::new() };
+    let one_step = lp_matcher::alternatives::one_step_away(&spec, profiles, &settings.matching);
+    let speakers = way_forward::speakers(profiles, &spec);
+    candidates_view(db, ranking, &speakers, profiles.len(), suggestions, one_step).await
+}
+
+/// The profiles a request was ranked over: the process's cached pool, or for an assigned
+/// request a pool loaded without its own assignment.
+enum RankedOver {
+    Cached(std::sync::Arc<crate::ranker::PoolSnapshot>),
+    Loaded(Vec<lp_matcher::Profile>),
+}
+
+impl RankedOver {
+    fn profiles(&self) -> &[lp_matcher::Profile] {
+        match self {
+            RankedOver::Cached(snapshot) => &snapshot.profiles,
+            RankedOver::Loaded(profiles) => profiles,
+        }
+    }
+}
+
+/// The whole ranking of a request, with the profiles it was ranked over.
+async fn rank(
+    db: &impl ConnectionTrait,
+    request: &Request,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<(Ranking, RankedOver), RequestError> {
+    let spec = request.spec();
+    if request.assignee_id.is_some() {
         // An assigned request's own assignment must not exclude its assignee: ranked on
         // profiles loaded without it (rare, staff only).
         let pool = profiles(
@@ -616,20 +691,12 @@ pub async fn candidates(
         )
         .await?;
         let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
-        (ranking, speaker_ids(&pool, spec.language), pool.len())
+        Ok((ranking, RankedOver::Loaded(pool)))
     } else {
         let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
         let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
-        (ranking, speaker_ids(&pool.profiles, spec.language), pool.profiles.len())
-    };
-    candidates_view(db, ranking, &speakers, in_pool).await
-}
-
-fn speaker_ids(pool: &[lp_matcher::Profile], language: lp_core::LanguageCode) -> HashSet<Uuid> {
-    pool.iter()
-        .filter(|p| p.speaks(language))
-        .map(|p| p.volunteer_id)
-        .collect()
+        Ok((ranking, RankedOver::Cached(pool)))
+    }
 }
 
 /// Staff need the exclusions of those who speak the language at all; the rest are counted.
@@ -638,6 +705,8 @@ async fn candidates_view(
     ranking: Ranking,
     speakers: &HashSet<Uuid>,
     in_pool: usize,
+    suggestions: Vec<Suggestion>,
+    one_step: Vec<lp_matcher::alternatives::OneStepAway>,
 ) -> Result<CandidatesView, RequestError> {
     let excluded: Vec<Exclusion> = ranking
         .excluded
@@ -672,21 +741,28 @@ async fn candidates_view(
                 exclusion,
             })
             .collect(),
+        suggestions,
+        one_step_away: one_step
+            .into_iter()
+            .map(|group| OneStepGroup {
+                rule: group.rule,
+                explanation_de: group.rule.explain_de(),
+                explanation_en: group.rule.explain_en(),
+                volunteers: group
+                    .volunteer_ids
+                    .iter()
+                    .map(|id| NamedVolunteer {
+                        volunteer_id: *id,
+                        name: name(id),
+                    })
+                    .collect(),
+            })
+            .collect(),
     })
 }
 
-/// Said on a request's page when fewer than two volunteers qualify, so the coordinator can act:
-/// how many speak the language at all, and which rule keeps how many of them out.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct SearchHint {
-    pub qualifying: usize,
-    pub speakers: usize,
-    /// How many speakers each hard rule keeps out, by rule name.
-    #[schema(value_type = std::collections::BTreeMap<String, usize>)]
-    pub excluded_by_rule: std::collections::BTreeMap<&'static str, usize>,
-}
-
-/// A hint for an open or unfilled request with fewer than two qualifying volunteers.
+/// The hint for an open or unfilled request that fewer than two volunteers qualify for: why,
+/// and what would work instead.
 pub async fn search_hint(
     db: &impl ConnectionTrait,
     scope: Scope,
@@ -698,35 +774,19 @@ pub async fn search_hint(
     if ![RequestStatus::Open, RequestStatus::Unfilled].contains(&request.status) {
         return Ok(None);
     }
-    let found = candidates(db, scope, id, settings, now).await?;
-    if found.candidates.len() >= 2 {
-        return Ok(None);
-    }
-    let mut excluded_by_rule = std::collections::BTreeMap::new();
-    for excluded in &found.excluded {
-        *excluded_by_rule.entry(excluded.exclusion.rule.as_str()).or_default() += 1;
-    }
-    Ok(Some(SearchHint {
-        qualifying: found.candidates.len(),
-        speakers: found.speakers,
-        excluded_by_rule,
-    }))
+    let (ranking, pool) = rank(db, &request, settings, now).await?;
+    let hint = way_forward::assess(&request.spec(), pool.profiles(), &ranking, &settings.matching, now);
+    Ok(hint.too_few().then_some(hint))
 }
 
-/// How a request would fare if it were filed now: how many volunteers qualify and how many
-/// speak the language at all. Shown live while a caseworker fills in the form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Preview {
-    pub qualifying: usize,
-    pub speakers: usize,
-}
-
+/// How a request would fare if it were filed now: shown live while a caseworker fills in the
+/// form, and asked again before a request nobody qualifies for is filed.
 pub async fn preview(
     db: &impl ConnectionTrait,
     input: &RequestInput,
     settings: &RequestSettings,
     now: DateTime<Utc>,
-) -> Result<Preview, RequestError> {
+) -> Result<SearchHint, RequestError> {
     let valid = input.validate(now)?;
     let spec = lp_matcher::RequestSpec {
         language: valid.language,
@@ -743,17 +803,14 @@ pub async fn preview(
         client_ref: valid.client_ref,
     };
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
-    let speakers = pool
-        .profiles
-        .iter()
-        .filter(|p| p.status == lp_core::vocab::VolunteerStatus::Active && p.speaks(spec.language))
-        .count();
-    let qualifying = pool
-        .compiled
-        .rank(&spec, now, &settings.matching, None)
-        .candidates
-        .len();
-    Ok(Preview { qualifying, speakers })
+    let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+    Ok(way_forward::assess(
+        &spec,
+        &pool.profiles,
+        &ranking,
+        &settings.matching,
+        now,
+    ))
 }
 
 #[cfg(test)]

@@ -34,3 +34,19 @@ impl RequestSettings {
         format!("{}/requests/{id}", self.public_base_url)
     }
 }
+
+#[cfg(test)]
+impl RequestSettings {
+    /// The defaults of `config/default.toml`, for the crate's own tests.
+    pub(crate) fn for_tests() -> Self {
+        RequestSettings {
+            wave_size: 3,
+            wave_interval_minutes: 60,
+            matching: MatchConfig::default(),
+            training_validity_months: 24,
+            public_base_url: "http://pool.test".to_owned(),
+            ranker: Default::default(),
+            server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
+        }
+    }
+}

@@ -308,6 +308,30 @@ pub async fn list(
     Ok(all)
 }
 
+/// The soonest training that makes volunteers trained (a basic course or a refresher) and
+/// still takes registrations: where the coordinator sends speakers who lack a valid training.
+pub async fn next_course(
+    db: &impl ConnectionTrait,
+    _by: &Coordinator,
+    now: DateTime<Utc>,
+) -> Result<Option<Training>, TrainingError> {
+    let kinds: Vec<&str> = TrainingKind::ALL
+        .iter()
+        .filter(|k| k.counts_for_training_status())
+        .map(|k| k.as_str())
+        .collect();
+    let row = training::Entity::find()
+        .filter(training::Column::Kind.is_in(kinds))
+        .filter(training::Column::Status.eq(TrainingState::Scheduled.as_str()))
+        .filter(training::Column::StartsAt.gt(now))
+        .filter(training::Column::RegistrationDeadline.gt(now))
+        .order_by_asc(training::Column::StartsAt)
+        .order_by_asc(training::Column::Id)
+        .one(db)
+        .await?;
+    row.map(Training::from_row).transpose()
+}
+
 /// The training with its invitees.
 pub async fn detail(db: &DatabaseConnection, _by: &Coordinator, id: Uuid) -> Result<TrainingDetail, TrainingError> {
     let training = get(db, id).await?;

@@ -159,8 +159,20 @@ impl TestApp {
 
     /// An active, trained volunteer for weekday on-site jobs in Winnenden, 08:00–18:00.
     pub async fn volunteer(&self, name: &str, email: &str, language: &str) -> Uuid {
+        self.volunteer_with(name, email, language, |_| {}).await
+    }
+
+    /// Like [`volunteer`](Self::volunteer), with the JSON of the record changed first (e.g.
+    /// `v["modes"] = json!(["video"])`).
+    pub async fn volunteer_with(
+        &self,
+        name: &str,
+        email: &str,
+        language: &str,
+        change: impl FnOnce(&mut serde_json::Value),
+    ) -> Uuid {
         let days = ["mon", "tue", "wed", "thu", "fri"];
-        let input: lp_registry::volunteers::VolunteerInput = serde_json::from_value(serde_json::json!({
+        let mut record = serde_json::json!({
             "name": name, "email": email, "phone": "+49 151 000000",
             "languages": [{"code": language, "proficiency": "native"}],
             "german_level": "B2", "modes": ["on_site", "phone"], "service_area": ["Winnenden"],
@@ -168,8 +180,9 @@ impl TestApp {
             "max_assignments_per_month": 8,
             "confidentiality_signed_on": "2026-03-02", "training_completed_on": "2026-02-01",
             "status": "active"
-        }))
-        .unwrap();
+        });
+        change(&mut record);
+        let input: lp_registry::volunteers::VolunteerInput = serde_json::from_value(record).unwrap();
         lp_registry::volunteers::create(
             &self.db.conn,
             &lp_core::access::Coordinator::operator(),

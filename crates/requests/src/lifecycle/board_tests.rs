@@ -93,7 +93,8 @@ async fn with_600_open_requests_the_board_lists_the_nearest_at_risk() {
         }
     })
     .await;
-    let board = board(&test.conn, &lp_core::access::Coordinator::operator(), now)
+    let settings = RequestSettings::for_tests();
+    let board = board(&test.conn, &lp_core::access::Coordinator::operator(), &settings, now)
         .await
         .unwrap();
     let listed: Vec<Uuid> = board.at_risk.iter().map(|r| r.id).collect();

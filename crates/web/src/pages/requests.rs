@@ -3,6 +3,9 @@
 
 mod form;
 mod page;
+#[cfg(test)]
+mod tests;
+mod way_forward;
 
 use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
@@ -24,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(dashboard))
         .route("/requests/new", get(form::new_form))
         .route("/requests/new/hint", get(form::hint))
+        .route("/requests/new/apply", post(form::apply))
         .route("/requests", post(form::create))
         .route("/requests/{id}", get(page::show))
         .route("/requests/{id}/cancel", post(page::cancel))
@@ -83,15 +87,24 @@ texts! {
         score: "Punkte" / "Score",
         excluded: "Ausgeschlossen" / "Excluded",
         rule: "Regel" / "Rule",
-        search_hint_few: "Weniger als zwei Ehrenamtliche kommen in Frage" / "Fewer than two volunteers qualify",
+        search_hint_few: "Zu wenige Ehrenamtliche kommen in Frage" / "Too few volunteers qualify",
         speakers: "sprechen die Sprache" / "speak the language",
         qualifying: "kommen in Frage" / "qualify",
-        excluded_by: "ausgeschlossen durch" / "excluded by",
         board: "Offen & gefährdet" / "Unfilled & at risk",
         at_risk: "Gefährdet: offen, Frist in weniger als 24 Stunden" / "At risk: open, deadline within 24 hours",
         not_speaking: "weitere sprechen die Sprache nicht" / "more do not speak the language",
         back_to_request: "Zurück zur Anfrage" / "Back to the request",
         reason: "Begründung" / "Reason",
+        instead: "Was stattdessen ginge:" / "What would work instead:",
+        take: "Übernehmen" / "Use this",
+        confirm_question: "Niemand kommt in Frage – trotzdem anlegen?" / "Nobody qualifies – file it anyway?",
+        confirm_explain: "Die Anfrage wird dann sofort „nicht besetzt“, und Sie und die Koordination bekommen Bescheid. Oder nehmen Sie einen der Vorschläge oben." / "The request then becomes unfilled at once, and you and the coordinators are told. Or take one of the suggestions above.",
+        file_anyway: "Trotzdem anlegen" / "File it anyway",
+        refile: "Als neue Anfrage stellen" / "File as a new request",
+        refile_note: "Die bisherige Anfrage bleibt bestehen; sagen Sie sie ab, wenn Sie einen neuen Termin nehmen." / "This request stays as it is; cancel it if you take another time.",
+        one_step: "Einen Schritt entfernt" / "One step away",
+        invite_to: "Zur nächsten Schulung einladen" / "Invite to the next training",
+        plan_training: "Schulung planen" / "Schedule a training",
     }
 }
 
@@ -106,6 +119,8 @@ struct Row {
     badge: &'static str,
     interpreter: String,
     client_ref: String,
+    /// On the board: why too few qualify and what would work instead; else empty.
+    hint: String,
 }
 
 impl Row {
@@ -129,6 +144,7 @@ impl Row {
             },
             interpreter: request.assignee.as_ref().map(|a| a.name.clone()).unwrap_or_default(),
             client_ref: request.client_ref.clone().unwrap_or_default(),
+            hint: String::new(),
         }
     }
 }
@@ -226,8 +242,22 @@ async fn board(
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let now = state.clock.now();
-    let board = lifecycle::board(&state.db, &by, now).await.or_page(lang)?;
-    let rows = |requests: &[RequestView]| requests.iter().map(|r| Row::of(lang, r, now)).collect();
+    let board = lifecycle::board(&state.db, &by, &state.requests, now)
+        .await
+        .or_page(lang)?;
+    let rows = |requests: &[RequestView]| {
+        requests
+            .iter()
+            .map(|r| Row {
+                hint: board
+                    .hints
+                    .get(&r.id)
+                    .map(|hint| way_forward::one_line(lang, hint))
+                    .unwrap_or_default(),
+                ..Row::of(lang, r, now)
+            })
+            .collect()
+    };
     Ok(render(&BoardPage {
         layout: Layout::new(lang, &staff, t.board, "/board"),
         t,

@@ -43,10 +43,17 @@ async fn caseworker_files_a_request_and_finds_it_on_the_dashboard() {
 
     let hint = app.get(&format!("/requests/new/hint?{FORM}"), Some(&session)).await;
     assert_eq!(hint.status, StatusCode::OK);
+    let hint: serde_json::Value = serde_json::from_str(&hint.body).unwrap();
     assert_eq!(
-        hint.body,
+        hint["text"],
         "2 Ehrenamtliche kommen für diesen Termin in Frage (2 sprechen die Sprache)."
     );
+    assert_eq!(
+        hint["rules"],
+        serde_json::json!([]),
+        "enough qualify: no rules, no suggestions"
+    );
+    assert_eq!(hint["suggestions"], serde_json::json!([]));
 
     let created = app.post_form("/requests", Some(&session), FORM).await;
     assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
@@ -204,7 +211,10 @@ async fn another_organisations_request_page_is_the_same_404_as_an_unknown_one() 
     app.staff(Role::Caseworker, Some(b), "b@example.org").await;
     let session_a = app.login("a@example.org").await;
     let session_b = app.login("b@example.org").await;
-    let created = app.post_form("/requests", Some(&session_a), FORM).await;
+    // Nobody is in the pool: filed after the question.
+    let created = app
+        .post_form("/requests", Some(&session_a), &format!("{FORM}&confirm=1"))
+        .await;
     let path = created.location().unwrap().to_owned();
 
     let foreign = app.get(&path, Some(&session_b)).await;

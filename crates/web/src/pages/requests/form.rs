@@ -1,5 +1,6 @@
 //! The new-request form: the fields as typed, read into the requests crate's input, shown
-//! again with every error; and its live hint of how many volunteers qualify.
+//! again with every error; its live hint of how many volunteers qualify, why not more, and
+//! what would work instead; and the question before filing a request nobody qualifies for.
 
 use super::{RequestTexts, common_languages, optional};
 use crate::AppState;
@@ -12,7 +13,6 @@ use crate::pages::{Layout, Opt, OrPage, PageError, choose, render};
 use askama::Template;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use lp_core::access::Scope;
@@ -23,7 +23,11 @@ use lp_registry::organisations;
 use lp_requests::RequestError;
 use lp_requests::input::{GenderPreferenceInput, RequestInput};
 use lp_requests::lifecycle;
+use lp_requests::view::RequestView;
 use serde::Deserialize;
+use serde_json::json;
+
+use super::way_forward::{HintBox, SuggestionView, headline, rule_lines, suggestions};
 
 /// The form's fields as typed, so a refused form comes back filled in.
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +60,12 @@ pub(super) struct RequestForm {
     notes: String,
     #[serde(default)]
     organisation_id: String,
+    /// "1" once the caseworker said to file it although nobody qualifies.
+    #[serde(default)]
+    confirm: String,
+    /// A suggestion taken without JavaScript: `mode|date|time`.
+    #[serde(default)]
+    apply: String,
 }
 
 fn parse<T: std::str::FromStr<Err = lp_core::vocab::UnknownValue>>(field: &str, text: &str) -> Result<T, FieldError> {
@@ -182,6 +192,8 @@ struct RequestFormPage {
     strengths: Vec<Opt>,
     /// For coordinators, who file requests on behalf of an organisation.
     organisations: Vec<(String, String)>,
+    /// How the request as filled in would fare, when it reads.
+    hint: Option<HintBox>,
 }
 
 async fn form_page(
@@ -190,6 +202,7 @@ async fn form_page(
     staff: &Staff,
     form: RequestForm,
     errors: Vec<FieldError>,
+    hint: Option<HintBox>,
 ) -> Result<Response, PageError> {
     let t = RequestTexts::of(lang);
     let organisations = match staff.scope() {
@@ -238,23 +251,104 @@ async fn form_page(
         ),
         organisations,
         form,
+        hint,
     });
     *response.status_mut() = status;
     Ok(response)
+}
+
+/// What a link to the form may fill in: a suggestion for a request already filed (`from`, the
+/// request whose fields are copied, with another `mode`, `date` and `time`).
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct Prefill {
+    #[serde(default)]
+    from: Option<String>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    date: Option<String>,
+    #[serde(default)]
+    time: Option<String>,
 }
 
 pub(super) async fn new_form(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
+    Query(prefill): Query<Prefill>,
 ) -> Result<Response, PageError> {
-    let form = RequestForm {
+    let mut form = RequestForm {
         duration_minutes: "60".to_owned(),
         mode: Mode::OnSite.as_str().to_owned(),
         setting: Setting::Authority.as_str().to_owned(),
         ..RequestForm::default()
     };
-    form_page(&state, lang, &staff, form, Vec::new()).await
+    let now = state.clock.now();
+    if let Some(from) = prefill.from.as_deref().filter(|f| !f.is_empty()) {
+        let id = crate::extract::parse_id(from).or_page(lang)?;
+        let request = lifecycle::get(&state.db, staff.scope(), id, now).await.or_page(lang)?;
+        form = RequestForm::from_request(&request);
+    }
+    if let Some(mode) = prefill.mode {
+        form.mode = mode;
+    }
+    if let Some(date) = prefill.date {
+        form.date = date;
+    }
+    if let Some(time) = prefill.time {
+        form.time = time;
+    }
+    let hint = server_hint(&state, lang, &form, false).await?;
+    form_page(&state, lang, &staff, form, Vec::new(), hint).await
+}
+
+impl RequestForm {
+    /// A filed request's fields, to file it again with a change.
+    fn from_request(request: &RequestView) -> Self {
+        let local = request.starts_at;
+        RequestForm {
+            language: request.language.as_str().to_owned(),
+            dialect: request.dialect.clone().unwrap_or_default(),
+            date: local.format("%Y-%m-%d").to_string(),
+            time: local.format("%H:%M").to_string(),
+            duration_minutes: request.duration_minutes.to_string(),
+            mode: request.mode.as_str().to_owned(),
+            town: request.town.clone().unwrap_or_default(),
+            address: request.address.clone().unwrap_or_default(),
+            setting: request.setting.as_str().to_owned(),
+            gender: request
+                .gender_preference
+                .map(|g| g.gender.as_str().to_owned())
+                .unwrap_or_default(),
+            strength: request
+                .gender_preference
+                .map(|g| g.strength.as_str().to_owned())
+                .unwrap_or_default(),
+            client_ref: request.client_ref.clone().unwrap_or_default(),
+            notes: request.notes.clone().unwrap_or_default(),
+            organisation_id: request.organisation_id.to_string(),
+            confirm: String::new(),
+            apply: String::new(),
+        }
+    }
+}
+
+/// The hint for the form as filled in, if it reads; `None` while it does not.
+async fn server_hint(
+    state: &AppState,
+    lang: Lang,
+    form: &RequestForm,
+    asking: bool,
+) -> Result<Option<HintBox>, PageError> {
+    let now = state.clock.now();
+    let Ok(input) = form.errors_of(now) else {
+        return Ok(None);
+    };
+    match lifecycle::preview(&state.db, &input, &state.requests, now).await {
+        Ok(hint) => Ok(Some(HintBox::of(lang, &hint, asking))),
+        Err(RequestError::Invalid(_)) => Ok(None),
+        Err(err) => Err(PageError::new(lang, err)),
+    }
 }
 
 pub(super) async fn create(
@@ -265,42 +359,73 @@ pub(super) async fn create(
 ) -> Result<Response, PageError> {
     let input = match form.errors_of(state.clock.now()) {
         Ok(input) => input,
-        Err(errors) => return form_page(&state, lang, &staff, form, errors).await,
+        Err(errors) => return form_page(&state, lang, &staff, form, errors, None).await,
     };
+    // Asked once: a request nobody qualifies for goes straight to "unfilled", so the caseworker
+    // sees why and what would work before filing it anyway.
+    if form.confirm != "1"
+        && let Some(hint) = server_hint(&state, lang, &form, true).await?
+        && hint.ask_to_confirm
+    {
+        return form_page(&state, lang, &staff, form, Vec::new(), Some(hint)).await;
+    }
     match lifecycle::create(&state.db, staff.actor(), &input, &state.requests, state.clock.now()).await {
         Ok(created) => {
             state.mail_wake.notify_one();
             Ok(Redirect::to(&format!("/requests/{}", created.id)).into_response())
         }
-        Err(RequestError::Invalid(error)) => form_page(&state, lang, &staff, form, vec![error]).await,
+        Err(RequestError::Invalid(error)) => form_page(&state, lang, &staff, form, vec![error], None).await,
         Err(err) => Err(PageError::new(lang, err)),
     }
 }
 
-/// The live hint of the new-request form, as one line of text (empty while the form is
-/// incomplete).
+/// Takes a suggestion into the form without JavaScript: the form comes back with the
+/// suggestion's mode, date and time, and the hint for them; nothing is filed.
+pub(super) async fn apply(
+    State(state): State<AppState>,
+    lang: Lang,
+    SignedIn(staff): SignedIn,
+    Form(mut form): Form<RequestForm>,
+) -> Result<Response, PageError> {
+    if let Some((mode, date, time)) = SuggestionView::parse_value(&form.apply) {
+        form.mode = mode.as_str().to_owned();
+        form.date = date;
+        form.time = time;
+    }
+    form.apply.clear();
+    form.confirm.clear();
+    let hint = server_hint(&state, lang, &form, false).await?;
+    form_page(&state, lang, &staff, form, Vec::new(), hint).await
+}
+
+/// The live hint of the new-request form, as JSON for its script: the headline, the rules that
+/// keep the speakers out and the suggestions when fewer than two qualify; all empty while the
+/// form is incomplete.
 pub(super) async fn hint(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(_staff): SignedIn,
     Query(form): Query<RequestForm>,
 ) -> Response {
-    let text = match form.errors_of(state.clock.now()) {
+    let hint = match form.errors_of(state.clock.now()) {
         Ok(input) => match lifecycle::preview(&state.db, &input, &state.requests, state.clock.now()).await {
-            Ok(preview) => lang.pick(
-                format!(
-                    "{} Ehrenamtliche kommen für diesen Termin in Frage ({} sprechen die Sprache).",
-                    preview.qualifying, preview.speakers
-                ),
-                format!(
-                    "{} volunteers qualify for this appointment ({} speak the language).",
-                    preview.qualifying, preview.speakers
-                ),
-            ),
-            Err(RequestError::Invalid(_)) => String::new(),
+            Ok(hint) => Some(hint),
+            Err(RequestError::Invalid(_)) => None,
             Err(err) => return ApiError::from(err).into_response(),
         },
-        Err(_) => String::new(),
+        Err(_) => None,
     };
-    ([(CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+    let t = RequestTexts::of(lang);
+    let body = match hint {
+        Some(hint) => json!({
+            "instead": t.instead,
+            "take": t.take,
+            "text": headline(lang, &hint),
+            "rules": if hint.too_few() { rule_lines(lang, &hint) } else { Vec::new() },
+            "suggestions": suggestions(lang, &hint),
+            "qualifying": hint.qualifying,
+        }),
+        None => json!({ "text": "", "rules": [], "suggestions": [], "qualifying": null }),
+    };
+    axum::Json(body).into_response()
 }

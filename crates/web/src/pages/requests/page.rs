@@ -16,7 +16,10 @@ use lp_core::validation::FieldError;
 use lp_core::vocab::OfferState;
 use lp_requests::RequestError;
 use lp_requests::input::CompletionInput;
-use lp_requests::lifecycle::{self, CandidatesView, SearchHint};
+use lp_requests::lifecycle::{self, CandidatesView};
+
+use super::way_forward::{HintBox, SuggestionView};
+use lp_matcher::Rule;
 use lp_requests::view::RequestView;
 use serde::Deserialize;
 
@@ -33,8 +36,7 @@ struct RequestPage {
     request: RequestView,
     row: Row,
     events: Vec<Event>,
-    hint: Option<SearchHint>,
-    hint_rules: Vec<(String, usize)>,
+    hint: Option<HintBox>,
     can_cancel: bool,
     can_complete: bool,
     error: Option<String>,
@@ -88,12 +90,8 @@ async fn request_page(
     let request = lifecycle::view(&state.db, staff.actor(), id, now).await.or_page(lang)?;
     let hint = lifecycle::search_hint(&state.db, staff.scope(), id, &state.requests, now)
         .await
-        .or_page(lang)?;
-    let hint_rules = hint
-        .iter()
-        .flat_map(|h| h.excluded_by_rule.iter())
-        .map(|(rule, count)| (rule_label(lang, rule), *count))
-        .collect();
+        .or_page(lang)?
+        .map(|hint| HintBox::of(lang, &hint, false));
     let status = if error.is_some() {
         StatusCode::CONFLICT
     } else {
@@ -114,18 +112,10 @@ async fn request_page(
         can_complete: request.awaits_completion(now),
         request,
         hint,
-        hint_rules,
         error,
     });
     *response.status_mut() = status;
     Ok(response)
-}
-
-fn rule_label(lang: Lang, rule: &str) -> String {
-    match lp_matcher::Rule::ALL.iter().find(|r| r.as_str() == rule) {
-        Some(rule) => lang.pick(rule.explain_de(), rule.explain_en()).to_owned(),
-        None => rule.to_owned(),
-    }
 }
 
 pub(super) async fn show(
@@ -202,6 +192,17 @@ struct CandidatesPage {
     parts: Vec<&'static str>,
     rows: Vec<(String, String, Vec<String>)>,
     excluded: Vec<ExcludedRow>,
+    suggestions: Vec<SuggestionView>,
+    one_step: Vec<OneStepRow>,
+}
+
+/// Speakers a single step from qualifying, with what the coordinator can do about it.
+struct OneStepRow {
+    explanation: &'static str,
+    people: Vec<(String, String)>,
+    /// Where the step is taken for all of them at once (the next training, with them ticked),
+    /// and its label; else each name links to the volunteer's record.
+    action: Option<(String, &'static str)>,
 }
 
 pub(super) async fn candidates(
@@ -252,13 +253,52 @@ pub(super) async fn candidates(
             explanation: lang.pick(e.explanation_de, e.explanation_en),
         })
         .collect();
+    let next_course = match staff.coordinator() {
+        Some(by) if view.one_step_away.iter().any(|g| g.rule == Rule::Untrained) => {
+            lp_trainings::trainings::next_course(&state.db, &by, state.clock.now())
+                .await
+                .or_page(lang)?
+        }
+        _ => None,
+    };
+    let one_step = view
+        .one_step_away
+        .iter()
+        .map(|group| {
+            let people: Vec<(String, String)> = group
+                .volunteers
+                .iter()
+                .map(|v| (v.volunteer_id.to_string(), v.name.clone()))
+                .collect();
+            let action = match (group.rule, &next_course) {
+                (Rule::Untrained, Some(course)) => {
+                    let ticked: Vec<String> = people.iter().map(|(id, _)| format!("choose={id}")).collect();
+                    Some((
+                        format!("/trainings/{}?{}#invite-chosen", course.id, ticked.join("&")),
+                        t.invite_to,
+                    ))
+                }
+                (Rule::Untrained, None) if staff.coordinator().is_some() => {
+                    Some(("/trainings/new".to_owned(), t.plan_training))
+                }
+                _ => None,
+            };
+            OneStepRow {
+                explanation: lang.pick(group.explanation_de, group.explanation_en),
+                people,
+                action,
+            }
+        })
+        .collect();
     Ok(render(&CandidatesPage {
         layout: Layout::new(lang, &staff, t.candidates, format!("/requests/{id}/candidates")),
         t,
         id,
+        suggestions: view.suggestions.iter().map(|s| SuggestionView::of(lang, s)).collect(),
         view,
         parts,
         rows,
         excluded,
+        one_step,
     }))
 }

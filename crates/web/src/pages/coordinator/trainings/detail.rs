@@ -349,9 +349,19 @@ pub(super) async fn show(
     CoordinatorPage(by): CoordinatorPage,
     PathParam(id): PathParam,
     query: Result<Query<Notices>, QueryRejection>,
+    pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&id).or_page(lang)?;
     let t = TrainingTexts::of(lang);
+    // `choose=<id>` (repeated) ticks volunteers in the form for chosen invitees: the candidates
+    // page links here with the speakers a valid training would make eligible.
+    let chosen: Vec<String> = pairs
+        .map(|Query(pairs)| pairs)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(key, _)| key == "choose")
+        .map(|(_, value)| value)
+        .collect();
     // A hand-edited query string only loses its notice.
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let notice = if let Some(invited) = query.invited {
@@ -369,8 +379,14 @@ pub(super) async fn show(
     } else {
         None
     };
+    let invite = (!chosen.is_empty()).then(|| InviteForm {
+        by: "chosen".to_owned(),
+        volunteer_ids: chosen,
+        ..InviteForm::blank()
+    });
     let extras = Extras {
         notice,
+        invite,
         ..Extras::default()
     };
     page(&state, lang, &staff, &by, id, extras).await
