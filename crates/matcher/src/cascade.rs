@@ -128,6 +128,11 @@ pub fn next_step(
     config: &CascadeConfig,
 ) -> Step {
     STEPS_ON_THIS_THREAD.with(|steps| steps.set(steps.get() + 1));
+    // Past the deadline nobody is asked any more (an offer then could not be accepted): a
+    // job given back that late is unfilled at once, so the caseworker hears of it.
+    if now >= fill_by {
+        return Step::Unfilled;
+    }
     let how_many = match occasion {
         Occasion::Declined => 1,
         Occasion::Filed | Occasion::WaveDue | Occasion::GivenBack => wave_size(config),
@@ -199,6 +204,19 @@ mod tests {
         let before = steps_on_this_thread();
         assert_eq!(step(Occasion::Filed, &[5, 3, 9, 1], &[]), offered(&[5, 3, 9]));
         assert_eq!(steps_on_this_thread(), before + 1);
+    }
+
+    #[test]
+    fn past_the_deadline_nobody_is_asked_and_the_search_ends() {
+        let late = next_step(
+            Occasion::GivenBack,
+            [id(5)],
+            &[],
+            at("2026-11-22T10:00:00Z"),
+            at("2026-11-22T10:00:00Z"),
+            &CascadeConfig::default(),
+        );
+        assert_eq!(late, Step::Unfilled);
     }
 
     #[test]

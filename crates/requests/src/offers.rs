@@ -40,6 +40,8 @@ pub struct OfferPage {
     pub setting: Setting,
     pub address: Option<String>,
     pub notes: Option<String>,
+    /// Until when the offer can be accepted (the search's deadline).
+    pub open_until: DateTime<FixedOffset>,
 }
 
 /// The offer a token names and its request.
@@ -73,6 +75,7 @@ pub async fn page(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> R
         setting: request.setting,
         address: if has_job { request.address } else { None },
         notes: if has_job { request.notes } else { None },
+        open_until: local(crate::rules::offer_open_until(request.fill_by)),
     })
 }
 
@@ -139,6 +142,14 @@ async fn try_accept(
     }
 
     let request = crate::request::get(&*txn, offer.request_id).await?;
+    offer::Entity::update_many()
+        .col_expr(
+            offer::Column::ExpiresAt,
+            Expr::value(crate::rules::accepted_link_until(request.starts_at)),
+        )
+        .filter(offer::Column::Id.eq(offer.id))
+        .exec(&*txn)
+        .await?;
     // Since the offer went out the volunteer may have taken another job at that time, reached
     // the monthly maximum or been paused: the hard rules are checked again, with the
     // volunteer's row locked so that two of their acceptances are judged one after the other.

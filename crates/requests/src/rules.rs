@@ -20,6 +20,19 @@ pub fn completion_refused(status: RequestStatus, starts_at: DateTime<Utc>, now: 
     (starts_at > now).then(|| "the appointment has not started yet".to_owned())
 }
 
+/// An offer can be accepted until the search's deadline: at `fill_by` the request becomes
+/// unfilled and every offer still out lapses. The mail, the link page and the request page
+/// all state this one time.
+pub fn offer_open_until(fill_by: DateTime<Utc>) -> DateTime<Utc> {
+    fill_by
+}
+
+/// Once accepted, an offer's link manages the job (it can be given back) until the
+/// appointment starts.
+pub fn accepted_link_until(starts_at: DateTime<Utc>) -> DateTime<Utc> {
+    starts_at
+}
+
 /// A sent offer whose link has passed its expiry counts as expired, whether or not a sweep
 /// has written that down yet.
 pub(crate) fn effective_state(offer: &Offer, now: DateTime<Utc>) -> OfferState {

@@ -84,8 +84,7 @@ async fn send_offers(
         .collect();
     let ids: Vec<Uuid> = recipients.iter().map(|v| v.id).collect();
     let availability = availability_links::issue_each(txn, &ids, availability_links::Reason::Offer, now).await?;
-    // Offer links stop working when the appointment starts.
-    let expires_at = request.starts_at;
+    let expires_at = crate::rules::offer_open_until(request.fill_by);
     let mut new_rows = Vec::with_capacity(recipients.len());
     for (volunteer, availability) in recipients.into_iter().zip(&availability) {
         let token = new_token();

@@ -541,3 +541,46 @@ async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
     let theirs = view.offers.iter().find(|o| o.volunteer_id == id).unwrap();
     assert_eq!(theirs.state, lp_core::vocab::OfferState::Withdrawn);
 }
+
+#[tokio::test]
+async fn an_offer_is_open_until_the_deadline_and_an_accepted_link_until_the_appointment() {
+    let pool = pool(2).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let deadline: DateTime<Utc> = "2026-12-02T17:00:00Z".parse().unwrap();
+    assert_eq!(created.fill_by, deadline);
+    // The mail and the link page state the request's deadline, not the appointment.
+    let (_, _, mail) = outbox(&pool.db.conn)
+        .await
+        .into_iter()
+        .find(|(to, kind, _)| to == "v0@pool.test" && kind == "offer")
+        .expect("an offer to v0");
+    assert!(
+        mail.contains(&format!("Das Angebot gilt bis {}.", lp_core::when::de(&deadline))),
+        "{mail}"
+    );
+    let first = offer_token(&pool.db.conn, "v0@pool.test").await;
+    let second = offer_token(&pool.db.conn, "v1@pool.test").await;
+    let page = offers::page(&pool.db.conn, &first, now).await.unwrap();
+    assert_eq!(page.open_until, deadline);
+
+    // After the deadline (before the worker ran) nobody can accept any more.
+    let refused = offers::accept(&pool.db.conn, &second, &settings, None, deadline + Duration::minutes(1)).await;
+    assert!(
+        matches!(refused, Err(RequestError::Link(LinkRefusal::Expired))),
+        "{refused:?}"
+    );
+    // Accepted before it, the link still gives the job back after the deadline.
+    offers::accept(&pool.db.conn, &first, &settings, None, deadline - Duration::hours(1))
+        .await
+        .unwrap();
+    assert_eq!(get(&pool, created.id, now).await.status, RequestStatus::Assigned);
+    offers::withdraw(&pool.db.conn, &first, &settings, None, deadline + Duration::hours(2))
+        .await
+        .unwrap();
+    let after = get(&pool, created.id, deadline + Duration::hours(2)).await;
+    assert_eq!(after.status, RequestStatus::Unfilled, "no time left to search again");
+}

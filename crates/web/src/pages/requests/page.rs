@@ -37,6 +37,8 @@ struct RequestPage {
     row: Row,
     events: Vec<Event>,
     hint: Option<HintBox>,
+    /// The search's deadline, as the offer mail and the offer page state it.
+    open_until: String,
     can_cancel: bool,
     can_complete: bool,
     error: Option<String>,
@@ -107,6 +109,7 @@ async fn request_page(
         t,
         row: Row::of(lang, &request, now),
         events: timeline(lang, t, &request),
+        open_until: when(lang, request.fill_by),
         // Once it has begun the page offers completing it, not cancelling.
         can_cancel: request.is_cancellable() && request.starts_at > now,
         can_complete: request.awaits_completion(now),
