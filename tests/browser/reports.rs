@@ -73,6 +73,7 @@ fn history(
                     setting: settings[i as usize % settings.len()],
                     gender_preference: None,
                     client_ref: None,
+                    client_served_by: Vec::new(),
                 },
                 created_at,
                 fill_by: starts_at - Duration::hours(14),
@@ -143,7 +144,14 @@ async fn coordinator_reads_the_reports_on_desktop_phone_and_paper_and_prints_a_n
     let now = Utc::now();
     let past = history(org_id, caseworker_id, &speakers, now);
     let db = lp_db::connect(&service.database.url, 2).await.unwrap();
-    lp_requests::seed::insert(&db, &past, now).await.unwrap();
+    lp_requests::seed::insert(
+        &db,
+        &past,
+        &lp_requests::RequestSettings::with_defaults("http://pool.test"),
+        now,
+    )
+    .await
+    .unwrap();
 
     let base = &service.base;
     sign_in(&desk, base, "chief@pool.test", &password).await;

@@ -53,6 +53,7 @@ async fn last_years_assignment(service: &Service, volunteer_id: Uuid, year: i32)
             setting: Setting::Medical,
             gender_preference: None,
             client_ref: None,
+            client_served_by: Vec::new(),
         },
         created_at,
         fill_by: starts_at - Duration::days(1),
@@ -68,7 +69,14 @@ async fn last_years_assignment(service: &Service, volunteer_id: Uuid, year: i32)
             responded_at: Some(created_at + Duration::minutes(10)),
         }],
     };
-    seed::insert(db, &[past], now).await.unwrap();
+    seed::insert(
+        db,
+        &[past],
+        &lp_requests::RequestSettings::with_defaults("http://pool.test"),
+        now,
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

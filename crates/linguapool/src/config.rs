@@ -102,6 +102,8 @@ pub struct MatchingConfig {
     pub settings_open_to_untrained: Vec<Setting>,
     pub travel_buffer_minutes: u32,
     pub no_remote_suggestions_for: Vec<Setting>,
+    /// How far back continuity looks for who served a client before, in days.
+    pub continuity_days: u32,
     /// How often the worker looks for due waves, deadlines and reminders.
     pub cascade_tick_seconds: u64,
     pub weights: ScoreWeights,
@@ -182,6 +184,9 @@ impl Config {
         if self.matching.cascade_tick_seconds == 0 {
             bail!("invalid configuration: matching.cascade_tick_seconds must be at least 1");
         }
+        if self.matching.continuity_days == 0 {
+            bail!("invalid configuration: matching.continuity_days must be at least 1");
+        }
         if self.matching.wave_interval_minutes == 0 {
             bail!("invalid configuration: matching.wave_interval_minutes must be at least 1");
         }
@@ -261,6 +266,7 @@ impl Config {
             wave_interval_minutes: self.matching.wave_interval_minutes,
             matching: self.match_config(),
             training_validity_months: self.training.validity_months,
+            continuity_days: self.matching.continuity_days,
             public_base_url: self.public_base_url.clone(),
             ranker: Default::default(),
             server_key,

@@ -112,6 +112,7 @@ fn request() -> RequestSpec {
             strength: GenderStrength::Preferred,
         }),
         client_ref: Some("K-17".to_owned()),
+        client_served_by: Vec::new(),
     }
 }
 

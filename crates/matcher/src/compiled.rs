@@ -1115,7 +1115,8 @@ impl CompiledPool {
         let past = &held[..past];
         let served = query
             .client
-            .is_some_and(|client| past.iter().any(|c| c.client == Some(client)));
+            .is_some_and(|client| past.iter().any(|c| c.client == Some(client)))
+            || query.request.client_served_by.contains(&group.ids[speaker]);
         let gender = match (group.facts[speaker] >> fact::GENDER) & 0b11 {
             0 => None,
             code => Some(Gender::ALL[code as usize - 1]),

@@ -18,7 +18,7 @@ mod props;
 mod test_support;
 
 pub use compiled::CompiledPool;
-pub use score::{FAIRNESS_WINDOW_DAYS, RELIABILITY_WINDOW_DAYS};
+pub use score::{FAIRNESS_WINDOW_DAYS, RELIABILITY_WINDOW_DAYS, client_key};
 
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageCode;
@@ -118,6 +118,10 @@ pub struct RequestSpec {
     /// Opaque reference to the client (family, case number), so the same volunteer can serve
     /// the same people again.
     pub client_ref: Option<String>,
+    /// Volunteers who served this client before, looked up by the caller over a longer past
+    /// than the profiles' commitments hold (a therapy client seen months ago). Continuity
+    /// counts them as well as a past commitment with the same reference.
+    pub client_served_by: Vec<Uuid>,
 }
 
 impl RequestSpec {
@@ -485,6 +489,23 @@ mod tests {
         // The parts are not all alike, so the mean is not trivially any one of them.
         assert_eq!(p.fairness, 0.8);
         assert_eq!(p.experience, 0.0);
+    }
+
+    #[test]
+    fn continuity_counts_whom_the_caller_found_served_the_client_before() {
+        let request = RequestSpec {
+            client_served_by: vec![id(2)],
+            ..request()
+        };
+        let pool = [profile(1), profile(2)];
+        let ranking = rank(&request, &pool, now(), &MatchConfig::default());
+        assert_eq!(ranking.candidates[0].volunteer_id, id(2));
+        assert_eq!(ranking.candidates[0].parts.continuity, 1.0);
+        assert_eq!(ranking.candidates[1].parts.continuity, 0.0);
+        assert_eq!(
+            CompiledPool::new(&pool, now()).rank(&request, now(), &MatchConfig::default(), None),
+            ranking
+        );
     }
 
     #[test]

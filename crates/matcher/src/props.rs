@@ -248,6 +248,7 @@ fn request() -> impl Strategy<Value = RequestSpec> {
                     setting,
                     gender_preference,
                     client_ref: client.map(str::to_owned),
+                    client_served_by: Vec::new(),
                 }
             },
         )
@@ -398,18 +399,25 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         config(),
         now_offset(),
         compiled_days,
+        vec(any::<prop::sample::Index>(), 0..=3),
     )
-        .prop_map(|(mut pool, helps, request, config, offset, compiled_days)| {
-            let now = request.starts_at + Duration::minutes(offset);
-            apply(&mut pool, &helps, &request, now);
-            Scenario {
-                pool,
-                request,
-                config,
-                now,
-                compiled_at: now + Duration::days(compiled_days),
-            }
-        })
+        .prop_map(
+            |(mut pool, helps, mut request, config, offset, compiled_days, served)| {
+                let now = request.starts_at + Duration::minutes(offset);
+                apply(&mut pool, &helps, &request, now);
+                // Who served the client before, as the service looks them up over a longer past.
+                if !pool.is_empty() {
+                    request.client_served_by = served.iter().map(|i| pool[i.index(pool.len())].volunteer_id).collect();
+                }
+                Scenario {
+                    pool,
+                    request,
+                    config,
+                    now,
+                    compiled_at: now + Duration::days(compiled_days),
+                }
+            },
+        )
 }
 
 fn weight() -> impl Strategy<Value = f64> {

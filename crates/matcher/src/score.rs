@@ -108,6 +108,9 @@ pub(crate) fn dialect_keys_match(requested: &str, spoken: &str) -> bool {
 /// Clients, above all in therapy and at schools, do better with a face they already know.
 /// Client references are compared trimmed and case-insensitively, as they may be typed by hand.
 fn continuity(request: &RequestSpec, profile: &Profile, now: DateTime<Utc>) -> f64 {
+    if request.client_served_by.contains(&profile.volunteer_id) {
+        return continuity_of(true);
+    }
     let Some(client) = request.client_ref.as_deref().map(client_key).filter(|c| !c.is_empty()) else {
         return 0.0;
     };
@@ -124,7 +127,8 @@ pub(crate) fn continuity_of(served: bool) -> f64 {
     if served { 1.0 } else { 0.0 }
 }
 
-pub(crate) fn client_key(reference: &str) -> String {
+/// A client reference as continuity compares it: trimmed and lowercased.
+pub fn client_key(reference: &str) -> String {
     reference.trim().to_lowercase()
 }
 

@@ -47,6 +47,7 @@ pub fn request() -> RequestSpec {
         setting: Setting::Authority,
         gender_preference: None,
         client_ref: Some("K-17".to_owned()),
+        client_served_by: Vec::new(),
     }
 }
 

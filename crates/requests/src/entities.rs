@@ -41,6 +41,10 @@ pub mod request {
         pub updated_at: DateTimeUtc,
         /// Set when the retention job removed the client reference, notes and address.
         pub details_removed_at: Option<DateTimeUtc>,
+        /// The client reference as a keyed hash, for continuity after the reference is gone.
+        pub client_key: Option<String>,
+        /// When the retention job removes `client_key`.
+        pub client_key_until: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -3,6 +3,7 @@
 
 pub mod access_export;
 pub mod cascade;
+mod continuity;
 mod entities;
 pub mod erasure;
 mod error;

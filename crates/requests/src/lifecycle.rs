@@ -70,6 +70,7 @@ pub async fn create(
         return Err(FieldError::new("organisation_id", "no organisation has this id").into());
     }
     let id = Uuid::new_v4();
+    let client_key = crate::continuity::client_key(settings, valid.client_ref.as_deref());
     let row = request::ActiveModel {
         id: Set(id),
         organisation_id: Set(organisation_id),
@@ -99,6 +100,10 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         details_removed_at: Set(None),
+        client_key_until: Set(client_key
+            .is_some()
+            .then(|| crate::continuity::key_until(settings, valid.starts_at))),
+        client_key: Set(client_key),
     };
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
@@ -316,6 +321,7 @@ pub async fn board(
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let mut hints = HashMap::new();
     for (id, spec) in specs {
+        let spec = crate::continuity::with_history(db, spec, settings, now).await?;
         let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
         let hint = way_forward::assess(&spec, &pool.profiles, &ranking, &settings.matching, now);
         if hint.too_few() {
@@ -644,8 +650,7 @@ pub async fn candidates(
     now: DateTime<Utc>,
 ) -> Result<CandidatesView, RequestError> {
     let request = find_scoped(db, scope, id).await?;
-    let spec = request.spec();
-    let (ranking, pool) = rank(db, &request, settings, now).await?;
+    let (spec, ranking, pool) = rank(db, &request, settings, now).await?;
     let profiles = pool.profiles();
     let hint = way_forward::assess(&spec, profiles, &ranking, &settings.matching, now);
     let searching = [RequestStatus::Open, RequestStatus::Unfilled].contains(&request.status);
@@ -671,14 +676,15 @@ impl RankedOver {
     }
 }
 
-/// The whole ranking of a request, with the profiles it was ranked over.
+/// The whole ranking of a request, with what the matcher was given and the profiles it was
+/// ranked over.
 async fn rank(
     db: &impl ConnectionTrait,
     request: &Request,
     settings: &RequestSettings,
     now: DateTime<Utc>,
-) -> Result<(Ranking, RankedOver), RequestError> {
-    let spec = request.spec();
+) -> Result<(lp_matcher::RequestSpec, Ranking, RankedOver), RequestError> {
+    let spec = crate::continuity::spec_of(db, request, settings, now).await?;
     if request.assignee_id.is_some() {
         // An assigned request's own assignment must not exclude its assignee: ranked on
         // profiles loaded without it (rare, staff only).
@@ -691,11 +697,11 @@ async fn rank(
         )
         .await?;
         let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
-        Ok((ranking, RankedOver::Loaded(pool)))
+        Ok((spec, ranking, RankedOver::Loaded(pool)))
     } else {
         let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
         let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
-        Ok((ranking, RankedOver::Cached(pool)))
+        Ok((spec, ranking, RankedOver::Cached(pool)))
     }
 }
 
@@ -774,8 +780,8 @@ pub async fn search_hint(
     if ![RequestStatus::Open, RequestStatus::Unfilled].contains(&request.status) {
         return Ok(None);
     }
-    let (ranking, pool) = rank(db, &request, settings, now).await?;
-    let hint = way_forward::assess(&request.spec(), pool.profiles(), &ranking, &settings.matching, now);
+    let (spec, ranking, pool) = rank(db, &request, settings, now).await?;
+    let hint = way_forward::assess(&spec, pool.profiles(), &ranking, &settings.matching, now);
     Ok(hint.too_few().then_some(hint))
 }
 
@@ -801,7 +807,9 @@ pub async fn preview(
             strength: g.strength,
         }),
         client_ref: valid.client_ref,
+        client_served_by: Vec::new(),
     };
+    let spec = crate::continuity::with_history(db, spec, settings, now).await?;
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
     Ok(way_forward::assess(

@@ -95,6 +95,8 @@ impl Request {
             setting: self.setting,
             gender_preference: self.gender_preference,
             client_ref: self.client_ref.clone(),
+            // Looked up by `continuity::spec_of` where the ranking needs it.
+            client_served_by: Vec::new(),
         }
     }
 

@@ -39,6 +39,8 @@ impl Default for RetentionSettings {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RetentionReport {
     pub requests_cleared: u64,
+    /// Keyed hashes of client references whose continuity period ended.
+    pub client_keys: u64,
     pub audit_entries: u64,
     pub sessions: u64,
     pub links: u64,
@@ -62,6 +64,7 @@ pub async fn run(
 ) -> Result<RetentionReport, RequestError> {
     let mut report = RetentionReport {
         requests_cleared: clear_request_details(db, settings, now).await?,
+        client_keys: clear_client_keys(db, now).await?,
         ..RetentionReport::default()
     };
     let days = |n: u32| Duration::days(i64::from(n));
@@ -82,6 +85,37 @@ pub fn details_due(starts_at: DateTime<Utc>, settings: &RetentionSettings, now: 
 
 fn details_cutoff(settings: &RetentionSettings, now: DateTime<Utc>) -> DateTime<Utc> {
     now - Duration::days(i64::from(settings.request_details_days))
+}
+
+/// Removes the keyed hashes of client references whose continuity period (set at filing, see
+/// `continuity::key_until`) has ended, in batches like the details.
+async fn clear_client_keys(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, RequestError> {
+    let txn = lp_db::begin_write(db).await?;
+    let due: Vec<Uuid> = request::Entity::find()
+        .select_only()
+        .column(request::Column::Id)
+        .filter(request::Column::ClientKeyUntil.lte(now))
+        .order_by_asc(request::Column::ClientKeyUntil)
+        .limit(BATCH)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .into_tuple()
+        .all(&*txn)
+        .await?;
+    if due.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    let cleared = request::Entity::update_many()
+        .col_expr(request::Column::ClientKey, Expr::value(Option::<String>::None))
+        .col_expr(
+            request::Column::ClientKeyUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(request::Column::Id.is_in(due.iter().copied()))
+        .exec(&*txn)
+        .await?;
+    txn.commit().await?;
+    Ok(cleared.rows_affected)
 }
 
 async fn clear_request_details(

@@ -36,9 +36,8 @@ pub(crate) async fn continue_search(
     let cascade = settings.cascade();
     // Only the best (already asked + one wave) can be chosen, so only they are scored.
     let enough = earlier.len().saturating_add(wave_size(&cascade));
-    let ranking = pool
-        .compiled
-        .rank(&request.spec(), now, &settings.matching, Some(enough));
+    let spec = crate::continuity::spec_of(txn, request, settings, now).await?;
+    let ranking = pool.compiled.rank(&spec, now, &settings.matching, Some(enough));
     let answered: Vec<EarlierOffer> = earlier.iter().map(Offer::earlier).collect();
     let step = next_step(
         occasion,

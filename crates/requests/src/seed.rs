@@ -74,6 +74,7 @@ const OFFERS_PER_STATEMENT: usize = 1000;
 pub async fn insert(
     db: &impl ConnectionTrait,
     history: &[PastRequest],
+    settings: &crate::RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<Written, RequestError> {
     for (i, past) in history.iter().enumerate() {
@@ -85,7 +86,10 @@ pub async fn insert(
         .chunks(REQUESTS_PER_STATEMENT)
         .zip(ids.chunks(REQUESTS_PER_STATEMENT))
     {
-        let models = rows.iter().zip(ids).map(|(past, &id)| request_row(id, past, now));
+        let models = rows
+            .iter()
+            .zip(ids)
+            .map(|(past, &id)| request_row(id, past, settings, now));
         request::Entity::insert_many(models).exec_without_returning(db).await?;
         written.requests += rows.len();
     }
@@ -153,8 +157,17 @@ fn check(past: &PastRequest, now: DateTime<Utc>) -> Result<(), (&'static str, St
     }
 }
 
-fn request_row(id: Uuid, past: &PastRequest, now: DateTime<Utc>) -> request::ActiveModel {
+fn request_row(
+    id: Uuid,
+    past: &PastRequest,
+    settings: &crate::RequestSettings,
+    now: DateTime<Utc>,
+) -> request::ActiveModel {
     let spec = &past.spec;
+    // Likewise the client's keyed hash, kept for continuity until its own period ends.
+    let client_key_until = crate::continuity::key_until(settings, spec.starts_at);
+    let client_key =
+        crate::continuity::client_key(settings, spec.client_ref.as_deref()).filter(|_| client_key_until > now);
     // History older than the default retention period is stored as the job would leave it.
     let cleared = crate::retention::details_due(spec.starts_at, &RetentionSettings::default(), now);
     let accepted = past.offers.iter().find(|o| o.state == OfferState::Accepted);
@@ -211,6 +224,8 @@ fn request_row(id: Uuid, past: &PastRequest, now: DateTime<Utc>) -> request::Act
         created_at: Set(past.created_at),
         updated_at: Set(updated_at),
         details_removed_at: Set(cleared.then_some(now)),
+        client_key_until: Set(client_key.is_some().then_some(client_key_until)),
+        client_key: Set(client_key),
     }
 }
 
@@ -258,6 +273,7 @@ mod tests {
             setting: Setting::Authority,
             gender_preference: None,
             client_ref: Some("F-0001".into()),
+            client_served_by: Vec::new(),
         }
     }
 
@@ -338,7 +354,14 @@ mod tests {
         unfilled.offers[1].responded_at = None;
         let history = vec![completed(org, caseworker, volunteers), unfilled];
 
-        let written = insert(db, &history, now()).await.unwrap();
+        let written = insert(
+            db,
+            &history,
+            &crate::RequestSettings::with_defaults("http://pool.test"),
+            now(),
+        )
+        .await
+        .unwrap();
         assert_eq!(written, Written { requests: 2, offers: 4 });
 
         let actor = Actor {
@@ -378,7 +401,14 @@ mod tests {
         in_the_future.spec.starts_at = now() + Duration::days(1);
 
         for broken in [two_winners, asked_twice, unfilled_with_winner, still_out, in_the_future] {
-            let err = insert(db, &[good.clone(), broken], now()).await.unwrap_err();
+            let err = insert(
+                db,
+                &[good.clone(), broken],
+                &crate::RequestSettings::with_defaults("http://pool.test"),
+                now(),
+            )
+            .await
+            .unwrap_err();
             match err {
                 RequestError::Invalid(e) => assert!(e.field.starts_with("history[1]."), "{}", e.field),
                 other => panic!("{other:?}"),

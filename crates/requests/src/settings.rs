@@ -9,6 +9,9 @@ pub struct RequestSettings {
     pub wave_interval_minutes: u32,
     pub matching: MatchConfig,
     pub training_validity_months: u32,
+    /// How far back continuity looks for who served a client before, in days; the keyed hash
+    /// of a client reference is kept this long after the appointment.
+    pub continuity_days: u32,
     /// Base of every link in an email, without a trailing slash.
     pub public_base_url: String,
     /// The process's compiled pool, shared by every clone of these settings.
@@ -35,16 +38,17 @@ impl RequestSettings {
     }
 }
 
-#[cfg(test)]
 impl RequestSettings {
-    /// The defaults of `config/default.toml`, for the crate's own tests.
-    pub(crate) fn for_tests() -> Self {
+    /// The defaults of `config/default.toml` with links under `public_base_url` and a fresh
+    /// server key: for tests and tools, which change what they need with `..`.
+    pub fn with_defaults(public_base_url: &str) -> Self {
         RequestSettings {
             wave_size: 3,
             wave_interval_minutes: 60,
             matching: MatchConfig::default(),
             training_validity_months: 24,
-            public_base_url: "http://pool.test".to_owned(),
+            continuity_days: 730,
+            public_base_url: public_base_url.to_owned(),
             ranker: Default::default(),
             server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
         }

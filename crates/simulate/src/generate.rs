@@ -902,6 +902,8 @@ fn request(rng: &mut StdRng, created_at: DateTime<Utc>, clients: &mut Vec<(Langu
         setting,
         gender_preference,
         client_ref: Some(client_ref),
+        // The simulated volunteers' commitments hold the whole year: continuity reads them.
+        client_served_by: Vec::new(),
     };
     Request {
         fill_by: lp_matcher::cascade::default_fill_by(created_at, starts_at),

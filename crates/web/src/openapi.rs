@@ -262,6 +262,7 @@ mod tests {
                 wave_interval_minutes: 60,
                 matching: Default::default(),
                 training_validity_months: 24,
+                continuity_days: 730,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),
                 ranker: Default::default(),
                 server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),

@@ -107,6 +107,7 @@ impl TestApp {
                 wave_interval_minutes: 60,
                 matching: lp_matcher::MatchConfig::default(),
                 training_validity_months: 24,
+                continuity_days: 730,
                 public_base_url: BASE.to_owned(),
                 ranker: Default::default(),
                 server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),

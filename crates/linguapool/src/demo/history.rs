@@ -81,7 +81,7 @@ pub(super) async fn seed(
     let mut written = Written::default();
     for chunk in past.chunks(REQUESTS_PER_TRANSACTION) {
         let txn = lp_db::begin_write(db).await?;
-        let batch = lp_requests::seed::insert(&*txn, chunk, now)
+        let batch = lp_requests::seed::insert(&*txn, chunk, settings, now)
             .await
             .context("storing past requests")?;
         txn.commit().await?;

@@ -80,6 +80,7 @@ fn completed(org: Uuid, caseworker: Uuid, volunteer: Uuid, day: &str, setting: S
             setting,
             gender_preference: None,
             client_ref: None,
+            client_served_by: Vec::new(),
         },
         created_at,
         fill_by: starts_at - Duration::days(1),
@@ -132,7 +133,8 @@ async fn pool() -> Pool {
         completed(org.id, caseworker, amal, "2025-03-03", Setting::Medical, 90),
         completed(org.id, caseworker, amal, "2025-06-02", Setting::School, 45),
     ];
-    seed::insert(conn, &history, now()).await.unwrap();
+    let requests = lp_requests::RequestSettings::with_defaults("http://pool.test");
+    seed::insert(conn, &history, &requests, now()).await.unwrap();
 
     let created = at("2025-04-01T09:00:00Z");
     let input: TrainingInput = serde_json::from_value(serde_json::json!({

@@ -69,6 +69,8 @@ async fn open_requests(
         created_at: Set(now),
         updated_at: Set(now),
         details_removed_at: Set(None),
+        client_key: Set(None),
+        client_key_until: Set(None),
     });
     let rows: Vec<_> = rows.collect();
     for chunk in rows.chunks(100) {
@@ -93,7 +95,7 @@ async fn with_600_open_requests_the_board_lists_the_nearest_at_risk() {
         }
     })
     .await;
-    let settings = RequestSettings::for_tests();
+    let settings = RequestSettings::with_defaults("http://pool.test");
     let board = board(&test.conn, &lp_core::access::Coordinator::operator(), &settings, now)
         .await
         .unwrap();
