@@ -683,16 +683,7 @@ mod tests {
     }
 
     fn settings() -> RequestSettings {
-        RequestSettings {
-            wave_size: 3,
-            wave_interval_minutes: 60,
-            matching: lp_matcher::MatchConfig::default(),
-            training_validity_months: 24,
-            continuity_days: 730,
-            public_base_url: "http://127.0.0.1:8080".into(),
-            ranker: Default::default(),
-            server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
-        }
+        RequestSettings::with_defaults("http://127.0.0.1:8080")
     }
 
     /// The volunteers as entered, without ids and timestamps, in a stable order.

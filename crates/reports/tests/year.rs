@@ -27,16 +27,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 fn settings() -> RequestSettings {
-    RequestSettings {
-        wave_size: 3,
-        wave_interval_minutes: 60,
-        matching: lp_matcher::MatchConfig::default(),
-        training_validity_months: 24,
-        continuity_days: 730,
-        public_base_url: BASE.to_owned(),
-        ranker: Default::default(),
-        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
-    }
+    RequestSettings::with_defaults(&BASE)
 }
 
 fn report_settings() -> ReportSettings {

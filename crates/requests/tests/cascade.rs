@@ -9,7 +9,6 @@ use linguapool_requests::view::RequestView;
 use linguapool_requests::{RequestError, RequestSettings, lifecycle, offers};
 use lp_core::access::{Actor, Scope};
 use lp_core::vocab::{RequestStatus, Role};
-use lp_matcher::MatchConfig;
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use lp_registry::volunteers::{self, VolunteerInput};
@@ -22,13 +21,7 @@ const BASE: &str = "http://pool.test";
 fn settings() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
-        wave_interval_minutes: 60,
-        matching: MatchConfig::default(),
-        training_validity_months: 24,
-        continuity_days: 730,
-        public_base_url: BASE.to_owned(),
-        ranker: Default::default(),
-        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
+        ..RequestSettings::with_defaults(&BASE)
     }
 }
 

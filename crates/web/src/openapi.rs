@@ -257,16 +257,7 @@ mod tests {
         crate::router(AppState {
             db: sea_orm::DatabaseConnection::default(),
             clock: Arc::new(lp_core::SystemClock),
-            requests: Arc::new(lp_requests::RequestSettings {
-                wave_size: 3,
-                wave_interval_minutes: 60,
-                matching: Default::default(),
-                training_validity_months: 24,
-                continuity_days: 730,
-                public_base_url: "http://127.0.0.1:8080".to_owned(),
-                ranker: Default::default(),
-                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
-            }),
+            requests: Arc::new(lp_requests::RequestSettings::with_defaults("http://127.0.0.1:8080")),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),

@@ -102,16 +102,7 @@ impl TestApp {
         let state = AppState {
             db: db.conn.clone(),
             clock: clock.clone(),
-            requests: Arc::new(RequestSettings {
-                wave_size: 3,
-                wave_interval_minutes: 60,
-                matching: lp_matcher::MatchConfig::default(),
-                training_validity_months: 24,
-                continuity_days: 730,
-                public_base_url: BASE.to_owned(),
-                ranker: Default::default(),
-                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
-            }),
+            requests: Arc::new(RequestSettings::with_defaults(&BASE)),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: BASE.to_owned(),

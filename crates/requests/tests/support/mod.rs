@@ -8,7 +8,6 @@ use linguapool_requests::RequestSettings;
 use linguapool_requests::input::RequestInput;
 use lp_core::access::{Actor, Coordinator, Scope};
 use lp_core::vocab::Role;
-use lp_matcher::MatchConfig;
 use lp_registry::organisations::{self, OrganisationInput};
 use lp_registry::staff::{self, StaffUserInput};
 use lp_registry::volunteers::{self, VolunteerInput};
@@ -20,13 +19,7 @@ pub const BASE: &str = "http://pool.test";
 pub fn instance() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
-        wave_interval_minutes: 60,
-        matching: MatchConfig::default(),
-        training_validity_months: 24,
-        continuity_days: 730,
-        public_base_url: BASE.to_owned(),
-        ranker: Default::default(),
-        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
+        ..RequestSettings::with_defaults(&BASE)
     }
 }
 

@@ -27,16 +27,7 @@ async fn pool() -> Pool {
     let org = app.organisation("Stadt Teststadt").await;
     let cw = app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
     let amal = app.volunteer("Amal Haddad", "amal@example.org", "ara").await;
-    let settings = RequestSettings {
-        wave_size: 3,
-        wave_interval_minutes: 60,
-        matching: lp_matcher::MatchConfig::default(),
-        training_validity_months: 24,
-        continuity_days: 730,
-        public_base_url: BASE.to_owned(),
-        ranker: Default::default(),
-        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
-    };
+    let settings = RequestSettings::with_defaults(&BASE);
     let input: RequestInput = serde_json::from_value(serde_json::json!({
         "language": "ara", "starts_at": "2026-11-25T10:00:00+01:00", "duration_minutes": 60,
         "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
