@@ -128,7 +128,7 @@ async fn coordinator_pages_render_for_review() {
     desk.wait_for_text("Übersicht").await;
     desk.goto(&format!("{base}/requests/{id}")).await;
     let page = desk.wait_for_text("Zu wenige Ehrenamtliche").await;
-    assert!(page.contains("sprechen die Sprache"), "{page}");
+    assert!(page.contains("(1 spricht die Sprache)"), "{page}");
     desk.screenshot("coordinator-request-hint-desktop").await;
     desk.goto(&format!("{base}/requests/{id}/candidates")).await;
     desk.wait_for_text("Selam Tesfaye").await;

@@ -11,4 +11,5 @@ mod simulate;
 mod staff_web;
 mod support;
 mod trainings;
+mod video;
 mod walking_system;

@@ -35,6 +35,16 @@ pub struct Config {
     #[serde(default)]
     pub allowance: AllowanceConfig,
     pub retention: RetentionConfig,
+    #[serde(default)]
+    pub video: VideoConfig,
+}
+
+/// The town's own video service for video appointments.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VideoConfig {
+    /// E.g. `https://meet.stadt.example`; a room below it is made for each video appointment.
+    pub base_url: Option<String>,
 }
 
 /// Staff sign-in.
@@ -169,6 +179,13 @@ impl Config {
                 "invalid configuration: public_base_url must start with http:// or https:// and not end with /, got `{base}`"
             );
         }
+        if let Some(video) = &self.video.base_url
+            && (!(video.starts_with("https://") || video.starts_with("http://")) || video.ends_with('/'))
+        {
+            bail!(
+                "invalid configuration: video.base_url must start with https:// or http:// and not end with /, got `{video}`"
+            );
+        }
         if !(self.database.url.starts_with("sqlite:") || self.database.url.starts_with("postgres")) {
             bail!("invalid configuration: database.url must start with sqlite: or postgres:");
         }
@@ -270,6 +287,7 @@ impl Config {
             public_base_url: self.public_base_url.clone(),
             ranker: Default::default(),
             server_key,
+            video_base_url: self.video.base_url.clone(),
         }
     }
 

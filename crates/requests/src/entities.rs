@@ -45,6 +45,8 @@ pub mod request {
         pub client_key: Option<String>,
         /// When the retention job removes `client_key`.
         pub client_key_until: Option<DateTimeUtc>,
+        /// A video appointment's meeting link, made when someone accepted it.
+        pub video_url: Option<String>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

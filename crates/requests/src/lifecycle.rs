@@ -104,6 +104,7 @@ pub async fn create(
             .is_some()
             .then(|| crate::continuity::key_until(settings, valid.starts_at))),
         client_key: Set(client_key),
+        video_url: Set(None),
     };
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;

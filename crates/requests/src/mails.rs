@@ -85,6 +85,7 @@ pub(crate) async fn assignment(
         client_ref: request.client_ref.clone(),
         // The volunteer's own offer page, where the acceptance can be withdrawn.
         manage_url: Some(settings.offer_url(token)),
+        video_url: request.video_url.clone(),
         request_id: request.id.to_string(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;
@@ -98,6 +99,7 @@ pub(crate) async fn assignment(
         volunteer_name: volunteer.name.clone(),
         volunteer_phone: volunteer.phone.clone(),
         request_url: settings.request_url(request.id),
+        video_url: request.video_url.clone(),
     };
     lp_notify::enqueue(db, &found.email(), now).await?;
     Ok(())
@@ -204,6 +206,7 @@ pub(crate) async fn reminder(
         address: request.address.clone(),
         caseworker_name: caseworker.name.clone(),
         caseworker_email: caseworker.email.clone(),
+        video_url: request.video_url.clone(),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())

@@ -40,6 +40,8 @@ pub struct OfferPage {
     pub setting: Setting,
     pub address: Option<String>,
     pub notes: Option<String>,
+    /// The meeting link of a video appointment, once this volunteer has the job.
+    pub video_url: Option<String>,
     /// Until when the offer can be accepted (the search's deadline).
     pub open_until: DateTime<FixedOffset>,
 }
@@ -75,6 +77,7 @@ pub async fn page(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> R
         setting: request.setting,
         address: if has_job { request.address } else { None },
         notes: if has_job { request.notes } else { None },
+        video_url: if has_job { request.video_url } else { None },
         open_until: local(crate::rules::offer_open_until(request.fill_by)),
     })
 }
@@ -141,7 +144,20 @@ async fn try_accept(
         return Ok(false);
     }
 
-    let request = crate::request::get(&*txn, offer.request_id).await?;
+    let mut request = crate::request::get(&*txn, offer.request_id).await?;
+    // A video appointment gets its meeting room now, once: a give-back and a new acceptance
+    // keep the link both sides already have.
+    if request.mode == Mode::Video
+        && request.video_url.is_none()
+        && let Some(url) = settings.new_video_url()
+    {
+        request::Entity::update_many()
+            .col_expr(request::Column::VideoUrl, Expr::value(url.clone()))
+            .filter(request::Column::Id.eq(request.id))
+            .exec(&*txn)
+            .await?;
+        request.video_url = Some(url);
+    }
     offer::Entity::update_many()
         .col_expr(
             offer::Column::ExpiresAt,

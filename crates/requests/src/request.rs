@@ -39,6 +39,7 @@ pub(crate) struct Request {
     pub reminded_at: Option<DateTime<Utc>>,
     pub details_removed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    pub video_url: Option<String>,
 }
 
 impl Request {
@@ -80,6 +81,7 @@ impl Request {
             reminded_at: row.reminded_at,
             details_removed_at: row.details_removed_at,
             created_at: row.created_at,
+            video_url: row.video_url,
         })
     }
 

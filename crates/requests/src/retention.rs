@@ -2,8 +2,9 @@
 //! every instance: each step is a conditional write that a second instance finds done.
 //!
 //! A request keeps what the figures need (language, times, setting, organisation, outcome)
-//! and loses what identifies the appointment: the client reference, notes, the address and
-//! the caseworker's feedback, a set number of days after the appointment.
+//! and loses what identifies the appointment: the client reference, notes, the address, a
+//! video meeting link and the caseworker's feedback, a set number of days after the
+//! appointment; the keyed hash of the client reference goes when its continuity period ends.
 
 use crate::RequestError;
 use crate::entities::request;
@@ -147,6 +148,7 @@ async fn clear_request_details(
         .col_expr(request::Column::Notes, Expr::value(Option::<String>::None))
         .col_expr(request::Column::Address, Expr::value(Option::<String>::None))
         .col_expr(request::Column::Feedback, Expr::value(Option::<String>::None))
+        .col_expr(request::Column::VideoUrl, Expr::value(Option::<String>::None))
         .col_expr(request::Column::DetailsRemovedAt, Expr::value(now))
         .filter(request::Column::Id.is_in(due.iter().copied()))
         .filter(request::Column::DetailsRemovedAt.is_null())
@@ -160,6 +162,7 @@ async fn clear_request_details(
                 "notes",
                 "address",
                 "feedback",
+                "video_url",
             ])
         })
         .collect();

@@ -226,6 +226,7 @@ fn request_row(
         details_removed_at: Set(cleared.then_some(now)),
         client_key_until: Set(client_key.is_some().then_some(client_key_until)),
         client_key: Set(client_key),
+        video_url: Set(None),
     }
 }
 

@@ -18,6 +18,9 @@ pub struct RequestSettings {
     pub ranker: crate::ranker::Ranker,
     /// Derives the tokens that are shown again and keys the hashes kept for continuity.
     pub server_key: std::sync::Arc<lp_core::secret::ServerKey>,
+    /// The town's own video service (a Jitsi, OpenTalk or BigBlueButton server), under which a
+    /// video appointment gets its meeting room on acceptance; none when unset.
+    pub video_base_url: Option<String>,
 }
 
 impl RequestSettings {
@@ -51,6 +54,18 @@ impl RequestSettings {
             public_base_url: public_base_url.to_owned(),
             ranker: Default::default(),
             server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
+            video_base_url: None,
         }
+    }
+
+    /// A new meeting room's link on the video service, if one is configured: the room name
+    /// carries 128 random bits, so nobody finds the meeting by guessing.
+    pub fn new_video_url(&self) -> Option<String> {
+        let base = self.video_base_url.as_deref()?;
+        let room: String = lp_core::secret::random_bytes::<16>()
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        Some(format!("{base}/dolmetschen-{room}"))
     }
 }

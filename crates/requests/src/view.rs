@@ -44,6 +44,9 @@ pub struct RequestView {
     /// When the retention period ended and the client reference, notes, address and
     /// feedback were removed.
     pub details_removed_at: Option<DateTime<FixedOffset>>,
+    /// A video appointment's meeting link, once someone accepted it (when the town has a
+    /// video service configured).
+    pub video_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -147,5 +150,6 @@ pub(crate) fn build(
         cancelled_at: request.cancelled_at.map(local),
         reminded_at: request.reminded_at.map(local),
         details_removed_at: request.details_removed_at.map(local),
+        video_url: request.video_url.clone(),
     }
 }

@@ -102,7 +102,7 @@ impl TestApp {
         let state = AppState {
             db: db.conn.clone(),
             clock: clock.clone(),
-            requests: Arc::new(RequestSettings::with_defaults(&BASE)),
+            requests: Arc::new(RequestSettings::with_defaults(BASE)),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: BASE.to_owned(),

@@ -31,6 +31,9 @@ pub(super) fn assignment(m: &AssignmentConfirmedMail) -> String {
     if let Some(place) = m.place() {
         event.location(&place);
     }
+    if let Some(url) = &m.video_url {
+        event.append_property(Property::new("URL", url.as_str()));
+    }
     publish(&mut event)
 }
 

@@ -133,6 +133,8 @@ pub struct AssignmentConfirmedMail {
     pub client_ref: Option<String>,
     /// The offer page, where the volunteer may still withdraw.
     pub manage_url: Option<String>,
+    /// The meeting link of a video appointment, on the town's own video service.
+    pub video_url: Option<String>,
     /// Makes the calendar entry's UID: one entry per request, updated rather than doubled.
     pub request_id: String,
 }
@@ -163,6 +165,9 @@ impl AssignmentConfirmedMail {
 
     /// Street and town as one line, or whichever is known.
     fn place(&self) -> Option<String> {
+        if let Some(url) = &self.video_url {
+            return Some(url.clone());
+        }
         match (&self.address, &self.town) {
             (Some(address), Some(town)) => Some(format!("{address}, {town}")),
             (Some(one), None) | (None, Some(one)) => Some(one.clone()),
@@ -183,6 +188,8 @@ pub struct InterpreterFoundMail {
     pub volunteer_name: String,
     pub volunteer_phone: Option<String>,
     pub request_url: String,
+    /// The meeting link of a video appointment, the same the interpreter got.
+    pub video_url: Option<String>,
 }
 
 bodies!(InterpreterFoundMail: InterpreterFoundText = "interpreter_found.txt", InterpreterFoundHtml = "interpreter_found.html");
@@ -482,6 +489,8 @@ pub struct ReminderMail {
     pub address: Option<String>,
     pub caseworker_name: String,
     pub caseworker_email: String,
+    /// The meeting link of a video appointment.
+    pub video_url: Option<String>,
 }
 
 bodies!(ReminderMail: ReminderText = "reminder.txt", ReminderHtml = "reminder.html");

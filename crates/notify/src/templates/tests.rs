@@ -42,6 +42,7 @@ fn confirmed() -> AssignmentConfirmedMail {
         caseworker_email: "j.mueller@example.org".to_owned(),
         client_ref: Some("IM-2026-0147".to_owned()),
         manage_url: Some("http://127.0.0.1:8080/o/bWFuYWdl".to_owned()),
+        video_url: None,
         request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
     }
 }
@@ -171,6 +172,50 @@ fn confirmation_has_everything_for_the_day_and_a_calendar_entry() {
 }
 
 #[test]
+fn a_video_appointment_gives_both_sides_the_same_meeting_link_and_the_calendar_entry_too() {
+    let url = "https://video.winnenden.example/linguapool-3f9a0c1d2e4b5a6978867564534231ab";
+    let confirmation = AssignmentConfirmedMail {
+        mode_de: "Video".to_owned(),
+        mode_en: "video".to_owned(),
+        town: None,
+        address: None,
+        video_url: Some(url.to_owned()),
+        ..confirmed()
+    }
+    .email();
+    for body in [&confirmation.text, &confirmation.html] {
+        let (de, en) = halves(
+            body,
+            if body.contains("<hr") {
+                HTML_DIVIDER
+            } else {
+                TEXT_DIVIDER
+            },
+        );
+        assert!(de.contains("Videolink") && de.contains(url), "{de}");
+        assert!(en.contains("Video link") && en.contains(url), "{en}");
+    }
+    let ics = confirmation.attachment.unwrap().body;
+    let unfolded = ics.replace("\r\n ", "");
+    assert!(unfolded.contains(&format!("URL:{url}")), "{ics}");
+    assert!(unfolded.contains(&format!("LOCATION:{url}")), "{ics}");
+    let found = InterpreterFoundMail {
+        to: "cw@example.org".into(),
+        caseworker_name: "Jörg Müller".into(),
+        language_de: "Tigrinya".into(),
+        language_en: "Tigrinya".into(),
+        starts_at: at("2026-12-03T09:00:00Z"),
+        client_ref: None,
+        volunteer_name: "Selam".into(),
+        volunteer_phone: None,
+        request_url: "http://127.0.0.1:8080/requests/1".into(),
+        video_url: Some(url.to_owned()),
+    }
+    .email();
+    assert!(found.text.contains(url) && found.html.contains(url));
+}
+
+#[test]
 fn confirmation_without_manage_link_points_to_the_caseworker() {
     let mail = AssignmentConfirmedMail {
         manage_url: None,
@@ -250,6 +295,7 @@ fn every_mail_renders_both_languages_with_its_kind() {
             volunteer_name: "Selam".into(),
             volunteer_phone: Some("+49 151 000000".into()),
             request_url: "http://127.0.0.1:8080/requests/1".into(),
+            video_url: None,
         }
         .email(),
         RequestCancelledMail {
@@ -283,6 +329,7 @@ fn every_mail_renders_both_languages_with_its_kind() {
             address: Some("Marktplatz 1".into()),
             caseworker_name: "Jörg Müller".into(),
             caseworker_email: "cw@example.org".into(),
+            video_url: None,
         }
         .email(),
         RequestUnfilledMail {

@@ -70,6 +70,7 @@ async fn open_requests(
         updated_at: Set(now),
         details_removed_at: Set(None),
         client_key: Set(None),
+        video_url: Set(None),
         client_key_until: Set(None),
     });
     let rows: Vec<_> = rows.collect();

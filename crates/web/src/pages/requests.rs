@@ -77,6 +77,7 @@ texts! {
         cancelled_at: "Abgesagt" / "Cancelled",
         reminded_at: "Erinnerung an die/den Dolmetscher/in gesendet" / "Reminder sent to the interpreter",
         fill_by: "Besetzen bis" / "Fill by",
+        video_link: "Videolink" / "Video link",
         open_until: "Angebote gelten bis (danach „nicht besetzt“)" / "Offers open until (then unfilled)",
         timeline: "Verlauf" / "Timeline",
         phone: "Telefon" / "Phone",

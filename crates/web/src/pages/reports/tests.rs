@@ -27,7 +27,7 @@ async fn pool() -> Pool {
     let org = app.organisation("Stadt Teststadt").await;
     let cw = app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
     let amal = app.volunteer("Amal Haddad", "amal@example.org", "ara").await;
-    let settings = RequestSettings::with_defaults(&BASE);
+    let settings = RequestSettings::with_defaults(BASE);
     let input: RequestInput = serde_json::from_value(serde_json::json!({
         "language": "ara", "starts_at": "2026-11-25T10:00:00+01:00", "duration_minutes": 60,
         "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
