@@ -27,7 +27,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 fn settings() -> RequestSettings {
-    RequestSettings::with_defaults(&BASE)
+    RequestSettings::with_defaults(BASE)
 }
 
 fn report_settings() -> ReportSettings {

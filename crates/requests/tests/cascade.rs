@@ -21,7 +21,7 @@ const BASE: &str = "http://pool.test";
 fn settings() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
-        ..RequestSettings::with_defaults(&BASE)
+        ..RequestSettings::with_defaults(BASE)
     }
 }
 

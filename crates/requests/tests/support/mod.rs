@@ -19,7 +19,7 @@ pub const BASE: &str = "http://pool.test";
 pub fn instance() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
-        ..RequestSettings::with_defaults(&BASE)
+        ..RequestSettings::with_defaults(BASE)
     }
 }
 
