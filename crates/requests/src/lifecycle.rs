@@ -225,16 +225,21 @@ pub const SECTION_ROWS: u64 = 50;
 /// Finished requests shown on the dashboard.
 const RECENT_ROWS: u64 = 20;
 
-/// A staff user's start page: what needs them, most urgent first in each section.
+/// A staff user's start page: what needs them, most urgent first in each section. What is
+/// still ahead reads soonest first; what is over, latest first.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
-    /// Assigned and begun: the caseworker is due to confirm.
+    /// Assigned and begun: the caseworker is due to confirm, the latest appointment first.
     pub needs_confirmation: Vec<RequestView>,
+    /// Unfilled with the appointment still ahead, soonest first: someone may still find help.
     pub unfilled: Vec<RequestView>,
+    /// Searching, the soonest deadline first.
     pub open: Vec<RequestView>,
-    /// Assigned and still ahead.
+    /// Assigned and still ahead, soonest first.
     pub assigned: Vec<RequestView>,
-    /// Completed or cancelled, newest change first.
+    /// Unfilled with the appointment over, latest first.
+    pub unfilled_past: Vec<RequestView>,
+    /// The latest completed or cancelled, shown by appointment, latest first.
     pub recent: Vec<RequestView>,
 }
 
@@ -245,10 +250,11 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
         vec![
             status(RequestStatus::Assigned)
                 .filter(request::Column::StartsAt.lte(now))
-                .order_by_asc(request::Column::StartsAt)
+                .order_by_desc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
             status(RequestStatus::Unfilled)
-                .order_by_desc(request::Column::StartsAt)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
             status(RequestStatus::Open)
                 .order_by_asc(request::Column::FillBy)
@@ -256,6 +262,10 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
             status(RequestStatus::Assigned)
                 .filter(request::Column::StartsAt.gt(now))
                 .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Unfilled)
+                .filter(request::Column::StartsAt.lte(now))
+                .order_by_desc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
         ],
         Some(recently_finished(db, scope).await?),
@@ -269,6 +279,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
         unfilled: next(),
         open: next(),
         assigned: next(),
+        unfilled_past: next(),
         recent: next(),
     })
 }
@@ -311,8 +322,9 @@ pub async fn board(
     })
 }
 
-/// Completed and cancelled requests, newest change first: one indexed query per status,
-/// merged. (One query over both statuses would sort every finished request of the past.)
+/// The most recently completed and cancelled requests, by appointment, latest first (the order
+/// of the date the page shows): one indexed query per status for the newest changes, merged.
+/// (One query over both statuses would sort every finished request of the past.)
 async fn recently_finished(db: &impl ConnectionTrait, scope: Scope) -> Result<Vec<request::Model>, RequestError> {
     let mut rows = Vec::new();
     for status in [RequestStatus::Completed, RequestStatus::Cancelled] {
@@ -327,6 +339,7 @@ async fn recently_finished(db: &impl ConnectionTrait, scope: Scope) -> Result<Ve
     }
     rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
     rows.truncate(RECENT_ROWS as usize);
+    rows.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(a.id.cmp(&b.id)));
     Ok(rows)
 }
 

@@ -39,6 +39,7 @@ texts! {
         assigned: "Vergeben" / "Assigned",
         needs_confirmation: "Bitte bestätigen, dass der Termin stattfand" / "Please confirm the appointment took place",
         unfilled: "Nicht besetzt" / "Unfilled",
+        unfilled_past: "Nicht besetzt, Termin vorbei" / "Unfilled, appointment over",
         recent: "Zuletzt abgeschlossen" / "Recently closed",
         none: "Keine." / "None.",
         language: "Sprache" / "Language",
@@ -174,6 +175,7 @@ async fn dashboard(
         (t.unfilled, rows(&dashboard.unfilled)),
         (t.open, rows(&dashboard.open)),
         (t.assigned, rows(&dashboard.assigned)),
+        (t.unfilled_past, rows(&dashboard.unfilled_past)),
         (t.recent, rows(&dashboard.recent)),
     ];
     Ok(render(&DashboardPage {
