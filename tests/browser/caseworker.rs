@@ -127,8 +127,11 @@ async fn coordinator_pages_render_for_review() {
     sign_in(&desk, base, "chief@pool.test", &password).await;
     desk.wait_for_text("Übersicht").await;
     desk.goto(&format!("{base}/requests/{id}")).await;
-    let page = desk.wait_for_text("Weniger als zwei Ehrenamtliche").await;
-    assert!(page.contains("sprechen die Sprache"), "{page}");
+    let page = desk.wait_for_text("Nur 1 Ehrenamtliche/r kommt in Frage").await;
+    assert!(
+        page.contains("1 Ehrenamtliche/r spricht die Sprache, 1 kommt in Frage."),
+        "{page}"
+    );
     desk.screenshot("coordinator-request-hint-desktop").await;
     desk.goto(&format!("{base}/requests/{id}/candidates")).await;
     desk.wait_for_text("Selam Tesfaye").await;

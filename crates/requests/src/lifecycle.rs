@@ -535,22 +535,13 @@ impl utoipa::PartialSchema for CandidateView {
                 .maximum(Some(1.0))
                 .description(Some(description))
         };
-        let parts = [
-            (
-                "language",
-                "Exact code over macrolanguage sibling; native over fluent over working.",
-            ),
-            ("continuity", "Served the same client reference before."),
-            ("fairness", "Fewer assignments in the last 90 days ranks higher."),
-            ("reliability", "Accepted versus ignored offers, no-shows."),
-            ("gender", "Meets a `preferred` gender preference."),
-            ("experience", "Experience in the setting."),
-        ]
-        .into_iter()
-        .fold(
-            ObjectBuilder::new().description(Some("Each part in [0, 1], shown next to the total.")),
-            |object, (name, description)| object.property(name, unit(description)).required(name),
-        );
+        let parts = lp_matcher::ScorePart::ALL
+            .iter()
+            .map(|part| (part.as_str(), part.description_en()))
+            .fold(
+                ObjectBuilder::new().description(Some("Each part in [0, 1], shown next to the total.")),
+                |object, (name, description)| object.property(name, unit(description)).required(name),
+            );
         ObjectBuilder::new()
             .property("volunteer_id", uuid_schema())
             .required("volunteer_id")

@@ -39,6 +39,14 @@ impl Lang {
         }
     }
 
+    /// A day in the reader's format: "03.12.2026" or "3 Dec 2026".
+    pub fn day(self, day: chrono::NaiveDate) -> String {
+        match self {
+            Lang::De => lp_core::when::day_de(day),
+            Lang::En => lp_core::when::day_en(day),
+        }
+    }
+
     /// Picks the German or English variant.
     pub fn pick<T>(self, de: T, en: T) -> T {
         match self {

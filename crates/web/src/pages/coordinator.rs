@@ -377,11 +377,22 @@ struct OutboxRow {
     id: String,
     kind: String,
     to: String,
-    subject: String,
+    /// The catalogue's subjects are "German – English": the English half is marked as such.
+    subject_de: String,
+    subject_en: String,
     attempts: i32,
     last_error: String,
     at: String,
     resendable: bool,
+}
+
+/// What a message's kind is called on the page; a kind the catalogue does not know (an old
+/// row) shows as stored.
+fn kind_label(lang: Lang, kind: &str) -> String {
+    match lp_notify::MailKind::parse(kind) {
+        Some(kind) => lang.pick(kind.name_de(), kind.name_en()).to_owned(),
+        None => kind.to_owned(),
+    }
 }
 
 struct OutboxSection {
@@ -420,9 +431,18 @@ async fn outbox_view(
         .map_err(internal)?;
     let row = |e: &OutboxEntry| OutboxRow {
         id: e.id.clone(),
-        kind: e.kind.clone(),
+        kind: kind_label(lang, &e.kind),
         to: e.to.clone(),
-        subject: e.subject.clone(),
+        subject_de: e
+            .subject
+            .rsplit_once(" – ")
+            .map_or(e.subject.as_str(), |(de, _)| de)
+            .to_owned(),
+        subject_en: e
+            .subject
+            .rsplit_once(" – ")
+            .map(|(_, en)| en.to_owned())
+            .unwrap_or_default(),
         attempts: e.attempts,
         last_error: e.last_error.clone().unwrap_or_default(),
         at: match (e.state, e.sent_at) {

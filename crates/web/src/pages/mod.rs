@@ -121,4 +121,6 @@ async fn switch_language(Form(form): Form<LanguageForm>) -> Response {
 }
 
 #[cfg(test)]
+mod german_tests;
+#[cfg(test)]
 mod tests;

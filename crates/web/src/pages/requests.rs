@@ -3,6 +3,7 @@
 
 mod form;
 mod page;
+mod wording;
 
 use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
@@ -84,13 +85,9 @@ texts! {
         score: "Punkte" / "Score",
         excluded: "Ausgeschlossen" / "Excluded",
         rule: "Regel" / "Rule",
-        search_hint_few: "Weniger als zwei Ehrenamtliche kommen in Frage" / "Fewer than two volunteers qualify",
-        speakers: "sprechen die Sprache" / "speak the language",
-        qualifying: "kommen in Frage" / "qualify",
         excluded_by: "ausgeschlossen durch" / "excluded by",
         board: "Offen & gefährdet" / "Unfilled & at risk",
         at_risk: "Gefährdet: offen, Frist in weniger als 24 Stunden" / "At risk: open, deadline within 24 hours",
-        not_speaking: "weitere sprechen die Sprache nicht" / "more do not speak the language",
         back_to_request: "Zurück zur Anfrage" / "Back to the request",
         reason: "Begründung" / "Reason",
     }

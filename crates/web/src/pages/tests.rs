@@ -267,3 +267,37 @@ async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
     let evil = app.post_form("/lang", None, "lang=en&back=%2F%2Fevil.example").await;
     assert_eq!(evil.location(), Some("/"), "never off-site");
 }
+
+/// Dates in the English pages read as English, never the German `03.12.2026`.
+#[tokio::test]
+async fn the_english_request_page_writes_dates_in_english() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    let session = app.login("cw@example.org").await;
+    let created = app.post_form("/requests", Some(&session), FORM).await;
+    let path = created.location().unwrap().to_owned();
+    let request = axum::http::Request::get(&path)
+        .header("host", "pool.test")
+        .header("cookie", format!("lp_session={session}; lp_lang=en"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let page = app.send(request).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Wednesday, 2 December 2026, 10:00"), "{}", page.body);
+    let german_date = regex_free_date(&page.body);
+    assert!(
+        german_date.is_none(),
+        "a German date {german_date:?} on the English page"
+    );
+}
+
+/// The first `dd.mm.yyyy` in `text`, if any.
+fn regex_free_date(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find_map(|i| {
+        let window = &bytes[i..i + 10];
+        let digits = [0, 1, 3, 4, 6, 7, 8, 9].iter().all(|&j| window[j].is_ascii_digit());
+        (digits && window[2] == b'.' && window[5] == b'.').then(|| &text[i..i + 10])
+    })
+}

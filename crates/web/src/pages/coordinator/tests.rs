@@ -730,7 +730,7 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
     assert_eq!(page.status, StatusCode::OK);
     let section = &page.body[page.body.find("id=\"dead\"").unwrap()..page.body.find("id=\"failed\"").unwrap()];
     assert!(section.contains(&format!("data-message=\"{id}\"")), "{section}");
-    assert!(section.contains("new@example.org") && section.contains("staff_welcome"));
+    assert!(section.contains("new@example.org") && section.contains("Zugang für Mitarbeitende"));
     assert!(section.contains(&format!("action=\"/outbox/{id}/resend\"")));
     assert!(!page.body.contains("/password/"), "never a body or a link");
 

@@ -106,10 +106,7 @@ texts! {
 
 /// A training status as the pages show it: its name and, if any, the day it runs out.
 fn training_shown(lang: Lang, info: &lp_registry::training::TrainingInfo) -> (&'static str, String) {
-    let until = info
-        .valid_until
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_default();
+    let until = info.valid_until.map(|d| lang.day(d)).unwrap_or_default();
     (lang.pick(info.status.name_de(), info.status.name_en()), until)
 }
 
@@ -181,7 +178,7 @@ async fn existing(
     v: &Volunteer,
     saved: bool,
 ) -> Result<Target, PageError> {
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d.%m.%Y").to_string());
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| lang.day(d));
     let history = lp_trainings::record::history(&state.db, v.id)
         .await
         .or_page(lang)?

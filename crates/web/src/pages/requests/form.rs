@@ -287,16 +287,7 @@ pub(super) async fn hint(
 ) -> Response {
     let text = match form.errors_of(state.clock.now()) {
         Ok(input) => match lifecycle::preview(&state.db, &input, &state.requests, state.clock.now()).await {
-            Ok(preview) => lang.pick(
-                format!(
-                    "{} Ehrenamtliche kommen für diesen Termin in Frage ({} sprechen die Sprache).",
-                    preview.qualifying, preview.speakers
-                ),
-                format!(
-                    "{} volunteers qualify for this appointment ({} speak the language).",
-                    preview.qualifying, preview.speakers
-                ),
-            ),
+            Ok(preview) => super::wording::form_hint(lang, preview.qualifying, preview.speakers),
             Err(RequestError::Invalid(_)) => String::new(),
             Err(err) => return ApiError::from(err).into_response(),
         },

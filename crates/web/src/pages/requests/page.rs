@@ -1,7 +1,7 @@
 //! One request's pages: its details with the timeline and the "why so few" hint, cancel and
 //! complete; for coordinators its ranked candidates and the excluded with their rule.
 
-use super::{RequestTexts, Row, language_label, optional, when};
+use super::{RequestTexts, Row, language_label, optional, when, wording};
 use crate::AppState;
 use crate::auth::{SignedIn, Staff};
 use crate::extract::{PathParam, parse_id};
@@ -16,7 +16,7 @@ use lp_core::validation::FieldError;
 use lp_core::vocab::OfferState;
 use lp_requests::RequestError;
 use lp_requests::input::CompletionInput;
-use lp_requests::lifecycle::{self, CandidatesView, SearchHint};
+use lp_requests::lifecycle::{self, SearchHint};
 use lp_requests::view::RequestView;
 use serde::Deserialize;
 
@@ -32,8 +32,13 @@ struct RequestPage {
     t: &'static RequestTexts,
     request: RequestView,
     row: Row,
+    /// The deadline of the search, in the reader's format and the pool's zone.
+    fill_by: String,
     events: Vec<Event>,
     hint: Option<SearchHint>,
+    /// The hint's heading and its counts, worded for their number.
+    hint_title: String,
+    hint_counts: String,
     hint_rules: Vec<(String, usize)>,
     can_cancel: bool,
     can_complete: bool,
@@ -94,6 +99,16 @@ async fn request_page(
         .flat_map(|h| h.excluded_by_rule.iter())
         .map(|(rule, count)| (rule_label(lang, rule), *count))
         .collect();
+    let (hint_title, hint_counts) = match &hint {
+        Some(hint) => (
+            wording::few_heading(lang, hint.qualifying),
+            format!(
+                "{}.",
+                wording::speakers_and_qualifying(lang, hint.speakers, hint.qualifying)
+            ),
+        ),
+        None => Default::default(),
+    };
     let status = if error.is_some() {
         StatusCode::CONFLICT
     } else {
@@ -108,12 +123,15 @@ async fn request_page(
         ),
         t,
         row: Row::of(lang, &request, now),
+        fill_by: when(lang, request.fill_by),
         events: timeline(lang, t, &request),
         // Once it has begun the page offers completing it, not cancelling.
         can_cancel: request.is_cancellable() && request.starts_at > now,
         can_complete: request.awaits_completion(now),
         request,
         hint,
+        hint_title,
+        hint_counts,
         hint_rules,
         error,
     });
@@ -198,10 +216,17 @@ struct CandidatesPage {
     layout: Layout,
     t: &'static RequestTexts,
     id: String,
-    view: CandidatesView,
+    /// How many speak the language, qualify, and do not speak it.
+    summary: String,
     parts: Vec<&'static str>,
     rows: Vec<(String, String, Vec<String>)>,
     excluded: Vec<ExcludedRow>,
+}
+
+/// A score with two decimals, in the reader's notation: "0,55" or "0.55".
+fn decimal(lang: Lang, value: f64) -> String {
+    let text = format!("{value:.2}");
+    lang.pick(text.replace('.', ","), text)
 }
 
 pub(super) async fn candidates(
@@ -215,32 +240,20 @@ pub(super) async fn candidates(
     let view = lifecycle::view_candidates(&state.db, staff.actor(), parsed, &state.requests, state.clock.now())
         .await
         .or_page(lang)?;
-    let parts = vec![
-        "language",
-        "continuity",
-        "fairness",
-        "reliability",
-        "gender",
-        "experience",
-    ];
+    let parts = lp_matcher::ScorePart::ALL
+        .iter()
+        .map(|part| lang.pick(part.name_de(), part.name_en()))
+        .collect();
     let rows = view
         .candidates
         .iter()
         .map(|c| {
-            let p = &c.ranked.parts;
             // In the order of `parts`, the column headers.
-            let cells = [
-                p.language,
-                p.continuity,
-                p.fairness,
-                p.reliability,
-                p.gender,
-                p.experience,
-            ]
-            .iter()
-            .map(|v| format!("{v:.2}"))
-            .collect();
-            (c.name.clone(), format!("{:.2}", c.ranked.score), cells)
+            let cells = lp_matcher::ScorePart::ALL
+                .iter()
+                .map(|part| decimal(lang, c.ranked.parts.get(*part)))
+                .collect();
+            (c.name.clone(), decimal(lang, c.ranked.score), cells)
         })
         .collect();
     let excluded = view
@@ -248,7 +261,7 @@ pub(super) async fn candidates(
         .iter()
         .map(|e| ExcludedRow {
             name: e.name.clone(),
-            rule: e.exclusion.rule.as_str(),
+            rule: lang.pick(e.exclusion.rule.name_de(), e.exclusion.rule.name_en()),
             explanation: lang.pick(e.explanation_de, e.explanation_en),
         })
         .collect();
@@ -256,7 +269,11 @@ pub(super) async fn candidates(
         layout: Layout::new(lang, &staff, t.candidates, format!("/requests/{id}/candidates")),
         t,
         id,
-        view,
+        summary: format!(
+            "{}{}.",
+            wording::speakers_and_qualifying(lang, view.speakers, view.candidates.len()),
+            wording::not_speaking(lang, view.excluded_for_language)
+        ),
         parts,
         rows,
         excluded,
