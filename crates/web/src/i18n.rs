@@ -56,13 +56,20 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The reader's language, from the cookie the switch sets; German without one.
+    pub fn of_headers(headers: &axum::http::HeaderMap) -> Lang {
+        crate::session::cookie(headers, Lang::COOKIE)
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+}
+
 impl FromRequestParts<AppState> for Lang {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Infallible> {
-        Ok(crate::session::cookie(&parts.headers, Lang::COOKIE)
-            .and_then(|code| Lang::parse(&code))
-            .unwrap_or_default())
+        Ok(Lang::of_headers(&parts.headers))
     }
 }
 
