@@ -206,6 +206,13 @@ async fn coordinator_creates_a_volunteer_through_the_form() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"saved\""));
     assert!(page.body.contains("<strong>geschult</strong>"), "training status shown");
+    // The end of the day reads as on the volunteer's own page, and empty rows look empty.
+    assert!(
+        page.body.contains(r#"name="availability.sat[0].end" value="00:00""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("placeholder="), "no grey times in empty rows");
 }
 
 #[tokio::test]

@@ -58,7 +58,7 @@ texts! {
         excluded_settings: "Übernimmt keine Einsätze im Bereich" / "Does not take assignments in",
         max_assignments: "Höchstens Einsätze pro Monat (optional)" / "Maximum assignments per month (optional)",
         availability: "Verfügbarkeit pro Woche" / "Weekly availability",
-        availability_hint: "Ortszeit (Europe/Berlin), Format HH:MM, z. B. 09:00 bis 13:00; 24:00 für das Tagesende. Leere Zeilen werden ignoriert." / "Local time (Europe/Berlin), format HH:MM, e.g. 09:00 to 13:00; 24:00 for the end of the day. Blank rows are ignored.",
+        availability_hint: "Ortszeit (Europe/Berlin), Format HH:MM, z. B. 09:00 bis 13:00; „bis 00:00“ heißt bis Mitternacht. Leere Zeilen werden ignoriert." / "Local time (Europe/Berlin), format HH:MM, e.g. 09:00 to 13:00; \"to 00:00\" means until midnight. Blank rows are ignored.",
         weekday: "Wochentag" / "Weekday",
         times: "Zeiten" / "Times",
         from: "von" / "from",
