@@ -65,6 +65,7 @@ texts! {
         client_ref_hint: "Aktenzeichen (optional; keine Namen)" / "Reference (optional; no names)",
         notes: "Hinweise (optional)" / "Notes (optional)",
         organisation: "Organisation" / "Organisation",
+        choose: "Bitte wählen" / "Please choose",
         submit: "Anfrage senden" / "Send request",
         fix: "Bitte korrigieren:" / "Please correct:",
         created: "Erstellt" / "Created",

@@ -268,6 +268,42 @@ async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
     assert_eq!(evil.location(), Some("/"), "never off-site");
 }
 
+/// A coordinator files for an organisation; the form does not choose one for them.
+#[tokio::test]
+async fn a_coordinator_must_choose_the_organisation_of_a_new_request() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.organisation("Stadt B").await;
+    app.staff(Role::Coordinator, None, "co@example.org").await;
+    let session = app.login("co@example.org").await;
+
+    let form = app.get("/requests/new", Some(&session)).await;
+    let select = &form.body[form.body.find("<select id=\"organisation_id\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let first = &select[select.find("<option").unwrap()..];
+    assert!(
+        first.starts_with("<option value=\"\" selected>Bitte wählen</option>"),
+        "{select}"
+    );
+    assert_eq!(select.matches(" selected").count(), 1, "{select}");
+
+    let reply = app.post_form("/requests", Some(&session), FORM).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("<a href=\"#organisation_id\">Organisation</a>: <span>bitte eine Organisation wählen</span>"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.get("/api/v1/requests", Some(&session)).await.body, "[]");
+
+    let chosen = app
+        .post_form("/requests", Some(&session), &format!("{FORM}&organisation_id={org}"))
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+}
+
 /// What a browser sends with a page request.
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
