@@ -14,11 +14,23 @@ use lp_requests::RequestSettings;
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
 
+/// Where the settings come from, shown below every `--help`.
+const CONFIGURATION_HELP: &str = "\
+Configuration, read from the working directory, later sources overriding earlier ones:
+  config/default.toml    every key with its default
+  config/local.toml      your local changes (optional, not committed)
+  LINGUAPOOL__SECTION__KEY environment variables, e.g.
+                         LINGUAPOOL__DATABASE__URL=postgres://user@host/linguapool
+                         LINGUAPOOL__SERVER__ADDR=0.0.0.0:8080
+                         LINGUAPOOL__PUBLIC_BASE_URL=https://pool.example.org
+A bad value stops the start with a message naming the key. Log level: LINGUAPOOL_LOG=debug.";
+
 #[derive(Parser)]
 #[command(
     name = "linguapool",
     version,
-    about = "A volunteer interpreter pool: requests, offers by email, trainings"
+    about = "A volunteer interpreter pool: requests, offers by email, trainings",
+    after_help = CONFIGURATION_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,6 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server and the mail worker.
+    #[command(after_help = CONFIGURATION_HELP)]
     Serve {
         /// Do not apply pending migrations at start.
         #[arg(long)]
@@ -41,6 +54,7 @@ enum Command {
         command: UserCommand,
     },
     /// Fill an empty database with a realistic demo pool, print its credentials, then serve.
+    #[command(after_help = CONFIGURATION_HELP)]
     Demo {
         /// Seed of the generated pool.
         #[arg(long, default_value_t = 2026)]
@@ -376,6 +390,17 @@ fn print_credentials(staff: &demo::DemoStaff, config: &Config, first_run: bool) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_names_the_configuration_files_and_environment_variables() {
+        for mut command in [Cli::command(), Cli::command().find_subcommand("serve").unwrap().clone()] {
+            let help = command.render_long_help().to_string();
+            for needle in ["config/default.toml", "config/local.toml", "LINGUAPOOL__SECTION__KEY"] {
+                assert!(help.contains(needle), "{needle} missing from:\n{help}");
+            }
+        }
+    }
 
     #[test]
     fn a_reset_removes_only_the_mails_of_the_mail_folder() {

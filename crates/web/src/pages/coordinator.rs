@@ -360,10 +360,11 @@ texts! {
         kind: "Art" / "Kind",
         recipient: "Empfänger/in" / "Recipient",
         subject: "Betreff" / "Subject",
-        attempts: "Versuche" / "Attempts",
+        attempts: "Fehlversuche" / "Failed attempts",
         last_error: "Letzter Fehler" / "Last error",
         next_attempt: "Nächster Versuch" / "Next attempt",
-        sent_at: "Gesendet" / "Sent",
+        sent_at: "Gesendet am" / "Sent on",
+        after_failures: "nach Fehlversuchen:" / "after failed attempts:",
         action: "Aktion" / "Action",
         resend: "Erneut senden" / "Resend",
         resent: "Die Nachricht ist wieder zum Versand eingeplant, mit zurückgesetzten Versuchen." / "The message is due again, with its attempts reset.",
@@ -399,6 +400,8 @@ struct OutboxSection {
     id: &'static str,
     title: &'static str,
     time_heading: &'static str,
+    /// Failed attempts and the last error mean something only for messages that failed.
+    failures: bool,
     rows: Vec<OutboxRow>,
 }
 
@@ -446,6 +449,9 @@ async fn outbox_view(
         attempts: e.attempts,
         last_error: e.last_error.clone().unwrap_or_default(),
         at: match (e.state, e.sent_at) {
+            (OutboxState::Sent, Some(at)) if e.attempts > 0 => {
+                format!("{} ({} {})", when(lang, &at), t.after_failures, e.attempts)
+            }
             (OutboxState::Sent, Some(at)) => when(lang, &at),
             (OutboxState::Dead, _) => String::new(),
             _ => when(lang, &e.next_attempt_at),
@@ -458,24 +464,28 @@ async fn outbox_view(
             id: "dead",
             title: t.dead,
             time_heading: "",
+            failures: true,
             rows: pick(OutboxState::Dead),
         },
         OutboxSection {
             id: "failed",
             title: t.failed,
             time_heading: t.next_attempt,
+            failures: true,
             rows: pick(OutboxState::Failed),
         },
         OutboxSection {
             id: "queued",
             title: t.queued,
             time_heading: t.next_attempt,
+            failures: false,
             rows: pick(OutboxState::Queued),
         },
         OutboxSection {
             id: "sent",
             title: t.sent,
             time_heading: t.sent_at,
+            failures: false,
             rows: sent.iter().map(row).collect(),
         },
     ];

@@ -46,7 +46,7 @@ texts! {
         staff: "Mitarbeitende" / "Staff",
         outbox: "E-Mail-Ausgang" / "Email outbox",
         audit: "Protokoll" / "Audit log",
-        api_docs: "API" / "API",
+        api_docs: "API-Dokumentation" / "API documentation",
         logout: "Abmelden" / "Sign out",
         switch_to: "English" / "Deutsch",
         signed_in_as: "Angemeldet als" / "Signed in as",

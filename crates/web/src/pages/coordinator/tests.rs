@@ -765,6 +765,15 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
     assert_eq!(report.sent, 1);
     assert_eq!(server.received_by("new@example.org").len(), 1);
 
+    // A sent message says when it went out, not a count of attempts.
+    let page = app.get("/outbox", Some(&session)).await;
+    let sent = &page.body[page.body.find("id=\"sent\"").unwrap()..];
+    assert!(
+        sent.contains("Gesendet am") && sent.contains("Zugang für Mitarbeitende"),
+        "{sent}"
+    );
+    assert!(!sent.contains("Fehlversuche") && !sent.contains("Versuche 0"), "{sent}");
+
     // Once sent, its body is gone: a resend is refused, saying why.
     let again = app.post_form(&format!("/outbox/{id}/resend"), Some(&session), "").await;
     assert_eq!(again.status, StatusCode::CONFLICT);
