@@ -39,8 +39,10 @@ enum InterpretingRequests {
 const SQLITE_GUARD: &str = "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries \
      BEGIN SELECT RAISE(ABORT, 'audit entries cannot be changed'); END";
 
+// `OR REPLACE`: dropping every table (`Migrator::fresh`, as `linguapool demo --reset` does on
+// PostgreSQL) leaves functions behind, and the schema must build again on top of them.
 const POSTGRES_GUARD: [&str; 2] = [
-    "CREATE FUNCTION audit_entries_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ \
+    "CREATE OR REPLACE FUNCTION audit_entries_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$ \
      BEGIN RAISE EXCEPTION 'audit entries cannot be changed'; END $$",
     "CREATE TRIGGER audit_entries_append_only BEFORE UPDATE ON audit_entries \
      FOR EACH ROW EXECUTE FUNCTION audit_entries_refuse_change()",

@@ -236,6 +236,7 @@ async fn set_up(service: &Service, mailbox: &Service) -> Plan {
             "Bitte korrigieren",
         ),
         ("staff error page", format!("/requests/{unknown}"), "Nicht gefunden"),
+        ("unknown staff address", "/volunteer".to_owned(), "Nicht gefunden"),
     ];
     let caseworker_pages = vec![
         ("caseworker dashboard", "/".to_owned(), "Vergeben"),
@@ -245,6 +246,7 @@ async fn set_up(service: &Service, mailbox: &Service) -> Plan {
             "Dolmetscher anfragen",
         ),
         ("caseworker request page", format!("/requests/{open_id}"), "Verlauf"),
+        ("coordinator page refused", "/board".to_owned(), "Keine Berechtigung"),
     ];
     let public_pages = vec![
         ("offer, open", offer_open.clone(), "Annehmen"),

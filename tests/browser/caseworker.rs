@@ -127,7 +127,7 @@ async fn coordinator_pages_render_for_review() {
     sign_in(&desk, base, "chief@pool.test", &password).await;
     desk.wait_for_text("Übersicht").await;
     desk.goto(&format!("{base}/requests/{id}")).await;
-    let page = desk.wait_for_text("Zu wenige Ehrenamtliche").await;
+    let page = desk.wait_for_text("Nur 1 Ehrenamtliche/r kommt in Frage").await;
     assert!(page.contains("(1 spricht die Sprache)"), "{page}");
     desk.screenshot("coordinator-request-hint-desktop").await;
     desk.goto(&format!("{base}/requests/{id}/candidates")).await;

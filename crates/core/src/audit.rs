@@ -226,9 +226,59 @@ pub fn changed_fields(before: &impl Serialize, after: &impl Serialize, bookkeepi
         .collect()
 }
 
+/// What a field an entry names is called on staff pages, German and English: the fields of
+/// a volunteer and a training (as [`changed_fields`] names them), a request's details that
+/// retention removes, and the parts a read or an answer concerns. A name written as
+/// `training:{id}` is its first part's. `None` for a name not in this table.
+pub fn field_names(field: &str) -> Option<(&'static str, &'static str)> {
+    let name = field.split_once(':').map_or(field, |(name, _)| name);
+    Some(match name {
+        "name" => ("Name", "name"),
+        "email" => ("E-Mail", "email"),
+        "phone" => ("Telefon", "phone"),
+        "languages" => ("Sprachen", "languages"),
+        "german_level" => ("Deutschniveau", "German level"),
+        "modes" => ("Einsatzarten", "modes"),
+        "service_area" => ("Einsatzorte", "service area"),
+        "excluded_settings" => ("ausgeschlossene Bereiche", "excluded settings"),
+        "gender" => ("Geschlecht", "gender"),
+        "availability" => ("Verfügbarkeit", "availability"),
+        "absences" => ("Abwesenheiten", "absences"),
+        "max_assignments_per_month" => ("Einsätze pro Monat", "assignments per month"),
+        "confidentiality_signed_on" => ("Verschwiegenheitserklärung", "confidentiality pledge"),
+        "training_completed_on" => ("Schulung anderswo", "training elsewhere"),
+        "training_attended_on" => ("Schulung besucht", "training attended"),
+        "status" => ("Status", "status"),
+        "notes" => ("Notizen", "notes"),
+        "title" => ("Titel", "title"),
+        "kind" => ("Art", "kind"),
+        "starts_at" => ("Beginn", "start"),
+        "duration_minutes" => ("Dauer", "duration"),
+        "location" => ("Ort", "location"),
+        "capacity" => ("Plätze", "capacity"),
+        "registration_deadline" => ("Anmeldeschluss", "registration deadline"),
+        "description" => ("Beschreibung", "description"),
+        "trainer" => ("Leitung", "trainer"),
+        "client_ref" => ("Aktenzeichen", "client reference"),
+        "address" => ("Adresse", "address"),
+        "feedback" => ("Rückmeldung", "feedback"),
+        "candidates" => ("Kandidatenliste", "candidates"),
+        "offer" => ("Angebot", "offer"),
+        "training" => ("Schulung", "training"),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fields_have_names_and_a_training_reference_keeps_its_id() {
+        assert_eq!(field_names("german_level"), Some(("Deutschniveau", "German level")));
+        assert_eq!(field_names("training:0b6f"), Some(("Schulung", "training")));
+        assert_eq!(field_names("picnic"), None);
+    }
 
     #[test]
     fn a_change_names_the_fields_that_differ_and_not_the_bookkeeping() {

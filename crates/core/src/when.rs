@@ -2,7 +2,7 @@
 //! and in English. The German names are a small table because chrono formats English only.
 
 use crate::time::POOL_TZ;
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, Utc, Weekday};
 
 const WEEKDAYS_DE: [&str; 7] = [
     "Montag",
@@ -94,6 +94,26 @@ pub fn date(t: &DateTime<Utc>) -> String {
     t.with_timezone(&POOL_TZ).format("%d.%m.%Y").to_string()
 }
 
+/// A day as German readers write it: "03.12.2026".
+pub fn day_de(day: NaiveDate) -> String {
+    day.format("%d.%m.%Y").to_string()
+}
+
+/// A day as English readers read it unambiguously: "3 Dec 2026" (never 12/3 or 3/12).
+pub fn day_en(day: NaiveDate) -> String {
+    day.format("%-d %b %Y").to_string()
+}
+
+/// "03.12.2026, 10:00 Uhr", short for tables and facts.
+pub fn short_de(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&POOL_TZ).format("%d.%m.%Y, %H:%M Uhr").to_string()
+}
+
+/// "3 Dec 2026, 10:00"
+pub fn short_en(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&POOL_TZ).format("%-d %b %Y, %H:%M").to_string()
+}
+
 /// "60 Minuten"
 pub fn minutes_de(minutes: &u32) -> String {
     format!("{minutes} Minuten")
@@ -115,6 +135,13 @@ mod tests {
         assert_eq!(de(&t), "Donnerstag, 3. Dezember 2026, 10:00 Uhr");
         assert_eq!(en(&t), "Thursday, 3 December 2026, 10:00");
         assert_eq!(date(&t), "03.12.2026");
+        assert_eq!(short_de(&t), "03.12.2026, 10:00 Uhr");
+        assert_eq!(short_en(&t), "3 Dec 2026, 10:00");
+        let day = t.date_naive();
+        assert_eq!(
+            (day_de(day), day_en(day)),
+            ("03.12.2026".to_owned(), "3 Dec 2026".to_owned())
+        );
     }
 
     #[test]

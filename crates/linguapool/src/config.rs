@@ -351,17 +351,24 @@ impl Config {
 
     /// Makes sure the directory of a SQLite file exists, so a first run just works.
     pub fn prepare_database_dir(&self) -> anyhow::Result<()> {
-        let Some(rest) = self.database.url.strip_prefix("sqlite://") else {
+        let Some(file) = self.sqlite_file() else {
             return Ok(());
         };
-        let path = rest.split('?').next().unwrap_or_default();
-        if let Some(dir) = std::path::Path::new(path)
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
         Ok(())
+    }
+}
+
+impl Config {
+    /// The SQLite database's file, from `sqlite://path?options` or `sqlite:path`; `None` for
+    /// PostgreSQL and an in-memory database.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        let url = &self.database.url;
+        let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.into())
     }
 }
 

@@ -14,6 +14,7 @@ use anyhow::Context as _;
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, NaiveTime, Utc};
 use lp_core::LanguageCode;
 use lp_core::access::{Actor, Coordinator, Scope};
+use lp_core::secret::ServerKey;
 use lp_core::time::{POOL_TZ, local_to_utc};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Proficiency, Role, Setting, VolunteerStatus};
 use lp_registry::organisations::{self, OrganisationInput};
@@ -35,6 +36,9 @@ pub use history::HistorySummary;
 
 /// Every demo user's password, so that the printed credentials work.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
+/// The purpose under which a demo user's API token is derived from the server key
+/// ([`demo_token`]).
+const DEMO_TOKEN_PURPOSE: &str = "demo api token";
 const EMAIL_DOMAIN: &str = "demo.linguapool.test";
 const COORDINATOR: (&str, &str) = ("Koordination Dolmetscherpool", "coordinator");
 const REQUESTS: usize = 12;
@@ -256,7 +260,8 @@ pub async fn seed(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let today = now.with_timezone(&POOL_TZ).date_naive();
 
-    let coordinator = create_staff(db, COORDINATOR, Role::Coordinator, None, now).await?;
+    let key = &settings.server_key;
+    let coordinator = create_staff(db, key, COORDINATOR, Role::Coordinator, None, now).await?;
     let mut caseworkers = Vec::new();
     let mut actors = Vec::new();
     let mut filers = Vec::new();
@@ -268,8 +273,15 @@ pub async fn seed(
             .await
             .with_context(|| format!("organisation {}", seed_org.name))?;
         for person in seed_org.caseworkers {
-            let (credentials, user_id) =
-                create_staff(db, person, Role::Caseworker, Some((org.id, org.name.as_str())), now).await?;
+            let (credentials, user_id) = create_staff(
+                db,
+                key,
+                person,
+                Role::Caseworker,
+                Some((org.id, org.name.as_str())),
+                now,
+            )
+            .await?;
             caseworkers.push(credentials);
             filers.push(history::Filer {
                 user_id,
@@ -352,6 +364,7 @@ fn training_settings(settings: &RequestSettings) -> lp_trainings::TrainingSettin
 
 async fn create_staff(
     db: &DatabaseConnection,
+    key: &ServerKey,
     (name, local_part): (&str, &str),
     role: Role,
     organisation: Option<(Uuid, &str)>,
@@ -370,14 +383,73 @@ async fn create_staff(
     let created = staff::insert(db, prepared, now)
         .await
         .with_context(|| format!("staff user {name}"))?;
+    let api_token = demo_token(key, &created.user.email);
+    staff::set_api_token(db, created.user.id, &api_token).await?;
     let credentials = Credentials {
         name: created.user.name,
         email: created.user.email,
         organisation: organisation.map(|(_, name)| name.to_owned()),
         password: DEMO_PASSWORD.to_owned(),
-        api_token: created.api_token,
+        api_token,
     };
     Ok((credentials, created.user.id))
+}
+
+/// A demo user's API token: derived from the server key (kept outside the database) and the
+/// address, so a later `demo` on the same database can print it again although only its hash
+/// is stored. Only demo users get such a token; everyone else's is random and shown once.
+fn demo_token(key: &ServerKey, email: &str) -> String {
+    key.derive(DEMO_TOKEN_PURPOSE, email.as_bytes())
+}
+
+/// The demo's staff, in the order the demo made them.
+#[derive(Debug, Clone)]
+pub struct DemoStaff {
+    pub coordinator: Credentials,
+    pub caseworkers: Vec<Credentials>,
+}
+
+/// The demo's staff in a database an earlier `demo` seeded, to print their credentials again:
+/// the password is the demo's (unless someone changed it), the API token is derived afresh
+/// and stored again, so it works even after the server key changed. `None` when the demo's
+/// coordinator is not there (the database holds something else).
+pub async fn staff_again(db: &DatabaseConnection, key: &ServerKey) -> anyhow::Result<Option<DemoStaff>> {
+    let users = staff::list(db).await?;
+    let organisations = organisations::list(db).await?;
+    let again = |(name, local_part): (&str, &str)| {
+        let email = format!("{local_part}@{EMAIL_DOMAIN}");
+        users.iter().find(|u| u.email == email).map(|user| {
+            let organisation = user
+                .organisation_id
+                .and_then(|id| organisations.iter().find(|o| o.id == id))
+                .map(|o| o.name.clone());
+            (
+                user.id,
+                Credentials {
+                    name: name.to_owned(),
+                    email,
+                    organisation,
+                    password: DEMO_PASSWORD.to_owned(),
+                    api_token: demo_token(key, &user.email),
+                },
+            )
+        })
+    };
+    let Some((id, coordinator)) = again(COORDINATOR) else {
+        return Ok(None);
+    };
+    staff::set_api_token(db, id, &coordinator.api_token).await?;
+    let mut caseworkers = Vec::new();
+    for person in ORGANISATIONS.iter().flat_map(|o| o.caseworkers) {
+        if let Some((id, credentials)) = again(person) {
+            staff::set_api_token(db, id, &credentials.api_token).await?;
+            caseworkers.push(credentials);
+        }
+    }
+    Ok(Some(DemoStaff {
+        coordinator,
+        caseworkers,
+    }))
 }
 
 /// The town's volunteers as a coordinator would have entered them, with what only the demo
@@ -709,6 +781,55 @@ mod tests {
             .collect();
         keys.sort();
         keys
+    }
+
+    /// A second `demo` on the same database prints working credentials again.
+    #[tokio::test]
+    async fn a_second_run_finds_the_demo_staff_with_the_same_working_tokens() {
+        let test = TestDb::from_env().await;
+        let db = &test.conn;
+        let settings = settings();
+        assert!(
+            staff_again(db, &settings.server_key).await.unwrap().is_none(),
+            "no demo yet"
+        );
+        let options = DemoOptions {
+            volunteers: 5,
+            ..DemoOptions::default()
+        };
+        let pool = seed(db, &settings, now(), &options).await.unwrap();
+        let again = staff_again(db, &settings.server_key).await.unwrap().unwrap();
+        let tokens = |c: &Credentials| (c.email.clone(), c.organisation.clone(), c.api_token.clone());
+        let first: Vec<_> = std::iter::once(&pool.coordinator)
+            .chain(&pool.caseworkers)
+            .map(tokens)
+            .collect();
+        let second: Vec<_> = std::iter::once(&again.coordinator)
+            .chain(&again.caseworkers)
+            .map(tokens)
+            .collect();
+        assert_eq!(first, second);
+        assert_eq!(again.caseworkers.len(), 6);
+        for (email, _, token) in &second {
+            let user = staff::by_api_token(db, token).await.unwrap().unwrap();
+            assert_eq!(&user.email, email);
+        }
+        // With another server key the tokens are derived and stored afresh; the old ones end.
+        let other = ServerKey::generate();
+        let renewed = staff_again(db, &other).await.unwrap().unwrap();
+        assert_ne!(renewed.coordinator.api_token, pool.coordinator.api_token);
+        assert!(
+            staff::by_api_token(db, &pool.coordinator.api_token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            staff::by_api_token(db, &renewed.coordinator.api_token)
+                .await
+                .unwrap()
+                .is_some()
+        );
     }
 
     #[tokio::test]

@@ -14,11 +14,23 @@ use lp_requests::RequestSettings;
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
 
+/// Where the settings come from, shown below every `--help`.
+const CONFIGURATION_HELP: &str = "\
+Configuration, read from the working directory, later sources overriding earlier ones:
+  config/default.toml    every key with its default
+  config/local.toml      your local changes (optional, not committed)
+  LINGUAPOOL__SECTION__KEY environment variables, e.g.
+                         LINGUAPOOL__DATABASE__URL=postgres://user@host/linguapool
+                         LINGUAPOOL__SERVER__ADDR=0.0.0.0:8080
+                         LINGUAPOOL__PUBLIC_BASE_URL=https://pool.example.org
+A bad value stops the start with a message naming the key. Log level: LINGUAPOOL_LOG=debug.";
+
 #[derive(Parser)]
 #[command(
     name = "linguapool",
     version,
-    about = "A volunteer interpreter pool: requests, offers by email, trainings"
+    about = "A volunteer interpreter pool: requests, offers by email, trainings",
+    after_help = CONFIGURATION_HELP
 )]
 struct Cli {
     #[command(subcommand)]
@@ -28,6 +40,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server and the mail worker.
+    #[command(after_help = CONFIGURATION_HELP)]
     Serve {
         /// Do not apply pending migrations at start.
         #[arg(long)]
@@ -41,6 +54,7 @@ enum Command {
         command: UserCommand,
     },
     /// Fill an empty database with a realistic demo pool, print its credentials, then serve.
+    #[command(after_help = CONFIGURATION_HELP)]
     Demo {
         /// Seed of the generated pool.
         #[arg(long, default_value_t = 2026)]
@@ -53,6 +67,10 @@ enum Command {
         /// so the reports have figures to show.
         #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(0..=3660))]
         history_days: u32,
+        /// Start afresh: delete the database (the SQLite file, or every table on PostgreSQL)
+        /// and the mails in email.file_dir, then seed the demo again. The server key stays.
+        #[arg(long)]
+        reset: bool,
     },
     /// Replay a synthetic year of requests against the matcher and compare mailing everyone,
     /// the offer cascade and the offline optimum (fill rate, mails per filled request, spread).
@@ -189,7 +207,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             seed,
             volunteers,
             history_days,
+            reset,
         } => {
+            if reset {
+                reset_demo(&config).await?;
+            }
             let db = serve::connect(&config).await?;
             lp_migrations::Migrator::up(&db, None)
                 .await
@@ -202,11 +224,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     history_days,
                 };
                 let pool = demo::seed(&db, &settings, chrono::Utc::now(), &options).await?;
-                print_demo(&pool, &config);
+                print_demo(&pool);
+                let staff = demo::DemoStaff {
+                    coordinator: pool.coordinator,
+                    caseworkers: pool.caseworkers,
+                };
+                print_credentials(&staff, &config, true);
             } else {
-                println!("The database has data already; not seeding the demo pool again.");
-                if let Some(file) = config.database.url.strip_prefix("sqlite://") {
-                    println!("(Delete {} to start afresh.)", file.split('?').next().unwrap_or(file));
+                match demo::staff_again(&db, &settings.server_key).await? {
+                    Some(staff) => {
+                        println!();
+                        println!("The database holds the demo pool already; not seeding it again.");
+                        println!("(`linguapool demo --reset` deletes it and its mails and seeds afresh.)");
+                        print_credentials(&staff, &config, false);
+                    }
+                    None => {
+                        println!("The database holds data that is not the demo pool; not seeding the demo.");
+                        println!("(`linguapool demo --reset` deletes that database and seeds the demo afresh.)");
+                    }
                 }
             }
             serve::serve(config, db).await
@@ -250,7 +285,58 @@ fn simulate(
     Ok(())
 }
 
-fn print_demo(pool: &demo::DemoPool, config: &Config) {
+/// `demo --reset`: removes the database and the mails of the local mailbox, so the new demo's
+/// mails do not mix with the old ones. The server key stays: the demo's tokens derive from it.
+async fn reset_demo(config: &Config) -> anyhow::Result<()> {
+    if config.database.url.starts_with("sqlite:") {
+        if let Some(file) = config.sqlite_file() {
+            // The write-ahead log and its index belong to the database; a stale WAL next to a
+            // new file would be replayed into it.
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut path = file.clone().into_os_string();
+                path.push(suffix);
+                match std::fs::remove_file(&path) {
+                    Ok(()) => println!("Removed {}", std::path::Path::new(&path).display()),
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => {
+                        return Err(err)
+                            .with_context(|| format!("cannot remove {}", std::path::Path::new(&path).display()));
+                    }
+                }
+            }
+        }
+    } else {
+        let db = serve::connect(config).await?;
+        lp_migrations::Migrator::fresh(&db)
+            .await
+            .context("dropping and re-creating the database's tables")?;
+        println!("Dropped every table of the database and migrated it afresh.");
+    }
+    let mails = remove_mails(&config.email.file_dir)?;
+    println!("Removed {mails} mails from {}", config.email.file_dir.display());
+    Ok(())
+}
+
+/// Removes the `.eml` files the file transport wrote into `dir`, and nothing else: the folder
+/// is configurable, and a reset must never empty a folder that holds other files.
+fn remove_mails(dir: &std::path::Path) -> anyhow::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", dir.display())),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|ext| ext == "eml") {
+            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+fn print_demo(pool: &demo::DemoPool) {
     println!();
     println!(
         "Demo pool: {} organisations, {} volunteers, {} requests.",
@@ -267,8 +353,16 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
         "Trainings: a basic training six weeks ago ({} attended); a refresher in three weeks ({} registered, {} waiting, {} invited by mail).",
         t.attended, t.registered, t.waiting, t.invited_by_mail
     );
-    println!("Staff (password / API token):");
-    for person in std::iter::once(&pool.coordinator).chain(&pool.caseworkers) {
+}
+
+/// The demo staff's sign-ins, printed on every run of `demo`.
+fn print_credentials(staff: &demo::DemoStaff, config: &Config, first_run: bool) {
+    if first_run {
+        println!("Staff (password / API token):");
+    } else {
+        println!("Staff (password as seeded, unless changed since / API token):");
+    }
+    for person in std::iter::once(&staff.coordinator).chain(&staff.caseworkers) {
         let org = person.organisation.as_deref().unwrap_or("Koordination");
         println!(
             "  {:<40} {:<45} {} / {}",
@@ -282,7 +376,7 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
     );
     println!(
         "API docs: {}/api/docs.  Try:  curl -H 'Authorization: Bearer {}' {}/api/v1/requests",
-        config.public_base_url, pool.coordinator.api_token, config.public_base_url
+        config.public_base_url, staff.coordinator.api_token, config.public_base_url
     );
     if config.email.transport == lp_notify::TransportKind::File {
         println!(
@@ -291,4 +385,38 @@ fn print_demo(pool: &demo::DemoPool, config: &Config) {
         );
     }
     println!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn help_names_the_configuration_files_and_environment_variables() {
+        for mut command in [Cli::command(), Cli::command().find_subcommand("serve").unwrap().clone()] {
+            let help = command.render_long_help().to_string();
+            for needle in ["config/default.toml", "config/local.toml", "LINGUAPOOL__SECTION__KEY"] {
+                assert!(help.contains(needle), "{needle} missing from:\n{help}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_reset_removes_only_the_mails_of_the_mail_folder() {
+        let dir = std::env::temp_dir().join(format!("lp-reset-{}", Uuid::new_v4()));
+        std::fs::create_dir_all(dir.join("keep")).unwrap();
+        for file in ["a.eml", "b.eml", "notes.txt"] {
+            std::fs::write(dir.join(file), "x").unwrap();
+        }
+        assert_eq!(remove_mails(&dir).unwrap(), 2);
+        let mut left: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["keep", "notes.txt"]);
+        assert_eq!(remove_mails(&dir.join("none")).unwrap(), 0);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -249,6 +249,44 @@ impl Rule {
         }
     }
 
+    /// The rule's short name, for a column or a list on staff pages.
+    pub fn name_de(self) -> &'static str {
+        match self {
+            Rule::NotActive => "nicht aktiv",
+            Rule::Language => "Sprache",
+            Rule::GermanLevel => "Deutschniveau",
+            Rule::Untrained => "Schulung",
+            Rule::NoPledge => "Verschwiegenheitserklärung",
+            Rule::Unavailable => "Wochenplan",
+            Rule::Absent => "abwesend",
+            Rule::OverlappingAssignment => "anderer Einsatz",
+            Rule::MonthlyMaximum => "Monatshöchstzahl",
+            Rule::Mode => "Art",
+            Rule::Town => "Ort",
+            Rule::SettingExcluded => "Bereich ausgeschlossen",
+            Rule::GenderRequired => "Geschlecht",
+        }
+    }
+
+    /// The rule's short name in English.
+    pub fn name_en(self) -> &'static str {
+        match self {
+            Rule::NotActive => "not active",
+            Rule::Language => "language",
+            Rule::GermanLevel => "German level",
+            Rule::Untrained => "training",
+            Rule::NoPledge => "confidentiality pledge",
+            Rule::Unavailable => "weekly availability",
+            Rule::Absent => "absent",
+            Rule::OverlappingAssignment => "other assignment",
+            Rule::MonthlyMaximum => "monthly maximum",
+            Rule::Mode => "mode",
+            Rule::Town => "town",
+            Rule::SettingExcluded => "setting excluded",
+            Rule::GenderRequired => "gender",
+        }
+    }
+
     /// Why someone was not asked, for staff pages.
     pub fn explain_de(self) -> &'static str {
         match self {
@@ -309,7 +347,88 @@ pub struct ScoreParts {
     pub experience: f64,
 }
 
+/// One part of the score: its name in the API (a field of [`ScoreParts`]) and on staff pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScorePart {
+    Language,
+    Continuity,
+    Fairness,
+    Reliability,
+    Gender,
+    Experience,
+}
+
+impl ScorePart {
+    /// Every part, in the order staff see the columns.
+    pub const ALL: &'static [ScorePart] = &[
+        ScorePart::Language,
+        ScorePart::Continuity,
+        ScorePart::Fairness,
+        ScorePart::Reliability,
+        ScorePart::Gender,
+        ScorePart::Experience,
+    ];
+
+    /// The field's name in [`ScoreParts`] as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScorePart::Language => "language",
+            ScorePart::Continuity => "continuity",
+            ScorePart::Fairness => "fairness",
+            ScorePart::Reliability => "reliability",
+            ScorePart::Gender => "gender",
+            ScorePart::Experience => "experience",
+        }
+    }
+
+    pub fn name_de(self) -> &'static str {
+        match self {
+            ScorePart::Language => "Sprache",
+            ScorePart::Continuity => "Kontinuität",
+            ScorePart::Fairness => "Ausgleich",
+            ScorePart::Reliability => "Zuverlässigkeit",
+            ScorePart::Gender => "Geschlechtswunsch",
+            ScorePart::Experience => "Erfahrung",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            ScorePart::Language => "Language fit",
+            ScorePart::Continuity => "Continuity",
+            ScorePart::Fairness => "Fairness",
+            ScorePart::Reliability => "Reliability",
+            ScorePart::Gender => "Gender preference",
+            ScorePart::Experience => "Experience",
+        }
+    }
+
+    /// What the part measures, for the API's documentation.
+    pub fn description_en(self) -> &'static str {
+        match self {
+            ScorePart::Language => "Exact code over macrolanguage sibling; native over fluent over working.",
+            ScorePart::Continuity => "Served the same client reference before.",
+            ScorePart::Fairness => "Fewer assignments in the last 90 days ranks higher.",
+            ScorePart::Reliability => "Accepted versus ignored offers, no-shows.",
+            ScorePart::Gender => "Meets a `preferred` gender preference.",
+            ScorePart::Experience => "Experience in the setting.",
+        }
+    }
+}
+
 impl ScoreParts {
+    /// One part's value.
+    pub fn get(&self, part: ScorePart) -> f64 {
+        match part {
+            ScorePart::Language => self.language,
+            ScorePart::Continuity => self.continuity,
+            ScorePart::Fairness => self.fairness,
+            ScorePart::Reliability => self.reliability,
+            ScorePart::Gender => self.gender,
+            ScorePart::Experience => self.experience,
+        }
+    }
+
     /// The weighted mean `Σ wᵢ·pᵢ / Σ wᵢ`, in `[0, 1]`. Weights that are not positive finite
     /// numbers count as zero; with no usable weight the total is 0.
     pub fn weighted_total(&self, weights: &ScoreWeights) -> f64 {
@@ -422,6 +541,26 @@ pub fn first_violation(
 mod tests {
     use super::*;
     use crate::test_support::*;
+
+    /// The parts' names are the very fields the API writes, and `get` reads the field so named.
+    #[test]
+    fn score_parts_are_named_as_serialized() {
+        let parts = ScoreParts {
+            language: 0.1,
+            continuity: 0.2,
+            fairness: 0.3,
+            reliability: 0.4,
+            gender: 0.5,
+            experience: 0.6,
+        };
+        let written = serde_json::to_value(parts).unwrap();
+        let fields = written.as_object().unwrap();
+        assert_eq!(fields.len(), ScorePart::ALL.len());
+        for part in ScorePart::ALL {
+            assert_eq!(written[part.as_str()].as_f64(), Some(parts.get(*part)), "{part:?}");
+            assert_ne!(part.name_de(), part.as_str());
+        }
+    }
 
     #[test]
     fn builder_profile_is_a_candidate() {

@@ -7,6 +7,7 @@
 //! poll.
 
 mod error;
+mod kind;
 pub mod mailbox;
 mod mailer;
 mod outbox;
@@ -17,6 +18,7 @@ mod worker;
 mod test_support;
 
 pub use error::NotifyError;
+pub use kind::MailKind;
 pub use mailer::{Mailer, MailerConfig, TransportKind};
 pub use outbox::{OutboxEntry, OutboxState, Resend, enqueue, purge_sent_before, recently_sent, resend, unsent};
 pub use worker::{DeliveryReport, DeliveryWorker};

@@ -190,6 +190,21 @@ pub async fn insert(
     })
 }
 
+/// Gives a user an API token chosen by the caller, replacing the old one at once. The demo
+/// derives its users' tokens from the server key, so it can print them again on every run;
+/// whether the user exists is the answer.
+pub async fn set_api_token(db: &impl ConnectionTrait, id: Uuid, plain_token: &str) -> Result<bool, RegistryError> {
+    let updated = staff_user::Entity::update_many()
+        .col_expr(
+            staff_user::Column::ApiTokenHash,
+            sea_orm::sea_query::Expr::value(hash_token(plain_token)),
+        )
+        .filter(staff_user::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(updated.rows_affected == 1)
+}
+
 pub async fn by_api_token(db: &impl ConnectionTrait, plain_token: &str) -> Result<Option<StaffUser>, RegistryError> {
     let row = staff_user::Entity::find()
         .filter(staff_user::Column::ApiTokenHash.eq(hash_token(plain_token)))

@@ -44,15 +44,13 @@ async fn find_scoped(db: &impl ConnectionTrait, scope: Scope, id: Uuid) -> Resul
     Ok(Request::from_row(row)?)
 }
 
-/// Creates the request and sends the first wave of offers, in one transaction.
-pub async fn create(
-    db: &DatabaseConnection,
+/// The organisation a request by `actor` is filed for: a caseworker's own (named or not), or
+/// the existing one a coordinator names.
+pub async fn organisation_for(
+    db: &impl ConnectionTrait,
     actor: Actor,
     input: &RequestInput,
-    settings: &RequestSettings,
-    now: DateTime<Utc>,
-) -> Result<RequestView, RequestError> {
-    let valid = input.validate(now)?;
+) -> Result<Uuid, RequestError> {
     let organisation_id = match (actor.scope, input.organisation_id) {
         (Scope::Organisation(own), None) => own,
         (Scope::Organisation(own), Some(given)) if given == own => own,
@@ -69,6 +67,19 @@ pub async fn create(
     if organisations::get(db, organisation_id).await?.is_none() {
         return Err(FieldError::new("organisation_id", "no organisation has this id").into());
     }
+    Ok(organisation_id)
+}
+
+/// Creates the request and sends the first wave of offers, in one transaction.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: Actor,
+    input: &RequestInput,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<RequestView, RequestError> {
+    let valid = input.validate(now)?;
+    let organisation_id = organisation_for(db, actor, input).await?;
     let id = Uuid::new_v4();
     let client_key = crate::continuity::client_key(settings, valid.client_ref.as_deref());
     let row = request::ActiveModel {
@@ -232,16 +243,21 @@ pub const SECTION_ROWS: u64 = 50;
 /// Finished requests shown on the dashboard.
 const RECENT_ROWS: u64 = 20;
 
-/// A staff user's start page: what needs them, most urgent first in each section.
+/// A staff user's start page: what needs them, most urgent first in each section. What is
+/// still ahead reads soonest first; what is over, latest first.
 #[derive(Debug, Clone)]
 pub struct Dashboard {
-    /// Assigned and begun: the caseworker is due to confirm.
+    /// Assigned and begun: the caseworker is due to confirm, the latest appointment first.
     pub needs_confirmation: Vec<RequestView>,
+    /// Unfilled with the appointment still ahead, soonest first: someone may still find help.
     pub unfilled: Vec<RequestView>,
+    /// Searching, the soonest deadline first.
     pub open: Vec<RequestView>,
-    /// Assigned and still ahead.
+    /// Assigned and still ahead, soonest first.
     pub assigned: Vec<RequestView>,
-    /// Completed or cancelled, newest change first.
+    /// Unfilled with the appointment over, latest first.
+    pub unfilled_past: Vec<RequestView>,
+    /// The latest completed or cancelled, shown by appointment, latest first.
     pub recent: Vec<RequestView>,
 }
 
@@ -252,10 +268,11 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
         vec![
             status(RequestStatus::Assigned)
                 .filter(request::Column::StartsAt.lte(now))
-                .order_by_asc(request::Column::StartsAt)
+                .order_by_desc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
             status(RequestStatus::Unfilled)
-                .order_by_desc(request::Column::StartsAt)
+                .filter(request::Column::StartsAt.gt(now))
+                .order_by_asc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
             status(RequestStatus::Open)
                 .order_by_asc(request::Column::FillBy)
@@ -263,6 +280,10 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
             status(RequestStatus::Assigned)
                 .filter(request::Column::StartsAt.gt(now))
                 .order_by_asc(request::Column::StartsAt)
+                .limit(SECTION_ROWS),
+            status(RequestStatus::Unfilled)
+                .filter(request::Column::StartsAt.lte(now))
+                .order_by_desc(request::Column::StartsAt)
                 .limit(SECTION_ROWS),
         ],
         Some(recently_finished(db, scope).await?),
@@ -277,6 +298,7 @@ pub async fn dashboard(db: &impl ConnectionTrait, scope: Scope, now: DateTime<Ut
         unfilled: next(),
         open: next(),
         assigned: next(),
+        unfilled_past: next(),
         recent: next(),
     })
 }
@@ -336,8 +358,9 @@ pub async fn board(
     })
 }
 
-/// Completed and cancelled requests, newest change first: one indexed query per status,
-/// merged. (One query over both statuses would sort every finished request of the past.)
+/// The most recently completed and cancelled requests, by appointment, latest first (the order
+/// of the date the page shows): one indexed query per status for the newest changes, merged.
+/// (One query over both statuses would sort every finished request of the past.)
 async fn recently_finished(db: &impl ConnectionTrait, scope: Scope) -> Result<Vec<request::Model>, RequestError> {
     let mut rows = Vec::new();
     for status in [RequestStatus::Completed, RequestStatus::Cancelled] {
@@ -352,6 +375,7 @@ async fn recently_finished(db: &impl ConnectionTrait, scope: Scope) -> Result<Ve
     }
     rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then(a.id.cmp(&b.id)));
     rows.truncate(RECENT_ROWS as usize);
+    rows.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(a.id.cmp(&b.id)));
     Ok(rows)
 }
 
@@ -570,22 +594,13 @@ impl utoipa::PartialSchema for CandidateView {
                 .maximum(Some(1.0))
                 .description(Some(description))
         };
-        let parts = [
-            (
-                "language",
-                "Exact code over macrolanguage sibling; native over fluent over working.",
-            ),
-            ("continuity", "Served the same client reference before."),
-            ("fairness", "Fewer assignments in the last 90 days ranks higher."),
-            ("reliability", "Accepted versus ignored offers, no-shows."),
-            ("gender", "Meets a `preferred` gender preference."),
-            ("experience", "Experience in the setting."),
-        ]
-        .into_iter()
-        .fold(
-            ObjectBuilder::new().description(Some("Each part in [0, 1], shown next to the total.")),
-            |object, (name, description)| object.property(name, unit(description)).required(name),
-        );
+        let parts = lp_matcher::ScorePart::ALL
+            .iter()
+            .map(|part| (part.as_str(), part.description_en()))
+            .fold(
+                ObjectBuilder::new().description(Some("Each part in [0, 1], shown next to the total.")),
+                |object, (name, description)| object.property(name, unit(description)).required(name),
+            );
         ObjectBuilder::new()
             .property("volunteer_id", uuid_schema())
             .required("volunteer_id")

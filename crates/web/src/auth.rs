@@ -64,6 +64,16 @@ async fn identify(parts: &mut Parts, state: &AppState) -> Result<Option<StaffUse
     Ok(user)
 }
 
+/// The signed-in staff user of a browser's request, by its session cookie alone, for a page
+/// made outside a handler (an error page); any failure reads as signed out.
+pub(crate) async fn browser_user(state: &AppState, headers: &axum::http::HeaderMap) -> Option<StaffUser> {
+    let id = state.web.cookies.session_id(headers)?;
+    sessions::resume(&state.db, &id, state.web.sessions, state.clock.now())
+        .await
+        .ok()
+        .flatten()
+}
+
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 

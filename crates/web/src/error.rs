@@ -109,14 +109,20 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
-        response.extensions_mut().insert(Answered(Arc::new(self)));
+        answered(&mut response, self);
         response
     }
 }
 
-/// The error a response was made from, for [`log_errors`].
+/// The error a response was made from, for [`log_errors`], and for a browser's error page
+/// (`pages::errors`).
 #[derive(Clone)]
-struct Answered(Arc<ApiError>);
+pub(crate) struct Answered(pub Arc<ApiError>);
+
+/// Marks a response as made from `error`.
+pub(crate) fn answered(response: &mut Response, error: ApiError) {
+    response.extensions_mut().insert(Answered(Arc::new(error)));
+}
 
 /// Logs the error a response was made from, once, in the request's span (this middleware runs
 /// inside the trace layer). Ours to fix, a 5xx, is an error with its cause; the client's, a

@@ -39,6 +39,14 @@ impl Lang {
         }
     }
 
+    /// A day in the reader's format: "03.12.2026" or "3 Dec 2026".
+    pub fn day(self, day: chrono::NaiveDate) -> String {
+        match self {
+            Lang::De => lp_core::when::day_de(day),
+            Lang::En => lp_core::when::day_en(day),
+        }
+    }
+
     /// Picks the German or English variant.
     pub fn pick<T>(self, de: T, en: T) -> T {
         match self {
@@ -48,13 +56,20 @@ impl Lang {
     }
 }
 
+impl Lang {
+    /// The reader's language, from the cookie the switch sets; German without one.
+    pub fn of_headers(headers: &axum::http::HeaderMap) -> Lang {
+        crate::session::cookie(headers, Lang::COOKIE)
+            .and_then(|code| Lang::parse(&code))
+            .unwrap_or_default()
+    }
+}
+
 impl FromRequestParts<AppState> for Lang {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Infallible> {
-        Ok(crate::session::cookie(&parts.headers, Lang::COOKIE)
-            .and_then(|code| Lang::parse(&code))
-            .unwrap_or_default())
+        Ok(Lang::of_headers(&parts.headers))
     }
 }
 

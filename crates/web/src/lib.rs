@@ -114,6 +114,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             same_origin::refuse_cross_site,
         ))
+        // Outside the refusal above, so a refused browser form gets a page too.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), pages::for_browsers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // Outermost first. Added with `Router::layer`, these run after routing, so the span
         // knows the matched route; the fallback's 404 gets a span too.

@@ -32,6 +32,7 @@ pub use lp_registry::sign_in::warm_up;
 texts! {
     pub struct LoginTexts {
         title: "Anmelden" / "Sign in",
+        product: "Linguapool – Dolmetscherpool" / "Linguapool – interpreter pool",
         email: "E-Mail-Adresse" / "Email address",
         password: "Passwort" / "Password",
         submit: "Anmelden" / "Sign in",

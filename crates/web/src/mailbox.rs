@@ -20,7 +20,30 @@ pub fn routes() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "mailbox.html")]
 struct MailboxTemplate {
-    entries: Vec<MailboxEntry>,
+    entries: Vec<Listed>,
+}
+
+/// One message in the list, with the time it was written (sent, for the file transport).
+struct Listed {
+    entry: MailboxEntry,
+    sent: Option<Sent>,
+}
+
+/// When a message was sent, in German and English and as `<time datetime>`.
+struct Sent {
+    de: String,
+    en: String,
+    datetime: String,
+}
+
+impl Sent {
+    fn of(entry: &MailboxEntry) -> Option<Sent> {
+        entry.date.map(|at| Sent {
+            de: lp_core::when::short_de(&at),
+            en: lp_core::when::short_en(&at),
+            datetime: at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
+    }
 }
 
 #[derive(Template)]
@@ -28,6 +51,7 @@ struct MailboxTemplate {
 struct MessageTemplate {
     subject: String,
     to: String,
+    sent: Option<Sent>,
     /// Already escaped, with links made clickable.
     body: String,
 }
@@ -38,6 +62,13 @@ fn mailbox_dir(state: &AppState) -> Result<&std::path::Path, ApiError> {
 
 async fn list(State(state): State<AppState>) -> Result<Html<String>, ApiError> {
     let entries = mailbox::list(mailbox_dir(&state)?).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let entries = entries
+        .into_iter()
+        .map(|entry| Listed {
+            sent: Sent::of(&entry),
+            entry,
+        })
+        .collect();
     render(&MailboxTemplate { entries })
 }
 
@@ -46,6 +77,7 @@ async fn show(State(state): State<AppState>, PathParam(id): PathParam) -> Result
         .map_err(|e| ApiError::Internal(e.to_string()))?
         .ok_or(ApiError::NotFound)?;
     render(&MessageTemplate {
+        sent: Sent::of(&message.entry),
         subject: message.entry.subject,
         to: message.entry.to,
         body: linkify(&message.text),
@@ -90,6 +122,34 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::linkify;
+    use crate::test_app::TestApp;
+    use axum::http::StatusCode;
+
+    #[tokio::test]
+    async fn the_mailbox_shows_when_each_mail_was_sent() {
+        let dir = std::env::temp_dir().join(format!("lp-mailbox-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let id = "0b6f2c1e-7a1d-4f7e-9d7c-2f4b5a6c7d8e";
+        let mail = "From: pool@localhost\r\nTo: amal@example.org\r\nSubject: Einsatz – Job\r\n\
+                    Date: Mon, 23 Nov 2026 09:05:00 +0000\r\n\r\nHallo";
+        std::fs::write(dir.join(format!("{id}.eml")), mail).unwrap();
+        let app = TestApp::with_mailbox(dir.clone()).await;
+
+        let list = app.get("/mailbox", None).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains("amal@example.org"), "{}", list.body);
+        // 09:05 UTC is 10:05 in Berlin.
+        assert!(
+            list.body
+                .contains("<time datetime=\"2026-11-23T09:05:00Z\">23.11.2026, 10:05 Uhr</time>"),
+            "{}",
+            list.body
+        );
+        assert!(list.body.contains("(23 Nov 2026, 10:05)"), "{}", list.body);
+        let message = app.get(&format!("/mailbox/{id}"), None).await;
+        assert!(message.body.contains("23.11.2026, 10:05 Uhr"), "{}", message.body);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn links_become_anchors_and_the_rest_is_escaped() {

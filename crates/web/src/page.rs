@@ -4,8 +4,8 @@
 use crate::error::ApiError;
 use crate::i18n::{Lang, texts};
 use askama::Template;
-use axum::http::HeaderValue;
 use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 /// Renders a page; staff pages carry personal data, so they are never cached.
@@ -27,8 +27,19 @@ texts! {
         not_found: "Nicht gefunden" / "Not found",
         not_found_detail: "Diese Seite gibt es nicht, oder sie ist für Sie nicht sichtbar." / "This page does not exist, or you cannot see it.",
         forbidden: "Keine Berechtigung" / "Not allowed",
+        forbidden_detail: "Das dürfen nur Koordinatorinnen und Koordinatoren." / "Only a coordinator may do this.",
+        cross_site_detail: "Das Formular kam nicht von dieser Seite und wurde abgelehnt." / "The form did not come from this site and was refused.",
         conflict: "Nicht möglich" / "Not possible",
+        bad_request: "Ungültige Anfrage" / "Bad request",
+        bad_request_detail: "Die Anfrage war unvollständig oder fehlerhaft. Bitte versuchen Sie es über das Formular noch einmal." / "The request was incomplete or malformed. Please try again from the form.",
+        not_allowed_detail: "Diese Adresse lässt sich so nicht aufrufen." / "This address cannot be opened like this.",
+        too_large: "Zu groß" / "Too large",
+        too_large_detail: "Die gesendeten Daten sind zu groß." / "What was sent is too large.",
+        too_many: "Zu viele Versuche" / "Too many attempts",
+        too_many_detail: "Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal." / "Please wait a moment and try again.",
+        sign_in: "Bitte melden Sie sich an." / "Please sign in.",
         failed: "Fehler" / "Error",
+        failed_detail: "Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal." / "Something went wrong on our side. Please try again later.",
         back: "Zur Übersicht" / "Back to the dashboard",
     }
 }
@@ -40,6 +51,54 @@ struct ErrorPage {
     t: &'static ErrorTexts,
     title: &'static str,
     detail: String,
+}
+
+/// An error page's words, kept on the response so that the page can be shown again inside
+/// the staff layout once the signed-in user is known (see `pages::errors`).
+#[derive(Clone, Debug)]
+pub struct ErrorShown {
+    pub lang: Lang,
+    pub title: &'static str,
+    pub detail: String,
+}
+
+impl ErrorShown {
+    /// What a reader is told about an error: a German or English heading and sentence, never
+    /// an identifier. `error` is the one the response was made from, if any; else the status
+    /// speaks (axum's own refusals, a 405).
+    pub fn of(lang: Lang, status: StatusCode, error: Option<&ApiError>) -> Self {
+        let t = ErrorTexts::of(lang);
+        let (title, detail) = match (error, status) {
+            (Some(ApiError::Forbidden(reason)), _) if reason.contains("cross-site") => {
+                (t.forbidden, t.cross_site_detail.to_owned())
+            }
+            (Some(ApiError::Conflict(_) | ApiError::Gone(_)), _) => {
+                (t.conflict, error.map(ToString::to_string).unwrap_or_default())
+            }
+            (_, StatusCode::NOT_FOUND) => (t.not_found, t.not_found_detail.to_owned()),
+            (_, StatusCode::FORBIDDEN) => (t.forbidden, t.forbidden_detail.to_owned()),
+            (_, StatusCode::UNAUTHORIZED) => (t.forbidden, t.sign_in.to_owned()),
+            (_, StatusCode::METHOD_NOT_ALLOWED) => (t.conflict, t.not_allowed_detail.to_owned()),
+            (_, StatusCode::PAYLOAD_TOO_LARGE) => (t.too_large, t.too_large_detail.to_owned()),
+            (_, StatusCode::TOO_MANY_REQUESTS) => (t.too_many, t.too_many_detail.to_owned()),
+            (_, status) if status.is_server_error() => (t.failed, t.failed_detail.to_owned()),
+            _ => (t.bad_request, t.bad_request_detail.to_owned()),
+        };
+        ErrorShown { lang, title, detail }
+    }
+
+    /// The error page on its own, for a reader who is not signed in.
+    pub fn render(&self, status: StatusCode) -> Response {
+        let mut response = render(&ErrorPage {
+            lang: self.lang,
+            t: ErrorTexts::of(self.lang),
+            title: self.title,
+            detail: self.detail.clone(),
+        });
+        *response.status_mut() = status;
+        response.extensions_mut().insert(self.clone());
+        response
+    }
 }
 
 /// An error on a page, shown as a page. A 404 reads the same for an unknown id and another
@@ -60,25 +119,10 @@ impl PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let t = ErrorTexts::of(self.lang);
         let status = self.error.status();
-        let (title, detail) = match &self.error {
-            ApiError::NotFound => (t.not_found, t.not_found_detail.to_owned()),
-            ApiError::Forbidden(_) => (t.forbidden, self.error.to_string()),
-            ApiError::Conflict(_) | ApiError::Gone(_) => (t.conflict, self.error.to_string()),
-            ApiError::Internal(detail) => {
-                tracing::error!(%detail, "internal error on a page");
-                (t.failed, String::new())
-            }
-            other => (t.failed, other.to_string()),
-        };
-        let mut response = render(&ErrorPage {
-            lang: self.lang,
-            t,
-            title,
-            detail,
-        });
-        *response.status_mut() = status;
+        let mut response = ErrorShown::of(self.lang, status, Some(&self.error)).render(status);
+        // For `log_errors`, which logs an internal error's cause once, in the request's span.
+        crate::error::answered(&mut response, self.error);
         response
     }
 }

@@ -6,6 +6,10 @@
 //! weekday, and rows left blank for a second window without JavaScript. What differs between
 //! them is declared once per form in a [`ScheduleForm`], each difference with its reason; the
 //! words of an error stay with each page, which gets a typed [`RowError`] to word.
+//!
+//! The end of the day is 00:00 on both forms: a time picker cannot hold 24:00, so the
+//! volunteer's page must show midnight as 00:00, and the coordinator's form says the same (it
+//! still takes a typed 24:00). An end of 00:00 is midnight at the end of the day.
 
 use chrono::{NaiveDate, Weekday};
 use lp_core::time::{DateRange, TimeError, WEEKDAYS, WeeklySlot, parse_weekday, weekday_code};
@@ -259,8 +263,7 @@ impl AbsenceInputs {
 /// What differs between the forms that carry a schedule, and why.
 pub(crate) struct ScheduleForm {
     pub names: Names,
-    /// Time pickers (`<input type="time">`) may send seconds and cannot hold 24:00, so an end
-    /// of 00:00 is midnight and a stored 24:00 shows as 00:00. Text inputs take 24:00 as typed.
+    /// Time pickers (`<input type="time">`) may send seconds; text inputs take `HH:MM` only.
     pub time_pickers: bool,
     /// An absence without a last day is that one day, or its last day is asked for.
     pub single_days: bool,
@@ -271,7 +274,7 @@ pub(crate) struct ScheduleForm {
     pub absence_rows: Padding,
 }
 
-/// The coordinator's volunteer form: text inputs, where 24:00 can be typed; "without “until”
+/// The coordinator's volunteer form: text inputs (24:00 may be typed too); "without “until”
 /// a single day", as its hint says; a refused form comes back renumbered.
 pub(crate) const STAFF_FORM: ScheduleForm = ScheduleForm {
     names: Names::Staff,
@@ -340,7 +343,8 @@ impl ScheduleForm {
         sorted.sort_by_key(|slot| slot.start_minute);
         for slot in sorted {
             let day = &mut rows.slots[day_index(slot.weekday)];
-            let end = if self.time_pickers && slot.end_minute == 24 * 60 {
+            // The end of the day shows as 00:00 (see the module).
+            let end = if slot.end_minute == 24 * 60 {
                 "00:00".to_owned()
             } else {
                 hh_mm(slot.end_minute)
@@ -446,8 +450,8 @@ impl ScheduleForm {
             .map_err(|err| error(Part::To, Problem::Order(err)))
     }
 
-    /// `9:00` is read as `09:00`; from a time picker `09:00:00` as `09:00`, and an end of
-    /// `00:00` as the end of the day. Everything else goes to the core's strict `HH:MM`.
+    /// `9:00` is read as `09:00`; from a time picker `09:00:00` as `09:00`; an end of `00:00`
+    /// as the end of the day. Everything else goes to the core's strict `HH:MM`.
     fn time(&self, text: &str, is_end: bool) -> String {
         let text = match self.time_pickers {
             true => text.strip_suffix(":00").filter(|t| t.len() == 5).unwrap_or(text),
@@ -458,7 +462,7 @@ impl ScheduleForm {
         } else {
             text.to_owned()
         };
-        if self.time_pickers && is_end && text == "00:00" {
+        if is_end && text == "00:00" {
             "24:00".to_owned()
         } else {
             text

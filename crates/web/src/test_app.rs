@@ -87,16 +87,22 @@ impl TestApp {
     }
 
     pub async fn with_web(web: WebSettings) -> Self {
-        Self::build(web, Arc::new([])).await
+        Self::build(web, Arc::new([]), None).await
+    }
+
+    /// The app with the file transport's local mailbox reading `dir`.
+    pub async fn with_mailbox(dir: std::path::PathBuf) -> Self {
+        let web = WebSettings::new(BASE, SessionPolicy::default(), Vec::new());
+        Self::build(web, Arc::new([]), Some(dir)).await
     }
 
     /// The app with these worker heartbeats for `/readyz`.
     pub async fn with_workers(workers: Vec<Arc<Heartbeat>>) -> Self {
         let web = WebSettings::new(BASE, SessionPolicy::default(), Vec::new());
-        Self::build(web, workers.into()).await
+        Self::build(web, workers.into(), None).await
     }
 
-    async fn build(web: WebSettings, workers: Arc<[Arc<Heartbeat>]>) -> Self {
+    async fn build(web: WebSettings, workers: Arc<[Arc<Heartbeat>]>, mailbox_dir: Option<std::path::PathBuf>) -> Self {
         let db = TestDb::from_env().await;
         let clock = Arc::new(ManualClock::new(start_time()));
         let state = AppState {
@@ -109,7 +115,7 @@ impl TestApp {
             }),
             reports: Arc::new(report_settings()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
-            mailbox_dir: None,
+            mailbox_dir,
             web: Arc::new(web),
             workers,
         };

@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::when;
 
-use crate::{Attachment, Email};
+use crate::{Attachment, Email, MailKind};
 
 /// The MIME type of every `.ics` attachment.
 const ICS_CONTENT_TYPE: &str = "text/calendar; charset=utf-8; method=PUBLISH";
@@ -67,7 +67,7 @@ bodies!(OfferMail: OfferText = "offer.txt", OfferHtml = "offer.html");
 impl OfferMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "offer".to_owned(),
+            kind: MailKind::Offer.into(),
             to: self.to.clone(),
             subject: format!(
                 "Dolmetscheinsatz {} am {} – Interpreting job",
@@ -97,7 +97,7 @@ bodies!(OfferFilledMail: OfferFilledText = "offer_filled.txt", OfferFilledHtml =
 impl OfferFilledMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "offer_filled".to_owned(),
+            kind: MailKind::OfferFilled.into(),
             to: self.to.clone(),
             subject: format!(
                 "Einsatz {} am {} ist vergeben – Job already filled",
@@ -146,7 +146,7 @@ impl AssignmentConfirmedMail {
 
     pub fn email(&self) -> Email {
         Email {
-            kind: "assignment_confirmed".to_owned(),
+            kind: MailKind::AssignmentConfirmed.into(),
             to: self.to.clone(),
             subject: format!(
                 "Bestätigt: Dolmetscheinsatz {} am {} – Confirmed: interpreting job",
@@ -197,7 +197,7 @@ bodies!(InterpreterFoundMail: InterpreterFoundText = "interpreter_found.txt", In
 impl InterpreterFoundMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "interpreter_found".to_owned(),
+            kind: MailKind::InterpreterFound.into(),
             to: self.to.clone(),
             subject: format!(
                 "Dolmetscher/in gefunden: {} am {} – Interpreter found",
@@ -227,7 +227,7 @@ bodies!(RequestCancelledMail: RequestCancelledText = "request_cancelled.txt", Re
 impl RequestCancelledMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "request_cancelled".to_owned(),
+            kind: MailKind::RequestCancelled.into(),
             to: self.to.clone(),
             subject: format!(
                 "Abgesagt: Dolmetscheinsatz {} am {} – Cancelled: interpreting job",
@@ -258,7 +258,7 @@ bodies!(RequestUnfilledMail: RequestUnfilledText = "request_unfilled.txt", Reque
 impl RequestUnfilledMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "request_unfilled".to_owned(),
+            kind: MailKind::RequestUnfilled.into(),
             to: self.to.clone(),
             subject: format!(
                 "Nicht besetzt: Anfrage {} am {} – No interpreter found",
@@ -287,7 +287,7 @@ bodies!(AvailabilityLinkMail: AvailabilityLinkText = "availability_link.txt", Av
 impl AvailabilityLinkMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "availability_link".to_owned(),
+            kind: MailKind::AvailabilityLink.into(),
             to: self.to.clone(),
             subject: "Ihre Verfügbarkeit ändern – Update your availability".to_owned(),
             text: render(&AvailabilityLinkText { m: self }),
@@ -364,7 +364,7 @@ bodies!(NachweisMail: NachweisText = "nachweis.txt", NachweisHtml = "nachweis.ht
 impl NachweisMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "nachweis".to_owned(),
+            kind: MailKind::Nachweis.into(),
             to: self.to.clone(),
             subject: format!(
                 "Ihr Ehrenamtsnachweis {} – Your confirmation of voluntary work {}",
@@ -407,7 +407,7 @@ bodies!(StaffWelcomeMail: StaffWelcomeText = "staff_welcome.txt", StaffWelcomeHt
 impl StaffWelcomeMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "staff_welcome".to_owned(),
+            kind: MailKind::StaffWelcome.into(),
             to: self.to.clone(),
             subject: "Ihr Zugang zum Dolmetscherpool – Your interpreter pool account".to_owned(),
             text: render(&StaffWelcomeText { m: self }),
@@ -461,7 +461,7 @@ bodies!(InterpreterWithdrewMail: InterpreterWithdrewText = "interpreter_withdrew
 impl InterpreterWithdrewMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "interpreter_withdrew".to_owned(),
+            kind: MailKind::InterpreterWithdrew.into(),
             to: self.to.clone(),
             subject: format!(
                 "Abgesagt: {} am {} – wir suchen weiter / Interpreter withdrew, search goes on",
@@ -498,7 +498,7 @@ bodies!(ReminderMail: ReminderText = "reminder.txt", ReminderHtml = "reminder.ht
 impl ReminderMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "reminder".to_owned(),
+            kind: MailKind::Reminder.into(),
             to: self.to.clone(),
             subject: format!(
                 "Erinnerung: Dolmetscheinsatz {} morgen, {} – Reminder: interpreting job tomorrow",
@@ -560,7 +560,7 @@ bodies!(TrainingInvitationMail: TrainingInvitationText = "training_invitation.tx
 impl TrainingInvitationMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_invitation".to_owned(),
+            kind: MailKind::TrainingInvitation.into(),
             to: self.to.clone(),
             subject: format!(
                 "Einladung: {} am {} – Invitation to a training",
@@ -589,7 +589,7 @@ bodies!(TrainingRegisteredMail: TrainingRegisteredText = "training_registered.tx
 impl TrainingRegisteredMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_registered".to_owned(),
+            kind: MailKind::TrainingRegistered.into(),
             to: self.to.clone(),
             subject: format!(
                 "Angemeldet: {} am {} – Registered for a training",
@@ -618,7 +618,7 @@ bodies!(TrainingMovedUpMail: TrainingMovedUpText = "training_moved_up.txt", Trai
 impl TrainingMovedUpMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_moved_up".to_owned(),
+            kind: MailKind::TrainingMovedUp.into(),
             to: self.to.clone(),
             subject: format!(
                 "Nachgerückt: Sie sind angemeldet für {} am {} – A place became free: you are registered",
@@ -649,7 +649,7 @@ bodies!(TrainingWaitingMail: TrainingWaitingText = "training_waiting.txt", Train
 impl TrainingWaitingMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_waiting".to_owned(),
+            kind: MailKind::TrainingWaiting.into(),
             to: self.to.clone(),
             subject: format!(
                 "Warteliste: {} am {} – On the waiting list for a training",
@@ -677,7 +677,7 @@ bodies!(TrainingReminderMail: TrainingReminderText = "training_reminder.txt", Tr
 impl TrainingReminderMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_reminder".to_owned(),
+            kind: MailKind::TrainingReminder.into(),
             to: self.to.clone(),
             subject: format!(
                 "Erinnerung: {} morgen, {} – Reminder: training tomorrow",
@@ -707,7 +707,7 @@ bodies!(TrainingCancelledMail: TrainingCancelledText = "training_cancelled.txt",
 impl TrainingCancelledMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_cancelled".to_owned(),
+            kind: MailKind::TrainingCancelled.into(),
             to: self.to.clone(),
             subject: format!(
                 "Abgesagt: {} am {} – Cancelled: training",
@@ -756,7 +756,7 @@ bodies!(TrainingExpiringMail: TrainingExpiringText = "training_expiring.txt", Tr
 impl TrainingExpiringMail {
     pub fn email(&self) -> Email {
         Email {
-            kind: "training_expiring".to_owned(),
+            kind: MailKind::TrainingExpiring.into(),
             to: self.to.clone(),
             subject: format!(
                 "Ihre Schulung gilt bis {} – Your training is due for a refresher",

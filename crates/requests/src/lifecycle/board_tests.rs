@@ -21,7 +21,9 @@ async fn open_requests(
     let org = organisations::create(
         db,
         &lp_core::access::Coordinator::operator(),
-        &OrganisationInput { name: "Stadt".into() },
+        &OrganisationInput {
+            name: format!("Stadt {}", Uuid::new_v4()),
+        },
         now,
     )
     .await
@@ -137,4 +139,92 @@ async fn the_dashboard_shows_the_latest_finished_of_both_kinds_newest_first() {
     let recent: Vec<Uuid> = dashboard.recent.iter().map(|r| r.id).collect();
     let newest: Vec<Uuid> = ids.iter().rev().take(RECENT_ROWS as usize).copied().collect();
     assert_eq!(recent, newest);
+}
+
+async fn set_status(db: &sea_orm::DatabaseConnection, ids: &[Uuid], status: RequestStatus) {
+    request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(status.as_str()))
+        .filter(request::Column::Id.is_in(ids.to_vec()))
+        .exec(db)
+        .await
+        .unwrap();
+}
+
+/// What is still ahead reads soonest first, so tomorrow's request is at the top; what is over
+/// reads latest first.
+#[tokio::test]
+async fn sections_ahead_read_soonest_first_and_past_ones_latest_first() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let now = at("2026-11-23T08:00:00Z");
+    // Created out of order: the i-th starts at the i-th offset.
+    let hours = |offsets: &'static [i64]| move |i: usize| now + Duration::hours(offsets[i]);
+    let unfilled_ahead = open_requests(db, 3, hours(&[72, 24, 48])).await;
+    let unfilled_past = open_requests(db, 3, hours(&[-72, -24, -48])).await;
+    let assigned_ahead = open_requests(db, 3, hours(&[96, 50, 70])).await;
+    let begun = open_requests(db, 3, hours(&[-5, -1, -30])).await;
+    // Filled by a day before the start: the last two are at risk.
+    let open = open_requests(db, 3, hours(&[200, 40, 30])).await;
+    set_status(db, &unfilled_ahead, RequestStatus::Unfilled).await;
+    set_status(db, &unfilled_past, RequestStatus::Unfilled).await;
+    set_status(db, &assigned_ahead, RequestStatus::Assigned).await;
+    set_status(db, &begun, RequestStatus::Assigned).await;
+
+    let ids = |views: &[RequestView]| views.iter().map(|r| r.id).collect::<Vec<_>>();
+    let pick = |ids: &[Uuid], order: [usize; 3]| order.map(|i| ids[i]).to_vec();
+    let dashboard = dashboard(db, Scope::All, now).await.unwrap();
+    assert_eq!(
+        ids(&dashboard.unfilled),
+        pick(&unfilled_ahead, [1, 2, 0]),
+        "unfilled ahead"
+    );
+    assert_eq!(
+        ids(&dashboard.open),
+        pick(&open, [2, 1, 0]),
+        "open, soonest deadline first"
+    );
+    assert_eq!(
+        ids(&dashboard.assigned),
+        pick(&assigned_ahead, [1, 2, 0]),
+        "assigned ahead"
+    );
+    assert_eq!(
+        ids(&dashboard.needs_confirmation),
+        pick(&begun, [1, 0, 2]),
+        "to confirm, latest first"
+    );
+    assert_eq!(
+        ids(&dashboard.unfilled_past),
+        pick(&unfilled_past, [1, 2, 0]),
+        "unfilled and over, latest first"
+    );
+
+    // Closed: the one completed last (its appointment two days ago) reads below the one whose
+    // appointment was this morning.
+    let closed = open_requests(db, 2, hours(&[-50, -10])).await;
+    for (id, minutes) in closed.iter().zip([2, 1]) {
+        request::Entity::update_many()
+            .col_expr(request::Column::Status, Expr::value(RequestStatus::Completed.as_str()))
+            .col_expr(
+                request::Column::UpdatedAt,
+                Expr::value(now + Duration::minutes(minutes)),
+            )
+            .filter(request::Column::Id.eq(*id))
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    let recent = super::dashboard(db, Scope::All, now).await.unwrap().recent;
+    assert_eq!(
+        ids(&recent),
+        vec![closed[1], closed[0]],
+        "closed, latest appointment first"
+    );
+
+    let settings = RequestSettings::with_defaults("http://pool.test");
+    let board = board(db, &lp_core::access::Coordinator::operator(), &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(ids(&board.unfilled), pick(&unfilled_ahead, [1, 2, 0]));
+    assert_eq!(ids(&board.at_risk), vec![open[2], open[1]]);
 }

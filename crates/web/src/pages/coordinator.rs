@@ -360,10 +360,11 @@ texts! {
         kind: "Art" / "Kind",
         recipient: "Empfänger/in" / "Recipient",
         subject: "Betreff" / "Subject",
-        attempts: "Versuche" / "Attempts",
+        attempts: "Fehlversuche" / "Failed attempts",
         last_error: "Letzter Fehler" / "Last error",
         next_attempt: "Nächster Versuch" / "Next attempt",
-        sent_at: "Gesendet" / "Sent",
+        sent_at: "Gesendet am" / "Sent on",
+        after_failures: "nach Fehlversuchen:" / "after failed attempts:",
         action: "Aktion" / "Action",
         resend: "Erneut senden" / "Resend",
         resent: "Die Nachricht ist wieder zum Versand eingeplant, mit zurückgesetzten Versuchen." / "The message is due again, with its attempts reset.",
@@ -377,17 +378,30 @@ struct OutboxRow {
     id: String,
     kind: String,
     to: String,
-    subject: String,
+    /// The catalogue's subjects are "German – English": the English half is marked as such.
+    subject_de: String,
+    subject_en: String,
     attempts: i32,
     last_error: String,
     at: String,
     resendable: bool,
 }
 
+/// What a message's kind is called on the page; a kind the catalogue does not know (an old
+/// row) shows as stored.
+fn kind_label(lang: Lang, kind: &str) -> String {
+    match lp_notify::MailKind::parse(kind) {
+        Some(kind) => lang.pick(kind.name_de(), kind.name_en()).to_owned(),
+        None => kind.to_owned(),
+    }
+}
+
 struct OutboxSection {
     id: &'static str,
     title: &'static str,
     time_heading: &'static str,
+    /// Failed attempts and the last error mean something only for messages that failed.
+    failures: bool,
     rows: Vec<OutboxRow>,
 }
 
@@ -420,12 +434,24 @@ async fn outbox_view(
         .map_err(internal)?;
     let row = |e: &OutboxEntry| OutboxRow {
         id: e.id.clone(),
-        kind: e.kind.clone(),
+        kind: kind_label(lang, &e.kind),
         to: e.to.clone(),
-        subject: e.subject.clone(),
+        subject_de: e
+            .subject
+            .rsplit_once(" – ")
+            .map_or(e.subject.as_str(), |(de, _)| de)
+            .to_owned(),
+        subject_en: e
+            .subject
+            .rsplit_once(" – ")
+            .map(|(_, en)| en.to_owned())
+            .unwrap_or_default(),
         attempts: e.attempts,
         last_error: e.last_error.clone().unwrap_or_default(),
         at: match (e.state, e.sent_at) {
+            (OutboxState::Sent, Some(at)) if e.attempts > 0 => {
+                format!("{} ({} {})", when(lang, &at), t.after_failures, e.attempts)
+            }
             (OutboxState::Sent, Some(at)) => when(lang, &at),
             (OutboxState::Dead, _) => String::new(),
             _ => when(lang, &e.next_attempt_at),
@@ -438,24 +464,28 @@ async fn outbox_view(
             id: "dead",
             title: t.dead,
             time_heading: "",
+            failures: true,
             rows: pick(OutboxState::Dead),
         },
         OutboxSection {
             id: "failed",
             title: t.failed,
             time_heading: t.next_attempt,
+            failures: true,
             rows: pick(OutboxState::Failed),
         },
         OutboxSection {
             id: "queued",
             title: t.queued,
             time_heading: t.next_attempt,
+            failures: false,
             rows: pick(OutboxState::Queued),
         },
         OutboxSection {
             id: "sent",
             title: t.sent,
             time_heading: t.sent_at,
+            failures: false,
             rows: sent.iter().map(row).collect(),
         },
     ];

@@ -3,6 +3,7 @@
 //! pages), so what a user sees is scoped in the one place the API uses too.
 
 mod coordinator;
+mod errors;
 mod form_errors;
 mod local_time;
 mod reports;
@@ -18,9 +19,11 @@ use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::post;
 use lp_core::vocab::Role;
+use lp_registry::staff::StaffUser;
 use serde::Deserialize;
 
 pub(crate) use crate::page::{OrPage, PageError, local_path, render};
+pub(crate) use errors::for_browsers;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -43,7 +46,7 @@ texts! {
         staff: "Mitarbeitende" / "Staff",
         outbox: "E-Mail-Ausgang" / "Email outbox",
         audit: "Protokoll" / "Audit log",
-        api_docs: "API" / "API",
+        api_docs: "API-Dokumentation" / "API documentation",
         logout: "Abmelden" / "Sign out",
         switch_to: "English" / "Deutsch",
         signed_in_as: "Angemeldet als" / "Signed in as",
@@ -65,12 +68,16 @@ pub struct Layout {
 
 impl Layout {
     pub fn new(lang: Lang, staff: &Staff, title: impl Into<String>, here: impl Into<String>) -> Self {
+        Self::for_user(lang, &staff.0, title, here)
+    }
+
+    pub fn for_user(lang: Lang, user: &StaffUser, title: impl Into<String>, here: impl Into<String>) -> Self {
         Self {
             lang,
             t: LayoutTexts::of(lang),
             title: title.into(),
-            user_name: staff.0.name.clone(),
-            coordinator: staff.0.role == Role::Coordinator,
+            user_name: user.name.clone(),
+            coordinator: user.role == Role::Coordinator,
             here: here.into(),
         }
     }
@@ -120,5 +127,7 @@ async fn switch_language(Form(form): Form<LanguageForm>) -> Response {
     response
 }
 
+#[cfg(test)]
+mod german_tests;
 #[cfg(test)]
 mod tests;

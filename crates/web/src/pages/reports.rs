@@ -279,10 +279,6 @@ fn sections(summary: &Summary, period: &Period, lang: Lang) -> Result<Vec<Sectio
     Ok(sections)
 }
 
-fn day(date: NaiveDate) -> String {
-    date.format("%d.%m.%Y").to_string()
-}
-
 async fn page(
     State(state): State<AppState>,
     lang: Lang,
@@ -310,7 +306,7 @@ async fn page(
             (
                 sections,
                 summary.requests == 0,
-                format!("{} – {}", day(p.from()), day(p.to())),
+                format!("{} – {}", lang.day(p.from()), lang.day(p.to())),
             )
         }
         None => (Vec::new(), false, String::new()),
@@ -473,7 +469,7 @@ pub(crate) async fn volunteer_years(
             trainings: record
                 .trainings
                 .iter()
-                .map(|t| format!("{} ({})", t.title, t.day.format("%d.%m.%Y")))
+                .map(|t| format!("{} ({})", t.title, lang.day(t.day)))
                 .collect::<Vec<_>>()
                 .join(", "),
             empty: record.is_empty(),

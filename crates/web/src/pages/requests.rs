@@ -6,6 +6,7 @@ mod page;
 #[cfg(test)]
 mod tests;
 mod way_forward;
+mod wording;
 
 use super::{Layout, OrPage, PageError, render};
 use crate::AppState;
@@ -43,6 +44,7 @@ texts! {
         assigned: "Vergeben" / "Assigned",
         needs_confirmation: "Bitte bestätigen, dass der Termin stattfand" / "Please confirm the appointment took place",
         unfilled: "Nicht besetzt" / "Unfilled",
+        unfilled_past: "Nicht besetzt, Termin vorbei" / "Unfilled, appointment over",
         recent: "Zuletzt abgeschlossen" / "Recently closed",
         none: "Keine." / "None.",
         language: "Sprache" / "Language",
@@ -67,6 +69,7 @@ texts! {
         client_ref_hint: "Aktenzeichen (optional; keine Namen)" / "Reference (optional; no names)",
         notes: "Hinweise (optional)" / "Notes (optional)",
         organisation: "Organisation" / "Organisation",
+        choose: "Bitte wählen" / "Please choose",
         submit: "Anfrage senden" / "Send request",
         fix: "Bitte korrigieren:" / "Please correct:",
         created: "Erstellt" / "Created",
@@ -89,12 +92,8 @@ texts! {
         score: "Punkte" / "Score",
         excluded: "Ausgeschlossen" / "Excluded",
         rule: "Regel" / "Rule",
-        search_hint_few: "Zu wenige Ehrenamtliche kommen in Frage" / "Too few volunteers qualify",
-        speakers: "sprechen die Sprache" / "speak the language",
-        qualifying: "kommen in Frage" / "qualify",
         board: "Offen & gefährdet" / "Unfilled & at risk",
         at_risk: "Gefährdet: offen, Frist in weniger als 24 Stunden" / "At risk: open, deadline within 24 hours",
-        not_speaking: "weitere sprechen die Sprache nicht" / "more do not speak the language",
         back_to_request: "Zurück zur Anfrage" / "Back to the request",
         reason: "Begründung" / "Reason",
         instead: "Was stattdessen ginge:" / "What would work instead:",
@@ -192,6 +191,7 @@ async fn dashboard(
         (t.unfilled, rows(&dashboard.unfilled)),
         (t.open, rows(&dashboard.open)),
         (t.assigned, rows(&dashboard.assigned)),
+        (t.unfilled_past, rows(&dashboard.unfilled_past)),
         (t.recent, rows(&dashboard.recent)),
     ];
     Ok(render(&DashboardPage {

@@ -277,3 +277,143 @@ async fn language_switch_sets_a_cookie_and_returns_to_the_page() {
     let evil = app.post_form("/lang", None, "lang=en&back=%2F%2Fevil.example").await;
     assert_eq!(evil.location(), Some("/"), "never off-site");
 }
+
+/// A coordinator files for an organisation; the form does not choose one for them.
+#[tokio::test]
+async fn a_coordinator_must_choose_the_organisation_of_a_new_request() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.organisation("Stadt B").await;
+    app.staff(Role::Coordinator, None, "co@example.org").await;
+    let session = app.login("co@example.org").await;
+
+    let form = app.get("/requests/new", Some(&session)).await;
+    let select = &form.body[form.body.find("<select id=\"organisation_id\"").unwrap()..];
+    let select = &select[..select.find("</select>").unwrap()];
+    let first = &select[select.find("<option").unwrap()..];
+    assert!(
+        first.starts_with("<option value=\"\" selected>Bitte wählen</option>"),
+        "{select}"
+    );
+    assert_eq!(select.matches(" selected").count(), 1, "{select}");
+
+    let reply = app.post_form("/requests", Some(&session), FORM).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply
+            .body
+            .contains("<a href=\"#organisation_id\">Organisation</a>: <span>bitte eine Organisation wählen</span>"),
+        "{}",
+        reply.body
+    );
+    assert_eq!(app.get("/api/v1/requests", Some(&session)).await.body, "[]");
+
+    let chosen = app
+        .post_form(
+            "/requests",
+            Some(&session),
+            &format!("{FORM}&organisation_id={org}&confirm=1"),
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+}
+
+/// What a browser sends with a page request.
+const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+async fn get_as(app: &TestApp, path: &str, session: Option<&str>, accept: &str) -> crate::test_app::Reply {
+    let mut request = axum::http::Request::get(path)
+        .header("host", "pool.test")
+        .header("accept", accept);
+    if let Some(id) = session {
+        request = request.header("cookie", format!("lp_session={id}"));
+    }
+    app.send(request.body(axum::body::Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn a_browser_gets_error_pages_in_the_staff_layout_and_api_clients_keep_json() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    let session = app.login("cw@example.org").await;
+
+    // An unknown address, signed in: the staff layout with its menu, in German.
+    let page = get_as(&app, "/volunteer", Some(&session), BROWSER_ACCEPT).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.headers["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(page.body.contains("<h1>Nicht gefunden</h1>"), "{}", page.body);
+    assert!(
+        page.body.contains("<nav aria-label="),
+        "the staff layout: {}",
+        page.body
+    );
+    assert!(page.body.contains("Angemeldet als Name of cw@example.org"));
+
+    // A coordinator's page and a broken id, both in the layout.
+    let refused = get_as(&app, "/board", Some(&session), BROWSER_ACCEPT).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(refused.body.contains("<h1>Keine Berechtigung</h1>") && refused.body.contains("<nav aria-label="));
+    let broken = get_as(&app, "/requests/not-an-id", Some(&session), BROWSER_ACCEPT).await;
+    assert_eq!(broken.status, StatusCode::NOT_FOUND);
+    assert!(broken.body.contains("<nav aria-label="), "{}", broken.body);
+
+    // A route that only takes a form post, opened in the browser: a page, not an empty 405.
+    let get_only = get_as(&app, "/requests", Some(&session), BROWSER_ACCEPT).await;
+    assert_eq!(get_only.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(get_only.body.contains("<nav aria-label="), "{}", get_only.body);
+
+    // Not signed in: an error page all the same, without the menu.
+    let stranger = get_as(&app, "/volunteer", None, BROWSER_ACCEPT).await;
+    assert_eq!(stranger.status, StatusCode::NOT_FOUND);
+    assert!(stranger.body.contains("<h1>Nicht gefunden</h1>") && !stranger.body.contains("<nav"));
+
+    // API clients keep the JSON shape: by their Accept header, and on /api/ paths always.
+    for (path, accept) in [
+        ("/volunteer", "application/json"),
+        ("/volunteer", "*/*"),
+        ("/api/v1/nothing", BROWSER_ACCEPT),
+        ("/api/v1/requests/not-an-id", BROWSER_ACCEPT),
+    ] {
+        let reply = get_as(&app, path, Some(&session), accept).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path} {accept}");
+        let body: serde_json::Value = serde_json::from_str(&reply.body).unwrap_or_else(|_| panic!("{}", reply.body));
+        assert_eq!(body["error"]["code"], "not_found", "{path} {accept}");
+    }
+}
+
+/// Dates in the English pages read as English, never the German `03.12.2026`.
+#[tokio::test]
+async fn the_english_request_page_writes_dates_in_english() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    let session = app.login("cw@example.org").await;
+    let created = app
+        .post_form("/requests", Some(&session), &format!("{FORM}&confirm=1"))
+        .await;
+    let path = created.location().unwrap().to_owned();
+    let request = axum::http::Request::get(&path)
+        .header("host", "pool.test")
+        .header("cookie", format!("lp_session={session}; lp_lang=en"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let page = app.send(request).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Wednesday, 2 December 2026, 10:00"), "{}", page.body);
+    let german_date = regex_free_date(&page.body);
+    assert!(
+        german_date.is_none(),
+        "a German date {german_date:?} on the English page"
+    );
+}
+
+/// The first `dd.mm.yyyy` in `text`, if any.
+fn regex_free_date(text: &str) -> Option<&str> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find_map(|i| {
+        let window = &bytes[i..i + 10];
+        let digits = [0, 1, 3, 4, 6, 7, 8, 9].iter().all(|&j| window[j].is_ascii_digit());
+        (digits && window[2] == b'.' && window[5] == b'.').then(|| &text[i..i + 10])
+    })
+}

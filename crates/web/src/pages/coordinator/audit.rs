@@ -188,11 +188,29 @@ async fn rows(state: &AppState, lang: Lang, t: &AuditTexts, records: Vec<AuditRe
                 object: lang.pick(r.object_kind.name_de(), r.object_kind.name_en()),
                 object_link,
                 object_id,
-                fields: r.fields.join(", "),
+                fields: r
+                    .fields
+                    .iter()
+                    .map(|field| field_label(lang, field))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 address: r.client_addr.unwrap_or_default(),
             }
         })
         .collect())
+}
+
+/// A field an entry names, as staff read it: "Schulung 0b6f2c1e" for `training:0b6f2c1e-…`;
+/// a name the table does not know shows as stored.
+fn field_label(lang: Lang, field: &str) -> String {
+    let Some((de, en)) = lp_core::audit::field_names(field) else {
+        return field.to_owned();
+    };
+    let name = lang.pick(de, en);
+    match field.split_once(':') {
+        Some((_, id)) => format!("{name} {}", id.chars().take(8).collect::<String>()),
+        None => name.to_owned(),
+    }
 }
 
 #[cfg(test)]

@@ -206,6 +206,13 @@ async fn coordinator_creates_a_volunteer_through_the_form() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"saved\""));
     assert!(page.body.contains("<strong>geschult</strong>"), "training status shown");
+    // The end of the day reads as on the volunteer's own page, and empty rows look empty.
+    assert!(
+        page.body.contains(r#"name="availability.sat[0].end" value="00:00""#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("placeholder="), "no grey times in empty rows");
 }
 
 #[tokio::test]
@@ -730,7 +737,7 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
     assert_eq!(page.status, StatusCode::OK);
     let section = &page.body[page.body.find("id=\"dead\"").unwrap()..page.body.find("id=\"failed\"").unwrap()];
     assert!(section.contains(&format!("data-message=\"{id}\"")), "{section}");
-    assert!(section.contains("new@example.org") && section.contains("staff_welcome"));
+    assert!(section.contains("new@example.org") && section.contains("Zugang für Mitarbeitende"));
     assert!(section.contains(&format!("action=\"/outbox/{id}/resend\"")));
     assert!(!page.body.contains("/password/"), "never a body or a link");
 
@@ -757,6 +764,15 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
         .unwrap();
     assert_eq!(report.sent, 1);
     assert_eq!(server.received_by("new@example.org").len(), 1);
+
+    // A sent message says when it went out, not a count of attempts.
+    let page = app.get("/outbox", Some(&session)).await;
+    let sent = &page.body[page.body.find("id=\"sent\"").unwrap()..];
+    assert!(
+        sent.contains("Gesendet am") && sent.contains("Zugang für Mitarbeitende"),
+        "{sent}"
+    );
+    assert!(!sent.contains("Fehlversuche") && !sent.contains("Versuche 0"), "{sent}");
 
     // Once sent, its body is gone: a resend is refused, saying why.
     let again = app.post_form(&format!("/outbox/{id}/resend"), Some(&session), "").await;

@@ -58,7 +58,7 @@ texts! {
         excluded_settings: "Übernimmt keine Einsätze im Bereich" / "Does not take assignments in",
         max_assignments: "Höchstens Einsätze pro Monat (optional)" / "Maximum assignments per month (optional)",
         availability: "Verfügbarkeit pro Woche" / "Weekly availability",
-        availability_hint: "Ortszeit (Europe/Berlin), Format HH:MM, z. B. 09:00 bis 13:00; 24:00 für das Tagesende. Leere Zeilen werden ignoriert." / "Local time (Europe/Berlin), format HH:MM, e.g. 09:00 to 13:00; 24:00 for the end of the day. Blank rows are ignored.",
+        availability_hint: "Ortszeit (Europe/Berlin), Format HH:MM, z. B. 09:00 bis 13:00; „bis 00:00“ heißt bis Mitternacht. Leere Zeilen werden ignoriert." / "Local time (Europe/Berlin), format HH:MM, e.g. 09:00 to 13:00; \"to 00:00\" means until midnight. Blank rows are ignored.",
         weekday: "Wochentag" / "Weekday",
         times: "Zeiten" / "Times",
         from: "von" / "from",
@@ -106,10 +106,7 @@ texts! {
 
 /// A training status as the pages show it: its name and, if any, the day it runs out.
 fn training_shown(lang: Lang, info: &lp_registry::training::TrainingInfo) -> (&'static str, String) {
-    let until = info
-        .valid_until
-        .map(|d| d.format("%d.%m.%Y").to_string())
-        .unwrap_or_default();
+    let until = info.valid_until.map(|d| lang.day(d)).unwrap_or_default();
     (lang.pick(info.status.name_de(), info.status.name_en()), until)
 }
 
@@ -181,7 +178,7 @@ async fn existing(
     v: &Volunteer,
     saved: bool,
 ) -> Result<Target, PageError> {
-    let day = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%d.%m.%Y").to_string());
+    let day = |d: Option<chrono::NaiveDate>| d.map(|d| lang.day(d));
     let history = lp_trainings::record::history(&state.db, v.id)
         .await
         .or_page(lang)?

@@ -217,7 +217,8 @@ async fn the_page_shows_each_chart_with_its_table_and_exports() {
     );
     let english = english.await;
     assert_eq!(english.status, StatusCode::OK);
-    assert!(english.body.contains("01.11.2026 – 30.11.2026"));
+    assert!(english.body.contains("1 Nov 2026 – 30 Nov 2026"), "dates in English");
+    assert!(!english.body.contains("01.11.2026"), "not the German short format");
     assert!(english.body.contains("Requests per language"));
 }
 

@@ -362,7 +362,12 @@ pub(super) async fn create(
         Err(errors) => return form_page(&state, lang, &staff, form, errors, None).await,
     };
     // Asked once: a request nobody qualifies for goes straight to "unfilled", so the caseworker
-    // sees why and what would work before filing it anyway.
+    // sees why and what would work before filing it anyway (once it could be filed at all).
+    match lifecycle::organisation_for(&state.db, staff.actor(), &input).await {
+        Ok(_) => {}
+        Err(RequestError::Invalid(error)) => return form_page(&state, lang, &staff, form, vec![error], None).await,
+        Err(err) => return Err(PageError::new(lang, err)),
+    }
     if form.confirm != "1"
         && let Some(hint) = server_hint(&state, lang, &form, true).await?
         && hint.ask_to_confirm

@@ -1,7 +1,7 @@
 //! One request's pages: its details with the timeline and the "why so few" hint, cancel and
 //! complete; for coordinators its ranked candidates and the excluded with their rule.
 
-use super::{RequestTexts, Row, language_label, optional, when};
+use super::{RequestTexts, Row, language_label, optional, when, wording};
 use crate::AppState;
 use crate::auth::{SignedIn, Staff};
 use crate::extract::{PathParam, parse_id};
@@ -16,7 +16,7 @@ use lp_core::validation::FieldError;
 use lp_core::vocab::OfferState;
 use lp_requests::RequestError;
 use lp_requests::input::CompletionInput;
-use lp_requests::lifecycle::{self, CandidatesView};
+use lp_requests::lifecycle;
 
 use super::way_forward::{HintBox, SuggestionView};
 use lp_matcher::Rule;
@@ -35,10 +35,10 @@ struct RequestPage {
     t: &'static RequestTexts,
     request: RequestView,
     row: Row,
+    /// The deadline of the search, in the reader's format and the pool's zone.
+    fill_by: String,
     events: Vec<Event>,
     hint: Option<HintBox>,
-    /// The search's deadline, as the offer mail and the offer page state it.
-    open_until: String,
     can_cancel: bool,
     can_complete: bool,
     error: Option<String>,
@@ -108,8 +108,8 @@ async fn request_page(
         ),
         t,
         row: Row::of(lang, &request, now),
+        fill_by: when(lang, request.fill_by),
         events: timeline(lang, t, &request),
-        open_until: when(lang, request.fill_by),
         // Once it has begun the page offers completing it, not cancelling.
         can_cancel: request.is_cancellable() && request.starts_at > now,
         can_complete: request.awaits_completion(now),
@@ -191,7 +191,8 @@ struct CandidatesPage {
     layout: Layout,
     t: &'static RequestTexts,
     id: String,
-    view: CandidatesView,
+    /// How many speak the language, qualify, and do not speak it.
+    summary: String,
     parts: Vec<&'static str>,
     rows: Vec<(String, String, Vec<String>)>,
     excluded: Vec<ExcludedRow>,
@@ -208,6 +209,12 @@ struct OneStepRow {
     action: Option<(String, &'static str)>,
 }
 
+/// A score with two decimals, in the reader's notation: "0,55" or "0.55".
+fn decimal(lang: Lang, value: f64) -> String {
+    let text = format!("{value:.2}");
+    lang.pick(text.replace('.', ","), text)
+}
+
 pub(super) async fn candidates(
     State(state): State<AppState>,
     lang: Lang,
@@ -219,32 +226,20 @@ pub(super) async fn candidates(
     let view = lifecycle::view_candidates(&state.db, staff.actor(), parsed, &state.requests, state.clock.now())
         .await
         .or_page(lang)?;
-    let parts = vec![
-        "language",
-        "continuity",
-        "fairness",
-        "reliability",
-        "gender",
-        "experience",
-    ];
+    let parts = lp_matcher::ScorePart::ALL
+        .iter()
+        .map(|part| lang.pick(part.name_de(), part.name_en()))
+        .collect();
     let rows = view
         .candidates
         .iter()
         .map(|c| {
-            let p = &c.ranked.parts;
             // In the order of `parts`, the column headers.
-            let cells = [
-                p.language,
-                p.continuity,
-                p.fairness,
-                p.reliability,
-                p.gender,
-                p.experience,
-            ]
-            .iter()
-            .map(|v| format!("{v:.2}"))
-            .collect();
-            (c.name.clone(), format!("{:.2}", c.ranked.score), cells)
+            let cells = lp_matcher::ScorePart::ALL
+                .iter()
+                .map(|part| decimal(lang, c.ranked.parts.get(*part)))
+                .collect();
+            (c.name.clone(), decimal(lang, c.ranked.score), cells)
         })
         .collect();
     let excluded = view
@@ -252,7 +247,7 @@ pub(super) async fn candidates(
         .iter()
         .map(|e| ExcludedRow {
             name: e.name.clone(),
-            rule: e.exclusion.rule.as_str(),
+            rule: lang.pick(e.exclusion.rule.name_de(), e.exclusion.rule.name_en()),
             explanation: lang.pick(e.explanation_de, e.explanation_en),
         })
         .collect();
@@ -298,7 +293,11 @@ pub(super) async fn candidates(
         t,
         id,
         suggestions: view.suggestions.iter().map(|s| SuggestionView::of(lang, s)).collect(),
-        view,
+        summary: format!(
+            "{}{}.",
+            wording::speakers_and_qualifying(lang, view.speakers, view.candidates.len()),
+            wording::not_speaking(lang, view.excluded_for_language)
+        ),
         parts,
         rows,
         excluded,

@@ -3,6 +3,7 @@
 //! as the form fields it changes. The new-request form, the request's page and the board
 //! all word it here.
 
+use super::wording;
 use crate::i18n::Lang;
 use lp_core::vocab::Mode;
 use lp_requests::way_forward::{SearchHint, Suggestion};
@@ -10,20 +11,7 @@ use serde::Serialize;
 
 /// "Niemand kommt für diesen Termin in Frage (9 sprechen die Sprache)."
 pub(crate) fn headline(lang: Lang, hint: &SearchHint) -> String {
-    let speakers = match (lang, hint.speakers) {
-        (Lang::De, 1) => "1 spricht die Sprache".to_owned(),
-        (Lang::De, n) => format!("{n} sprechen die Sprache"),
-        (Lang::En, 1) => "1 speaks the language".to_owned(),
-        (Lang::En, n) => format!("{n} speak the language"),
-    };
-    match (lang, hint.qualifying) {
-        (Lang::De, 0) => format!("Niemand kommt für diesen Termin in Frage ({speakers})."),
-        (Lang::De, 1) => format!("Nur 1 Ehrenamtliche/r kommt für diesen Termin in Frage ({speakers})."),
-        (Lang::De, n) => format!("{n} Ehrenamtliche kommen für diesen Termin in Frage ({speakers})."),
-        (Lang::En, 0) => format!("Nobody qualifies for this appointment ({speakers})."),
-        (Lang::En, 1) => format!("Only 1 volunteer qualifies for this appointment ({speakers})."),
-        (Lang::En, n) => format!("{n} volunteers qualify for this appointment ({speakers})."),
-    }
+    wording::form_hint(lang, hint.qualifying, hint.speakers)
 }
 
 /// One line per rule that keeps speakers out: "5 – Laut Wochenplan zu dieser Zeit nicht
@@ -58,10 +46,7 @@ impl SuggestionView {
             let at = suggestion.starts_at.with_timezone(&chrono::Utc);
             lang.pick(lp_core::when::de(&at), lp_core::when::en(&at))
         };
-        let qualify = match (lang, suggestion.qualifying) {
-            (Lang::De, n) => format!("{n} kommen in Frage"),
-            (Lang::En, n) => format!("{n} qualify"),
-        };
+        let qualify = wording::qualify(lang, suggestion.qualifying);
         let date = suggestion.starts_at.format("%Y-%m-%d").to_string();
         let time = suggestion.starts_at.format("%H:%M").to_string();
         let mut chars = mode.chars();
@@ -96,6 +81,8 @@ pub(crate) fn suggestions(lang: Lang, hint: &SearchHint) -> Vec<SuggestionView> 
 /// browsers without JavaScript; the script refreshes it as the caseworker types), and on a
 /// request's page.
 pub(crate) struct HintBox {
+    /// "Niemand kommt in Frage", "Nur 1 Ehrenamtliche/r kommt in Frage"
+    pub title: String,
     pub headline: String,
     pub rules: Vec<String>,
     pub suggestions: Vec<SuggestionView>,
@@ -108,6 +95,7 @@ impl HintBox {
     pub(crate) fn of(lang: Lang, hint: &SearchHint, asking: bool) -> Self {
         let too_few = hint.too_few();
         HintBox {
+            title: wording::few_heading(lang, hint.qualifying),
             headline: headline(lang, hint),
             rules: if too_few { rule_lines(lang, hint) } else { Vec::new() },
             suggestions: suggestions(lang, hint),
@@ -162,7 +150,7 @@ mod tests {
         );
         assert_eq!(
             headline(Lang::De, &hint(1, 1)),
-            "Nur 1 Ehrenamtliche/r kommt für diesen Termin in Frage (1 spricht die Sprache)."
+            "1 Ehrenamtliche/r kommt für diesen Termin in Frage (1 spricht die Sprache)."
         );
         assert_eq!(
             headline(Lang::En, &hint(0, 1)),
@@ -171,6 +159,10 @@ mod tests {
         assert_eq!(
             headline(Lang::En, &hint(4, 9)),
             "4 volunteers qualify for this appointment (9 speak the language)."
+        );
+        assert_eq!(
+            HintBox::of(Lang::De, &hint(0, 9), false).title,
+            "Niemand kommt in Frage"
         );
     }
 

@@ -575,11 +575,10 @@ pub(super) fn form_page(
             |g| lang.pick(g.name_de(), g.name_en()),
             &[form.gender.as_str()],
         ),
-        // The select shows the SPEC's spelling, `native` included.
         german_levels: choose(
             GermanLevel::ALL,
             |g| g.as_str(),
-            |g| g.as_str(),
+            |g| lang.pick(g.name_de(), g.name_en()),
             &[form.german_level.as_str()],
         ),
         modes: choose(
