@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use uuid::Uuid;
 
 mod support;
-use support::{at, caseworker, instance, request_on, volunteer};
+use support::{at, caseworker, instance, request_on, trainings, volunteer};
 
 fn addr(text: &str) -> IpAddr {
     text.parse().unwrap()
@@ -106,7 +106,9 @@ async fn volunteers_view_and_erase(
         .await
         .unwrap()
         .unwrap();
-    erasure::erase_volunteer(db, by, amina, now).await.unwrap();
+    erasure::erase_volunteer(db, by, amina, &trainings(&instance()), now)
+        .await
+        .unwrap();
     let coordinator = by.who();
     let from = Some("192.0.2.7".to_owned());
     let about_amina = entries(db, by, amina).await;

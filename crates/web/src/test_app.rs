@@ -114,6 +114,7 @@ impl TestApp {
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: BASE.to_owned(),
+                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
             }),
             reports: Arc::new(report_settings()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
