@@ -29,19 +29,12 @@ pub const PATH_PREFIX: &str = "/calendar/";
 pub const SUFFIX: &str = ".ics";
 
 /// What a feed's address is made of: the server's key and the public base URL.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 pub struct Addresses<'a> {
+    /// Its `Debug` shows nothing of the key.
     pub key: &'a ServerKey,
     /// Base of every link in an email, e.g. `https://pool.example.org`.
     pub public_base_url: &'a str,
-}
-
-impl std::fmt::Debug for Addresses<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Addresses")
-            .field("public_base_url", &self.public_base_url)
-            .finish_non_exhaustive()
-    }
 }
 
 impl<'a> Addresses<'a> {
@@ -52,6 +45,12 @@ impl<'a> Addresses<'a> {
     /// The feed's secret token: the same for the same feed and key, unguessable without the key.
     pub fn token(&self, feed_id: Uuid) -> String {
         self.key.derive(PURPOSE, feed_id.as_bytes())
+    }
+
+    /// Whether the feed's stored hash is of the token this key derives: not so for a feed made
+    /// under an earlier server key, whose address no longer finds it.
+    pub fn derives(&self, feed: &Feed) -> bool {
+        feed.token_hash == hash_token(&self.token(feed.id))
     }
 
     /// `{public_base_url}/calendar/{token}.ics`
@@ -76,6 +75,7 @@ pub struct Feed {
     pub volunteer_id: Uuid,
     pub created_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    token_hash: String,
 }
 
 impl From<calendar_feed::Model> for Feed {
@@ -85,6 +85,7 @@ impl From<calendar_feed::Model> for Feed {
             volunteer_id: row.volunteer_id,
             created_at: row.created_at,
             revoked_at: row.revoked_at,
+            token_hash: row.token_hash,
         }
     }
 }
@@ -97,6 +98,15 @@ pub async fn current(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<Op
         .one(db)
         .await?
         .map(Feed::from))
+}
+
+/// The volunteer's working feed if this server key makes its address: the one to show.
+pub async fn shown(
+    db: &impl ConnectionTrait,
+    addresses: &Addresses<'_>,
+    volunteer_id: Uuid,
+) -> Result<Option<Feed>, RegistryError> {
+    Ok(current(db, volunteer_id).await?.filter(|feed| addresses.derives(feed)))
 }
 
 /// The working feed a token names; `None` for an unknown or revoked one.
@@ -117,15 +127,17 @@ pub async fn ensure(
     volunteer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<String, RegistryError> {
-    if let Some(feed) = current(txn, volunteer_id).await? {
+    if let Some(feed) = shown(txn, addresses, volunteer_id).await? {
         return Ok(addresses.url(&feed));
     }
     // Two mails to one volunteer at once would each make a feed: their transactions are
     // judged one after the other on the volunteer's row, and the second finds the first's.
     volunteers::lock(txn, volunteer_id).await?;
-    if let Some(feed) = current(txn, volunteer_id).await? {
+    if let Some(feed) = shown(txn, addresses, volunteer_id).await? {
         return Ok(addresses.url(&feed));
     }
+    // One made under an earlier server key answers no address any more: it gives way.
+    revoke_current(txn, volunteer_id, now).await?;
     let feed = insert(txn, addresses, volunteer_id, now).await?;
     Ok(addresses.url(&feed))
 }
@@ -136,16 +148,18 @@ async fn insert(
     volunteer_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<Feed, RegistryError> {
+    let id = Uuid::new_v4();
     let feed = Feed {
-        id: Uuid::new_v4(),
+        id,
         volunteer_id,
         created_at: now,
         revoked_at: None,
+        token_hash: hash_token(&addresses.token(id)),
     };
     let row = calendar_feed::ActiveModel {
         id: Set(feed.id),
         volunteer_id: Set(volunteer_id),
-        token_hash: Set(hash_token(&addresses.token(feed.id))),
+        token_hash: Set(feed.token_hash.clone()),
         created_at: Set(now),
         revoked_at: Set(None),
     };

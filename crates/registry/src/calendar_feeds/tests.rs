@@ -144,6 +144,29 @@ async fn retention_removes_feeds_revoked_before_the_cutoff_and_erasure_removes_a
     assert!(of_volunteer(db, id).await.unwrap().is_empty());
 }
 
+#[tokio::test]
+async fn a_new_server_key_gives_a_new_working_address_instead_of_a_dead_one() {
+    let test = TestDb::from_env().await;
+    let db = &test.conn;
+    let id = volunteer(db, "selam@example.org").await;
+    let now = at("2026-11-22T10:00:00Z");
+    let old_key = ServerKey::generate();
+    let old = ensure(db, &Addresses::new(&old_key, "http://pool.test"), id, now)
+        .await
+        .unwrap();
+    let new_key = ServerKey::generate();
+    let addresses = Addresses::new(&new_key, "http://pool.test");
+    assert!(
+        shown(db, &addresses, id).await.unwrap().is_none(),
+        "nothing to show under the new key"
+    );
+    let new = ensure(db, &addresses, id, now).await.unwrap();
+    assert_ne!(new, old);
+    assert!(find(db, token_of(&new)).await.unwrap().is_some());
+    assert!(find(db, token_of(&old)).await.unwrap().is_none());
+    assert_eq!(ensure(db, &addresses, id, now).await.unwrap(), new);
+}
+
 #[test]
 fn only_a_file_ending_in_ics_names_a_token() {
     assert_eq!(token_of_file("abc.ics"), Some("abc"));
