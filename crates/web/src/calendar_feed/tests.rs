@@ -57,6 +57,8 @@ async fn assigned(app: &TestApp, actor: Actor, day: &str) -> Uuid {
         "client_ref": "IM-2026-0147", "notes": "Termin Ausländerbehörde",
     }))
     .unwrap();
+    // A moment later than the last one, so its mails are the newest.
+    app.clock.advance(chrono::Duration::seconds(1));
     let now = app.clock.now();
     let id = lifecycle::create(db, actor, &input, &app.requests, now)
         .await
