@@ -11,6 +11,7 @@ mod m20261201_000006_pool_changes;
 mod m20261201_000007_request_sections;
 mod m20261202_000008_trainings;
 mod m20261202_000009_audit_retention;
+mod m20261205_000010_calendar_feeds;
 mod m20261205_000011_client_continuity;
 mod m20261205_000012_video_links;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_request_sections::Migration),
             Box::new(m20261202_000008_trainings::Migration),
             Box::new(m20261202_000009_audit_retention::Migration),
+            Box::new(m20261205_000010_calendar_feeds::Migration),
             Box::new(m20261205_000011_client_continuity::Migration),
             Box::new(m20261205_000012_video_links::Migration),
         ]

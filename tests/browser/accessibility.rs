@@ -114,6 +114,7 @@ async fn set_up(service: &Service, mailbox: &Service) -> Plan {
     let availability = link_in_mail(service, "selam@pool.test", "", "/v/", &[]).await;
     // Yonas's offer for request A, before B is filed: his offer for B is then the other one.
     let yonas_open = link_in_mail(service, "yonas@pool.test", "", "/o/", &[]).await;
+    let yonas_availability = link_in_mail(service, "yonas@pool.test", "", "/v/", &[]).await;
     let later_start =
         (chrono::DateTime::parse_from_rfc3339(&appointment_start()).unwrap() + Duration::days(1)).to_rfc3339();
     let taken = caseworker
@@ -260,7 +261,13 @@ async fn set_up(service: &Service, mailbox: &Service) -> Plan {
             "Unknown link",
         ),
         ("availability link request", "/v".to_owned(), "E-Mail"),
-        ("availability page", availability, "Verfügbarkeit"),
+        // Selam's: an upcoming job and the calendar address from the confirmation.
+        ("availability page", availability, "Ihre Kalender-Adresse"),
+        (
+            "availability page, no job and no calendar yet",
+            yonas_availability,
+            "Kalender-Adresse erstellen",
+        ),
         (
             "availability link, unknown",
             "/v/not-a-real-token".to_owned(),

@@ -71,5 +71,22 @@ async fn volunteer_accepts_offer_from_email_on_a_phone() {
     phone.assert_fits_viewport().await;
     phone.screenshot("volunteer-offer-filled-phone").await;
 
+    // Selam's own page, from the same offer mail: the job ahead and the calendar address from
+    // the confirmation; revoking it works without script and comes back to the page.
+    let mail = &service.smtp.wait_for("selam@pool.test", 1).await[0];
+    let own_page = format!("{}{}", service.base, mail.link(PUBLIC_BASE_URL, "/v/").unwrap());
+    phone.goto(&own_page).await;
+    let shown = phone.wait_for_text("Ihre Kalender-Adresse").await;
+    for detail in ["Meine Einsätze", "Tigrinya · vor Ort · Winnenden", "Mein Kalender"] {
+        assert!(shown.contains(detail), "the page lacks {detail:?}:\n{shown}");
+    }
+    phone.assert_fits_viewport().await;
+    phone.screenshot("volunteer-own-page-phone").await;
+    phone.click("form[action$='/calendar/revoke'] button").await;
+    let revoked = phone.wait_for_text("Kalender-Adresse erstellen").await;
+    assert!(!revoked.contains("Ihre Kalender-Adresse"), "{revoked}");
+    phone.assert_fits_viewport().await;
+    phone.screenshot("volunteer-own-page-calendar-revoked-phone").await;
+
     phone.close().await;
 }

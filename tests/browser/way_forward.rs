@@ -79,7 +79,10 @@ async fn caseworker_sees_why_nobody_qualifies_and_takes_a_suggestion() {
     desk.click("#file-anyway").await;
     // Text only the request's page has (the form shows the same hint).
     let page = desk.wait_for_text("Als neue Anfrage stellen").await;
-    assert!(page.contains("Niemand kommt für diesen Termin in Frage (4 sprechen"), "{page}");
+    assert!(
+        page.contains("Niemand kommt für diesen Termin in Frage (4 sprechen"),
+        "{page}"
+    );
     assert!(page.contains("nicht besetzt"), "{page}");
     desk.assert_accessible("request-with-suggestions").await;
     desk.screenshot("caseworker-request-suggestions-desktop").await;

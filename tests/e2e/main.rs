@@ -3,6 +3,7 @@
 
 mod availability_links;
 mod bad_input;
+mod calendar_feed;
 mod demo;
 mod link_refusals;
 mod nachweis_by_mail;

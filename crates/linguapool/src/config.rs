@@ -299,10 +299,14 @@ impl Config {
         }
     }
 
-    pub fn training_settings(&self) -> lp_trainings::TrainingSettings {
+    pub fn training_settings(
+        &self,
+        server_key: std::sync::Arc<lp_core::secret::ServerKey>,
+    ) -> lp_trainings::TrainingSettings {
         lp_trainings::TrainingSettings {
             validity_months: self.training.validity_months,
             public_base_url: self.public_base_url.clone(),
+            server_key,
         }
     }
 

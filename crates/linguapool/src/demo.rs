@@ -359,6 +359,7 @@ fn training_settings(settings: &RequestSettings) -> lp_trainings::TrainingSettin
     lp_trainings::TrainingSettings {
         validity_months: settings.training_validity_months,
         public_base_url: settings.public_base_url.clone(),
+        server_key: settings.server_key.clone(),
     }
 }
 

@@ -44,10 +44,11 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let mail_heartbeat = Arc::new(Heartbeat::new("mail", worker.beat_interval()));
     let worker = worker.with_heartbeat(mail_heartbeat.clone());
     let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped.clone()));
-    let settings = Arc::new(config.request_settings(Arc::new(config.server_key()?)));
+    let server_key = Arc::new(config.server_key()?);
+    let settings = Arc::new(config.request_settings(server_key.clone()));
     let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
     let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
-    let trainings = Arc::new(config.training_settings());
+    let trainings = Arc::new(config.training_settings(server_key));
     let retention = config.retention_settings();
     let cascade_pass = {
         let (db, settings, trainings, clock) = (db.clone(), settings.clone(), trainings.clone(), clock.clone());

@@ -159,6 +159,9 @@ impl From<sea_orm::DbErr> for LinkError {
 /// and the schedule to edit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AvailabilityPage {
+    /// Whose page it is, for the pages that add their assignments and calendar feed; not shown.
+    #[serde(skip)]
+    pub volunteer_id: Uuid,
     pub first_name: String,
     pub availability: Vec<WeeklySlot>,
     pub absences: Vec<DateRange>,
@@ -216,6 +219,7 @@ async fn open(
 pub async fn page(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<AvailabilityPage, LinkError> {
     let (link, volunteer) = open(db, token, now).await?;
     Ok(AvailabilityPage {
+        volunteer_id: volunteer.id,
         first_name: first_name(&volunteer.name),
         availability: volunteer.availability,
         absences: volunteer.absences,
@@ -270,6 +274,7 @@ pub async fn save(
     lp_audit::record(&*txn, &entry, now).await?;
     txn.commit().await?;
     Ok(AvailabilityPage {
+        volunteer_id: volunteer.id,
         first_name: first_name(&volunteer.name),
         availability: schedule.availability,
         absences: schedule.absences,

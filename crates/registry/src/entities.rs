@@ -152,6 +152,25 @@ pub mod availability_link {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+pub mod calendar_feed {
+    use sea_orm::entity::prelude::*;
+
+    #[sea_orm::model]
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "calendar_feeds")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub volunteer_id: Uuid,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub created_at: DateTimeUtc,
+        pub revoked_at: Option<DateTimeUtc>,
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
 impl lp_db::secret_link::LinkTable for password_link::Entity {
     fn token_hash() -> password_link::Column {
         password_link::Column::TokenHash

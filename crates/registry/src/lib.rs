@@ -1,7 +1,9 @@
 //! The pool's registry: organisations, staff users and volunteers with their languages,
-//! availability, absences and training status, and the volunteers' own availability links.
+//! availability, absences and training status, the volunteers' own availability links and
+//! their calendar subscriptions.
 
 pub mod availability_links;
+pub mod calendar_feeds;
 mod entities;
 mod error;
 pub mod invitations;

@@ -1,5 +1,5 @@
-//! What the registry forgets once it is of no more use: expired sign-in sessions, and
-//! password and availability links that were used or have expired. Each deletion is
+//! What the registry forgets once it is of no more use: expired sign-in sessions, password
+//! and availability links that were used or have expired, and revoked calendar feeds. Each deletion is
 //! idempotent, so several instances running it at once do no harm.
 
 use crate::RegistryError;
@@ -12,10 +12,12 @@ pub struct Purged {
     pub sessions: u64,
     pub password_links: u64,
     pub availability_links: u64,
+    pub calendar_feeds: u64,
 }
 
 /// Sessions past their end go at once; links used or expired before `links_cutoff` go too
-/// (kept a while so a late click still says "used" or "expired" rather than "unknown").
+/// (kept a while so a late click still says "used" or "expired" rather than "unknown"), and
+/// calendar feeds revoked before it.
 pub async fn purge(
     txn: &impl ConnectionTrait,
     links_cutoff: DateTime<Utc>,
@@ -44,9 +46,11 @@ pub async fn purge(
         .exec(txn)
         .await?
         .rows_affected;
+    let calendar_feeds = crate::calendar_feeds::purge_revoked_before(txn, links_cutoff).await?;
     Ok(Purged {
         sessions,
         password_links,
         availability_links,
+        calendar_feeds,
     })
 }

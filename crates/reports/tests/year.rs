@@ -202,6 +202,7 @@ async fn year() -> Year {
     let t = TrainingSettings {
         validity_months: 24,
         public_base_url: BASE.to_owned(),
+        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
     };
     let created = at("2026-03-04T09:00:00Z");
     let input: TrainingInput = serde_json::from_value(serde_json::json!({
@@ -279,7 +280,7 @@ async fn year() -> Year {
     )
     .await;
 
-    erasure::erase_volunteer(conn, &by, erik, at("2026-12-01T08:00:00Z"))
+    erasure::erase_volunteer(conn, &by, erik, &t, at("2026-12-01T08:00:00Z"))
         .await
         .unwrap();
     Year { db, amal, bashir, erik }

@@ -1,6 +1,7 @@
 //! Everything stored about one volunteer, for their access request (DSGVO Art. 15): the
 //! registry record, every offer they were sent, the appointments they took, their trainings,
-//! and what the audit log holds about them. Only their own data: the requests appear with
+//! their calendar subscriptions (when made and revoked; never the address, which is a secret
+//! that only the volunteer should hold), and what the audit log holds about them. Only their own data: the requests appear with
 //! what the volunteer was told (time, place, setting), never the client reference or notes.
 
 use crate::RequestError;
@@ -25,6 +26,8 @@ pub struct VolunteerExport {
     pub offers: Vec<ExportedOffer>,
     pub assignments: Vec<ExportedAssignment>,
     pub trainings: Vec<HistoryEntry>,
+    /// Their private calendar subscriptions, oldest first.
+    pub calendar_feeds: Vec<ExportedCalendarFeed>,
     /// Entries about them or by them (through their links).
     pub audit: Vec<AuditRecord>,
 }
@@ -56,6 +59,13 @@ pub struct ExportedAssignment {
     pub setting: Setting,
     pub assigned_at: Option<DateTime<Utc>>,
     pub actual_minutes: Option<u32>,
+}
+
+/// A calendar subscription: when it was made and, if it no longer works, when it was revoked.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExportedCalendarFeed {
+    pub created_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// Builds the export and records that it was made (a read of all their personal data).
@@ -107,6 +117,14 @@ pub async fn volunteer(
         })
         .collect::<Result<Vec<_>, sea_orm::DbErr>>()?;
     let trainings = lp_trainings::record::history(db, id).await?;
+    let calendar_feeds = lp_registry::calendar_feeds::of_volunteer(db, id)
+        .await?
+        .into_iter()
+        .map(|feed| ExportedCalendarFeed {
+            created_at: feed.created_at,
+            revoked_at: feed.revoked_at,
+        })
+        .collect();
     let audit = lp_audit::about(db, by, id).await?;
     let txn = lp_db::begin_write(db).await?;
     let entry = AuditEntry::new(by.who(), AuditAction::Export, AuditObject::Volunteer, id).from(by.addr());
@@ -118,6 +136,7 @@ pub async fn volunteer(
         offers,
         assignments,
         trainings,
+        calendar_feeds,
         audit,
     })
 }

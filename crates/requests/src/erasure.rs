@@ -1,6 +1,6 @@
 //! Erasing a volunteer's personal data (DSGVO Art. 17), as one transaction: refused while
 //! they hold an upcoming assignment, their open offers withdrawn, a training place they hold
-//! passed to the waiting list, their secret links revoked,
+//! passed to the waiting list, their secret links and calendar feeds revoked,
 //! and the record deleted, or anonymised where statistics depend on it.
 
 use crate::RequestError;
@@ -8,7 +8,7 @@ use crate::entities::{offer, request};
 use chrono::{DateTime, Utc};
 use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
 use lp_core::vocab::{OfferState, RequestStatus};
-use lp_registry::{availability_links, volunteers};
+use lp_registry::{availability_links, calendar_feeds, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
@@ -19,12 +19,14 @@ pub async fn erase_volunteer(
     db: &DatabaseConnection,
     by: &lp_core::access::Coordinator,
     id: Uuid,
+    trainings: &lp_trainings::TrainingSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let txn = lp_db::begin_write(db).await?;
     let has_history = release_volunteer(&*txn, id, now).await?;
     availability_links::revoke_all(&*txn, id).await?;
-    lp_trainings::erasure::release(&*txn, id, now).await?;
+    calendar_feeds::delete_all(&*txn, id).await?;
+    lp_trainings::erasure::release(&*txn, id, trainings, now).await?;
     volunteers::erase(&*txn, id, has_history, now).await?;
     let entry = AuditEntry::new(by.who(), AuditAction::Erase, AuditObject::Volunteer, id).from(by.addr());
     lp_audit::record(&*txn, &entry, now).await?;

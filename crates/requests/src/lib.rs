@@ -2,6 +2,7 @@
 //! acceptance race with exactly one winner, decline, cancel and completion.
 
 pub mod access_export;
+pub mod assignments;
 pub mod cascade;
 mod continuity;
 mod entities;

@@ -9,9 +9,9 @@ use lp_notify::templates::{
     AssignmentConfirmedMail, InterpreterFoundMail, InterpreterWithdrewMail, OfferFilledMail, OfferMail, ReminderMail,
     RequestCancelledMail, RequestUnfilledMail,
 };
-use lp_registry::availability_links;
 use lp_registry::staff::StaffUser;
 use lp_registry::volunteers::Volunteer;
+use lp_registry::{availability_links, calendar_feeds};
 use sea_orm::ConnectionTrait;
 
 /// Every offer mail brings a fresh link to the volunteer's own availability page
@@ -53,7 +53,8 @@ pub(crate) struct Parties<'a> {
     pub organisation_name: &'a str,
 }
 
-/// The winner learns the full details; the caseworker learns who is coming.
+/// The winner learns the full details, with the address of their calendar feed (made now if
+/// they have none); the caseworker learns who is coming.
 pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
     request: &Request,
@@ -67,6 +68,7 @@ pub(crate) async fn assignment(
         caseworker,
         organisation_name,
     } = parties;
+    let calendar_url = calendar_feeds::ensure(db, &settings.calendar_feeds(), volunteer.id, now).await?;
     let confirmation = AssignmentConfirmedMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
@@ -86,6 +88,7 @@ pub(crate) async fn assignment(
         // The volunteer's own offer page, where the acceptance can be withdrawn.
         manage_url: Some(settings.offer_url(token)),
         video_url: request.video_url.clone(),
+        calendar_url: Some(calendar_url),
         request_id: request.id.to_string(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;

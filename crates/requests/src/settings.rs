@@ -35,6 +35,11 @@ impl RequestSettings {
         format!("{}/o/{token}", self.public_base_url)
     }
 
+    /// How the volunteers' calendar feed addresses are made (from the server key).
+    pub fn calendar_feeds(&self) -> lp_registry::calendar_feeds::Addresses<'_> {
+        lp_registry::calendar_feeds::Addresses::new(&self.server_key, &self.public_base_url)
+    }
+
     /// The request's page in the staff web application.
     pub fn request_url(&self, id: uuid::Uuid) -> String {
         format!("{}/requests/{id}", self.public_base_url)

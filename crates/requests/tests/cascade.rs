@@ -520,7 +520,12 @@ async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
     let link = lp_registry::availability_links::issue(db, id, lp_registry::availability_links::Reason::Request, now)
         .await
         .unwrap();
-    linguapool_requests::erasure::erase_volunteer(db, &lp_core::access::Coordinator::operator(), id, now)
+    let trainings = lp_trainings::TrainingSettings {
+        validity_months: settings.training_validity_months,
+        public_base_url: settings.public_base_url.clone(),
+        server_key: settings.server_key.clone(),
+    };
+    linguapool_requests::erasure::erase_volunteer(db, &lp_core::access::Coordinator::operator(), id, &trainings, now)
         .await
         .unwrap();
     let gone = lp_registry::availability_links::page(db, &link.token, now).await;

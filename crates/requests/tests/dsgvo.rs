@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use uuid::Uuid;
 
 mod support;
-use support::{at, caseworker, instance, request_on, volunteer};
+use support::{at, caseworker, instance, request_on, trainings, volunteer};
 
 fn addr(text: &str) -> IpAddr {
     text.parse().unwrap()
@@ -106,7 +106,22 @@ async fn volunteers_view_and_erase(
         .await
         .unwrap()
         .unwrap();
-    erasure::erase_volunteer(db, by, amina, now).await.unwrap();
+    let settings = instance();
+    let txn = lp_db::begin_write(db).await.unwrap();
+    lp_registry::calendar_feeds::ensure(&*txn, &settings.calendar_feeds(), amina, now)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    erasure::erase_volunteer(db, by, amina, &trainings(&settings), now)
+        .await
+        .unwrap();
+    assert!(
+        lp_registry::calendar_feeds::of_volunteer(db, amina)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the erasure takes the calendar feeds along"
+    );
     let coordinator = by.who();
     let from = Some("192.0.2.7".to_owned());
     let about_amina = entries(db, by, amina).await;
@@ -331,6 +346,16 @@ async fn the_access_export_holds_the_volunteers_data_and_no_one_elses() {
         .unwrap();
     assert_eq!(request.offers.len(), 2, "both were asked");
     let by = coordinator(db, now).await;
+    let addresses = settings.calendar_feeds();
+    let first = lp_registry::calendar_feeds::ensure(db, &addresses, amina, now - Duration::days(3))
+        .await
+        .unwrap();
+    let second = lp_registry::calendar_feeds::renew(db, &addresses, amina, Who::Volunteer(amina), None, now)
+        .await
+        .unwrap();
+    lp_registry::calendar_feeds::ensure(db, &addresses, bahar, now)
+        .await
+        .unwrap();
 
     let export = access_export::volunteer(db, &by, amina, now).await.unwrap();
     assert_eq!(export.volunteer.id, amina);
@@ -339,7 +364,18 @@ async fn the_access_export_holds_the_volunteers_data_and_no_one_elses() {
     assert_eq!(export.offers[0].request_id, request.id);
     assert!(export.assignments.is_empty());
     assert!(export.audit.iter().any(|e| e.action == AuditAction::Create));
+    // Both of Amina's calendar subscriptions, with their dates and never their addresses.
+    let feeds: Vec<_> = export
+        .calendar_feeds
+        .iter()
+        .map(|f| (f.created_at, f.revoked_at))
+        .collect();
+    assert_eq!(feeds, [(now - Duration::days(3), Some(now)), (now, None)]);
     let text = serde_json::to_string(&export).unwrap();
+    for address in [&first, &second] {
+        let token = address.rsplit('/').next().unwrap().trim_end_matches(".ics");
+        assert!(!text.contains(token), "the export holds no feed address");
+    }
     assert!(!text.contains(&bahar.to_string()), "nothing of Bahar");
     assert!(!text.contains("Bahar"));
     assert!(

@@ -34,6 +34,7 @@ fn training_settings() -> TrainingSettings {
     TrainingSettings {
         validity_months: 24,
         public_base_url: BASE.to_owned(),
+        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
     }
 }
 
@@ -166,7 +167,7 @@ async fn erasing_a_volunteer_gives_their_place_to_the_waiting_list_and_kills_the
         .await
         .unwrap();
 
-    linguapool_requests::erasure::erase_volunteer(db, &Coordinator::operator(), amina, start)
+    linguapool_requests::erasure::erase_volunteer(db, &Coordinator::operator(), amina, &training_settings, start)
         .await
         .unwrap();
     let detail = trainings::detail(db, &Coordinator::operator(), training.id)

@@ -4,14 +4,21 @@
 //! working.
 
 use crate::entities::invitation;
-use crate::{TrainingError, seats};
+use crate::{TrainingError, TrainingSettings, seats};
 use chrono::{DateTime, Utc};
 use lp_core::vocab::InvitationState;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-pub async fn release(txn: &impl ConnectionTrait, volunteer_id: Uuid, now: DateTime<Utc>) -> Result<(), TrainingError> {
+/// A place given back moves the waiting list up; whoever moves up is mailed, with their
+/// calendar feed's address from `settings`.
+pub async fn release(
+    txn: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<(), TrainingError> {
     let rows = invitation::Entity::find()
         .filter(invitation::Column::VolunteerId.eq(volunteer_id))
         .all(txn)
@@ -20,7 +27,7 @@ pub async fn release(txn: &impl ConnectionTrait, volunteer_id: Uuid, now: DateTi
         if row.state == InvitationState::Registered.as_str() {
             seats::lock(txn, row.training_id).await?;
             invitation::Entity::delete_by_id(row.id).exec(txn).await?;
-            seats::give_back(txn, row.training_id, now).await?;
+            seats::give_back(txn, row.training_id, settings, now).await?;
         }
     }
     invitation::Entity::delete_many()

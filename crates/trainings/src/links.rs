@@ -152,7 +152,7 @@ pub async fn register(
         .ok_or(TrainingError::NotFound)?;
     let url = settings.invitation_url(token);
     let outcome = if seated {
-        mails::registered(&*txn, &fresh, &volunteer, &url, now).await?;
+        mails::registered(&*txn, &fresh, &volunteer, &url, settings, now).await?;
         Outcome::Registered
     } else {
         let row = invitation::Model {
@@ -175,6 +175,7 @@ pub async fn register(
 pub async fn decline(
     db: &DatabaseConnection,
     token: &str,
+    settings: &TrainingSettings,
     addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Outcome, TrainingError> {
@@ -207,7 +208,7 @@ pub async fn decline(
         return Err(refusal(db, token, now, Action::Decline).await);
     }
     if row.state == InvitationState::Registered.as_str() {
-        seats::give_back(&*txn, training.id, now).await?;
+        seats::give_back(&*txn, training.id, settings, now).await?;
     }
     let entry = crate::by_volunteer(row.volunteer_id, AuditAction::Decline, training.id, addr);
     crate::audit(&*txn, &[entry], now).await?;

@@ -3,17 +3,18 @@
 //! Only the mails a link action answers carry the link: the plain token exists only then (it
 //! is stored as a hash). The others point to the invitation mail.
 
-use crate::TrainingError;
 use crate::trainings::Training;
+use crate::{TrainingError, TrainingSettings};
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_notify::templates::{
     NextRefresher, TrainingCancelledMail, TrainingExpiringMail, TrainingFacts, TrainingInvitationMail,
     TrainingMovedUpMail, TrainingRegisteredMail, TrainingReminderMail, TrainingWaitingMail,
 };
+use lp_registry::calendar_feeds;
 use lp_registry::volunteers::Volunteer;
 use sea_orm::ConnectionTrait;
 
-fn facts(training: &Training) -> TrainingFacts {
+pub(crate) fn facts(training: &Training) -> TrainingFacts {
     TrainingFacts {
         training_id: training.id.to_string(),
         title: training.title.clone(),
@@ -45,18 +46,22 @@ pub(crate) async fn invitation(
     Ok(())
 }
 
+/// With the address of the volunteer's calendar feed, made now if they have none.
 pub(crate) async fn registered(
     db: &impl ConnectionTrait,
     training: &Training,
     volunteer: &Volunteer,
     link_url: &str,
+    settings: &TrainingSettings,
     now: DateTime<Utc>,
 ) -> Result<(), TrainingError> {
+    let calendar_url = calendar_feeds::ensure(db, &settings.calendar_feeds(), volunteer.id, now).await?;
     let mail = TrainingRegisteredMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
         training: facts(training),
         link_url: link_url.to_owned(),
+        calendar_url: Some(calendar_url),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
@@ -81,16 +86,20 @@ pub(crate) async fn waiting(
     Ok(())
 }
 
+/// With the address of the volunteer's calendar feed, made now if they have none.
 pub(crate) async fn moved_up(
     db: &impl ConnectionTrait,
     training: &Training,
     volunteer: &Volunteer,
+    settings: &TrainingSettings,
     now: DateTime<Utc>,
 ) -> Result<(), TrainingError> {
+    let calendar_url = calendar_feeds::ensure(db, &settings.calendar_feeds(), volunteer.id, now).await?;
     let mail = TrainingMovedUpMail {
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
         training: facts(training),
+        calendar_url: Some(calendar_url),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())

@@ -152,6 +152,36 @@ pub async fn history(db: &impl ConnectionTrait, volunteer_id: Uuid) -> Result<Ve
     Ok(entries)
 }
 
+/// The trainings the volunteer holds a place in (registered, not waiting), not cancelled, that
+/// start at or after `from`, in time order: what their calendar feed shows.
+pub async fn registered_from(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    from: DateTime<Utc>,
+) -> Result<Vec<Training>, TrainingError> {
+    let ids: Vec<Uuid> = invitation::Entity::find()
+        .filter(invitation::Column::VolunteerId.eq(volunteer_id))
+        .filter(invitation::Column::State.eq(lp_core::vocab::InvitationState::Registered.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.training_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    training::Entity::find()
+        .filter(training::Column::Id.is_in(ids))
+        .filter(training::Column::Status.eq(TrainingState::Scheduled.as_str()))
+        .filter(training::Column::StartsAt.gte(from))
+        .order_by_asc(training::Column::StartsAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Training::from_row)
+        .collect()
+}
+
 /// What a printed attendance confirmation (Teilnahmebescheinigung) says.
 #[derive(Debug, Clone)]
 pub struct Certificate {

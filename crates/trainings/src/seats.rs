@@ -6,7 +6,7 @@
 
 use crate::entities::{invitation, training};
 use crate::trainings::Training;
-use crate::{TrainingError, mails};
+use crate::{TrainingError, TrainingSettings, mails};
 use chrono::{DateTime, Utc};
 use lp_core::vocab::{InvitationState, TrainingState};
 use lp_registry::volunteers;
@@ -45,7 +45,12 @@ pub(crate) async fn take(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc
 }
 
 /// A registered volunteer's place is free again: it goes to the first on the waiting list.
-pub(crate) async fn give_back(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), TrainingError> {
+pub(crate) async fn give_back(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<(), TrainingError> {
     training::Entity::update_many()
         .col_expr(
             training::Column::SeatsTaken,
@@ -55,11 +60,16 @@ pub(crate) async fn give_back(txn: &impl ConnectionTrait, id: Uuid, now: DateTim
         .filter(training::Column::SeatsTaken.gt(0))
         .exec(txn)
         .await?;
-    fill_free(txn, id, now).await
+    fill_free(txn, id, settings, now).await
 }
 
 /// Moves the waiting list up while places are free, mailing each who moves up.
-pub(crate) async fn fill_free(txn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>) -> Result<(), TrainingError> {
+pub(crate) async fn fill_free(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    settings: &TrainingSettings,
+    now: DateTime<Utc>,
+) -> Result<(), TrainingError> {
     loop {
         let Some(first) = waiting_list(txn, id).await?.into_iter().next() else {
             return Ok(());
@@ -85,7 +95,7 @@ pub(crate) async fn fill_free(txn: &impl ConnectionTrait, id: Uuid, now: DateTim
         }
         let training = crate::trainings::get(txn, id).await?;
         if let Some(volunteer) = volunteers::get(txn, first.volunteer_id).await? {
-            mails::moved_up(txn, &training, &volunteer, now).await?;
+            mails::moved_up(txn, &training, &volunteer, settings, now).await?;
         }
     }
 }

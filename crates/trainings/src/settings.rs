@@ -5,11 +5,18 @@ pub struct TrainingSettings {
     pub validity_months: u32,
     /// Base of every link in an email, without a trailing slash.
     pub public_base_url: String,
+    /// Derives the volunteers' calendar feed addresses that the confirmations carry.
+    pub server_key: std::sync::Arc<lp_core::secret::ServerKey>,
 }
 
 impl TrainingSettings {
     /// The invitation page `{public_base_url}/t/{token}`.
     pub fn invitation_url(&self, token: &str) -> String {
         format!("{}/t/{token}", self.public_base_url)
+    }
+
+    /// How the volunteers' calendar feed addresses are made (from the server key).
+    pub fn calendar_feeds(&self) -> lp_registry::calendar_feeds::Addresses<'_> {
+        lp_registry::calendar_feeds::Addresses::new(&self.server_key, &self.public_base_url)
     }
 }

@@ -63,6 +63,11 @@ impl Training {
         })
     }
 
+    /// The training as the mails and the volunteers' calendars show it.
+    pub fn facts(&self) -> lp_notify::templates::TrainingFacts {
+        crate::mails::facts(self)
+    }
+
     pub fn starts_at_utc(&self) -> DateTime<Utc> {
         self.starts_at.to_utc()
     }
@@ -165,6 +170,7 @@ pub async fn update(
     by: &Coordinator,
     id: Uuid,
     input: ValidTraining,
+    settings: &crate::TrainingSettings,
     now: DateTime<Utc>,
 ) -> Result<Training, TrainingError> {
     let txn = lp_db::begin_write(db).await?;
@@ -202,7 +208,7 @@ pub async fn update(
         .filter(invitation::Column::TrainingId.eq(id))
         .exec(&*txn)
         .await?;
-    seats::fill_free(&*txn, id, now).await?;
+    seats::fill_free(&*txn, id, settings, now).await?;
     let after = get(&*txn, id).await?;
     let changed = changed_fields(&current, &after, &["updated_at", "seats_taken", "waiting"]);
     let entry = crate::by_coordinator(by, AuditAction::Change, AuditObject::Training, id).fields(changed);

@@ -21,8 +21,13 @@ fn settings() -> TrainingSettings {
     TrainingSettings {
         validity_months: 24,
         public_base_url: BASE.to_owned(),
+        server_key: SERVER_KEY.clone(),
     }
 }
+
+/// One key for every settings value of a test run, as one instance has.
+static SERVER_KEY: std::sync::LazyLock<std::sync::Arc<lp_core::secret::ServerKey>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(lp_core::secret::ServerKey::generate()));
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -216,13 +221,25 @@ async fn a_filter_invites_once_and_the_waiting_list_moves_up() {
         .find(|(to, kind, _)| to == &email_of("Dawit") && kind == "training_waiting")
         .unwrap();
     assert!(dawit.contains('2'), "the waiting mail names the position: {dawit}");
+    // A place confirmed brings the volunteer's calendar subscription; a place on the waiting
+    // list does not.
+    let feed = format!("{BASE}/calendar/");
+    for (_, kind, text) in &waiting_mails {
+        assert_eq!(kind == "training_registered", text.contains(&feed), "{kind}: {text}");
+    }
 
     // A registered volunteer cancels: the first waiting moves up at once and is mailed.
     assert_eq!(
-        links::decline(db, &tokens[0], None, later).await.unwrap(),
+        links::decline(db, &tokens[0], &settings(), None, later).await.unwrap(),
         Outcome::Declined
     );
     assert_eq!(mails_of_kind(db, "training_moved_up").await, [email_of("Chiara")]);
+    let mails = outbox(db).await;
+    let (_, _, moved_up) = mails.iter().find(|(_, kind, _)| kind == "training_moved_up").unwrap();
+    assert!(
+        moved_up.contains(&feed),
+        "the moved-up mail carries the calendar: {moved_up}"
+    );
     assert_eq!(
         links::page(db, &tokens[2], later).await.unwrap().status,
         InvitationPageStatus::Registered
@@ -249,10 +266,12 @@ async fn a_filter_invites_once_and_the_waiting_list_moves_up() {
 
     // A higher capacity moves the waiting list up; a lower one than taken is refused.
     let wider = training_input("basic", 3).validate(later).unwrap();
-    trainings::update(db, &by(), training.id, wider, later).await.unwrap();
+    trainings::update(db, &by(), training.id, wider, &settings(), later)
+        .await
+        .unwrap();
     assert_eq!(mails_of_kind(db, "training_moved_up").await.len(), 2);
     let narrower = training_input("basic", 1).validate(later).unwrap();
-    match trainings::update(db, &by(), training.id, narrower, later).await {
+    match trainings::update(db, &by(), training.id, narrower, &settings(), later).await {
         Err(TrainingError::Invalid(err)) => assert_eq!(err.field, "capacity"),
         other => panic!("expected a capacity error, got {other:?}"),
     }
@@ -299,7 +318,7 @@ async fn registration_closes_at_the_deadline_and_links_expire_after_the_training
         InvitationPageStatus::Over
     );
     assert!(matches!(
-        links::decline(db, &amina, None, started).await,
+        links::decline(db, &amina, &settings(), None, started).await,
         Err(TrainingError::Link(InvitationRefusal::Over))
     ));
     assert!(matches!(

@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod auth;
+mod calendar_feed;
 mod client_addr;
 mod error;
 mod extract;
@@ -104,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .merge(openapi::routes())
         .merge(links::routes())
         .merge(volunteer_links::routes())
+        .merge(calendar_feed::routes())
         .merge(training_links::routes())
         .merge(mailbox::routes())
         .merge(login::routes())

@@ -261,6 +261,7 @@ mod tests {
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: "http://127.0.0.1:8080".to_owned(),
+                server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
             }),
             reports: Arc::new(lp_reports::ReportSettings::default()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),

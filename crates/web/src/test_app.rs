@@ -46,6 +46,9 @@ pub fn start_time() -> DateTime<Utc> {
 pub struct TestApp {
     pub db: TestDb,
     pub clock: Arc<ManualClock>,
+    /// The settings the router runs with, for tests that act through the crates directly.
+    pub requests: Arc<RequestSettings>,
+    pub trainings: Arc<lp_trainings::TrainingSettings>,
     router: Router,
 }
 
@@ -105,13 +108,19 @@ impl TestApp {
     async fn build(web: WebSettings, workers: Arc<[Arc<Heartbeat>]>, mailbox_dir: Option<std::path::PathBuf>) -> Self {
         let db = TestDb::from_env().await;
         let clock = Arc::new(ManualClock::new(start_time()));
+        // One key for both, as one instance has.
+        let server_key = Arc::new(lp_core::secret::ServerKey::generate());
         let state = AppState {
             db: db.conn.clone(),
             clock: clock.clone(),
-            requests: Arc::new(RequestSettings::with_defaults(BASE)),
+            requests: Arc::new(RequestSettings {
+                server_key: server_key.clone(),
+                ..RequestSettings::with_defaults(BASE)
+            }),
             trainings: Arc::new(lp_trainings::TrainingSettings {
                 validity_months: 24,
                 public_base_url: BASE.to_owned(),
+                server_key,
             }),
             reports: Arc::new(report_settings()),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
@@ -120,6 +129,8 @@ impl TestApp {
             workers,
         };
         Self {
+            requests: state.requests.clone(),
+            trainings: state.trainings.clone(),
             router: router(state),
             db,
             clock,

@@ -144,7 +144,7 @@ async fn decline(
     ClientAddr(client): ClientAddr,
     headers: HeaderMap,
 ) -> Response {
-    let result = links::decline(&state.db, &token, Some(client), state.clock.now()).await;
+    let result = links::decline(&state.db, &token, &state.trainings, Some(client), state.clock.now()).await;
     answer(&state, &token, &headers, result)
 }
 

@@ -1,7 +1,8 @@
 //! The volunteers' own availability pages: `/v/{token}` shows (GET, reading only) and saves
 //! (POST) their weekly times and absences; `/v` mails a fresh link to a registered address,
 //! and `/v/nachweis` a year's Ehrenamtsnachweis (see [`lp_reports::nachweis_by_mail`]).
-//! The form's rows and their errors are in [`form`].
+//! The form's rows and their errors are in [`form`]; the page's jobs and calendar
+//! subscription in [`mine`].
 //!
 //! The weekly times are from/to time inputs, several rows per weekday: they work without
 //! JavaScript, give phones their native time pickers, and carry any stored slot (09:15–12:45,
@@ -9,6 +10,7 @@
 //! hold 24:00, so an end of 00:00 means midnight at the end of the day.
 
 mod form;
+mod mine;
 
 use crate::AppState;
 use crate::client_addr::ClientAddr;
@@ -22,7 +24,7 @@ use axum::extract::{FromRequest, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use form::{DayRows, FormError};
 use lp_core::time::WEEKDAYS;
@@ -39,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         // A static segment wins over `{token}`, and no token (43 characters) is this word.
         .route("/v/nachweis", get(request_form).post(request_nachweis))
         .route("/v/{token}", get(show).post(save))
+        .route("/v/{token}/calendar/new", post(mine::renew))
+        .route("/v/{token}/calendar/revoke", post(mine::revoke))
 }
 
 /// The pages carry a secret in the URL: no caching, and no Referer to any other site.
@@ -76,6 +80,7 @@ struct FormTemplate {
     error: Option<ShownError>,
     expires_de: String,
     expires_en: String,
+    mine: mine::Mine,
 }
 
 struct SavedDay {
@@ -157,6 +162,7 @@ fn form_page(
     status: StatusCode,
     token: &str,
     page: &AvailabilityPage,
+    mine: mine::Mine,
     rows: &ScheduleRows,
     error: Option<&FormError>,
 ) -> Response {
@@ -180,6 +186,7 @@ fn form_page(
             error,
             expires_de: lp_core::when::de(&page.expires_at),
             expires_en: lp_core::when::en(&page.expires_at),
+            mine,
         },
     )
 }
@@ -275,8 +282,12 @@ async fn show(State(state): State<AppState>, PathParam(token): PathParam, header
     match availability_links::page(&state.db, &token, state.clock.now()).await {
         Ok(page) if json => private(Json(page).into_response()),
         Ok(page) => {
+            let mine = match mine::load(&state, page.volunteer_id, state.clock.now()).await {
+                Ok(mine) => mine,
+                Err(err) => return mine::failed(err),
+            };
             let rows = LINK_FORM.rows_of(&page.availability, &page.absences);
-            form_page(StatusCode::OK, &token, &page, &rows, None)
+            form_page(StatusCode::OK, &token, &page, mine, &rows, None)
         }
         Err(err) => refusal(err, json),
     }
@@ -331,7 +342,20 @@ async fn save(
         match form::schedule(&submitted) {
             Ok(valid) => valid,
             Err(err) if json => return private(err.api().into_response()),
-            Err(err) => return form_page(StatusCode::UNPROCESSABLE_ENTITY, &token, &page, &submitted, Some(&err)),
+            Err(err) => {
+                let mine = match mine::load(&state, page.volunteer_id, now).await {
+                    Ok(mine) => mine,
+                    Err(err) => return mine::failed(err),
+                };
+                return form_page(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &token,
+                    &page,
+                    mine,
+                    &submitted,
+                    Some(&err),
+                );
+            }
         }
     };
     match availability_links::save(&state.db, &token, valid, Some(client), now).await {

@@ -8,6 +8,8 @@
 
 mod ics;
 
+pub use ics::{CalendarFeed, FeedAssignment};
+
 use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use lp_core::when;
@@ -135,6 +137,8 @@ pub struct AssignmentConfirmedMail {
     pub manage_url: Option<String>,
     /// The meeting link of a video appointment, on the town's own video service.
     pub video_url: Option<String>,
+    /// The volunteer's private calendar subscription `{public_base_url}/calendar/{token}.ics`.
+    pub calendar_url: Option<String>,
     /// Makes the calendar entry's UID: one entry per request, updated rather than doubled.
     pub request_id: String,
 }
@@ -165,14 +169,7 @@ impl AssignmentConfirmedMail {
 
     /// Street and town as one line, or whichever is known.
     fn place(&self) -> Option<String> {
-        if let Some(url) = &self.video_url {
-            return Some(url.clone());
-        }
-        match (&self.address, &self.town) {
-            (Some(address), Some(town)) => Some(format!("{address}, {town}")),
-            (Some(one), None) | (None, Some(one)) => Some(one.clone()),
-            (None, None) => None,
-        }
+        ics::place(self.address.as_deref(), self.town.as_deref())
     }
 }
 
@@ -582,6 +579,8 @@ pub struct TrainingRegisteredMail {
     pub training: TrainingFacts,
     /// The invitation page, where the volunteer may cancel.
     pub link_url: String,
+    /// The volunteer's private calendar subscription, as in the assignment confirmation.
+    pub calendar_url: Option<String>,
 }
 
 bodies!(TrainingRegisteredMail: TrainingRegisteredText = "training_registered.txt", TrainingRegisteredHtml = "training_registered.html");
@@ -611,6 +610,8 @@ pub struct TrainingMovedUpMail {
     pub to: String,
     pub volunteer_name: String,
     pub training: TrainingFacts,
+    /// The volunteer's private calendar subscription, as in the assignment confirmation.
+    pub calendar_url: Option<String>,
 }
 
 bodies!(TrainingMovedUpMail: TrainingMovedUpText = "training_moved_up.txt", TrainingMovedUpHtml = "training_moved_up.html");

@@ -24,6 +24,9 @@ fn offer() -> OfferMail {
     }
 }
 
+/// A volunteer's calendar subscription, as the confirmations carry it.
+const CALENDAR_URL: &str = "http://127.0.0.1:8080/calendar/Y2FsZW5kYXI.ics";
+
 fn confirmed() -> AssignmentConfirmedMail {
     AssignmentConfirmedMail {
         to: "selam@example.org".to_owned(),
@@ -43,6 +46,7 @@ fn confirmed() -> AssignmentConfirmedMail {
         client_ref: Some("IM-2026-0147".to_owned()),
         manage_url: Some("http://127.0.0.1:8080/o/bWFuYWdl".to_owned()),
         video_url: None,
+        calendar_url: Some(CALENDAR_URL.to_owned()),
         request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
     }
 }
@@ -457,6 +461,7 @@ fn registered() -> TrainingRegisteredMail {
         volunteer_name: "Selam Tesfaye".to_owned(),
         training: training_facts(),
         link_url: TRAINING_LINK.to_owned(),
+        calendar_url: Some(CALENDAR_URL.to_owned()),
     }
 }
 
@@ -465,6 +470,7 @@ fn moved_up() -> TrainingMovedUpMail {
         to: "selam@example.org".to_owned(),
         volunteer_name: "Selam Tesfaye".to_owned(),
         training: training_facts(),
+        calendar_url: Some(CALENDAR_URL.to_owned()),
     }
 }
 
@@ -818,10 +824,17 @@ fn training_registered_and_moved_up_say_how_to_cancel_and_attach_the_entry() {
     }
 }
 
+/// The properties of the one VEVENT of an iCalendar body, by name (see [`parse_ics`]).
+fn parse_ics_event(ics: &str) -> std::collections::BTreeMap<String, String> {
+    let mut events = parse_ics(ics);
+    assert_eq!(events.len(), 1, "{ics}");
+    events.pop().unwrap()
+}
+
 /// Reads an iCalendar body as far as these tests need it: CRLF lines of at most 75 octets,
 /// unfolded into `NAME[;PARAM…]:VALUE` properties, with balanced BEGIN/END. Returns the
-/// properties of the one VEVENT, by name.
-fn parse_ics_event(ics: &str) -> std::collections::BTreeMap<String, String> {
+/// properties of each VEVENT, by name.
+fn parse_ics(ics: &str) -> Vec<std::collections::BTreeMap<String, String>> {
     assert!(ics.ends_with("\r\n"), "{ics}");
     for line in ics.split("\r\n") {
         assert!(line.len() <= 75, "line too long: {line}");
@@ -852,8 +865,7 @@ fn parse_ics_event(ics: &str) -> std::collections::BTreeMap<String, String> {
         }
     }
     assert!(open.is_empty(), "unclosed: {open:?}");
-    assert_eq!(events.len(), 1, "{ics}");
-    events.pop().unwrap()
+    events
 }
 
 #[test]
@@ -1160,4 +1172,81 @@ fn nachweis_mail_of_a_year_without_activity_says_there_is_nothing_to_confirm() {
             "{en}"
         );
     }
+}
+
+#[test]
+fn confirmations_carry_the_calendar_subscription_in_both_languages() {
+    for email in [confirmed().email(), registered().email(), moved_up().email()] {
+        let (de, en) = halves(&email.text, TEXT_DIVIDER);
+        assert!(
+            de.contains("Ihr persönlicher Kalender") && de.contains(CALENDAR_URL),
+            "{de}"
+        );
+        assert!(en.contains("Your own calendar") && en.contains(CALENDAR_URL), "{en}");
+        let (de, en) = halves(&email.html, HTML_DIVIDER);
+        assert!(de.contains(&format!("href=\"{CALENDAR_URL}\"")), "{de}");
+        assert!(en.contains(&format!("href=\"{CALENDAR_URL}\"")), "{en}");
+        // The subscription is not part of the attached entry: it syncs to other calendars.
+        assert!(!email.attachment.unwrap().body.contains("/calendar/"));
+    }
+    let without = AssignmentConfirmedMail {
+        calendar_url: None,
+        ..confirmed()
+    }
+    .email();
+    assert!(!without.text.contains("Kalender-App") && !without.html.contains("Kalender-App"));
+    assert!(
+        without.text.contains(".ics).\n\nFalls Sie doch nicht können"),
+        "{}",
+        without.text
+    );
+}
+
+#[test]
+fn feed_holds_each_assignment_and_training_with_the_attachments_uids() {
+    let feed = CalendarFeed {
+        assignments: vec![FeedAssignment {
+            request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
+            language_de: "Tigrinya".to_owned(),
+            language_en: "Tigrinya".to_owned(),
+            starts_at: at("2026-12-03T09:00:00Z"),
+            duration_minutes: 90,
+            mode_de: "vor Ort".to_owned(),
+            mode_en: "on site".to_owned(),
+            town: Some("Winnenden".to_owned()),
+            address: Some("Marktplatz 1".to_owned()),
+            organisation_name: "Stadt Winnenden".to_owned(),
+            video_url: None,
+        }],
+        trainings: vec![training_facts()],
+    };
+    let ics = feed.ics(at("2026-11-30T12:00:00Z"));
+    let unfolded = unfold(&ics);
+    assert!(unfolded.starts_with("BEGIN:VCALENDAR\r\n") && unfolded.ends_with("END:VCALENDAR\r\n"));
+    assert!(unfolded.contains("X-WR-CALNAME:Dolmetscherpool – Meine Einsätze / My jobs\r\n"));
+    assert!(unfolded.contains("REFRESH-INTERVAL;VALUE=DURATION:"));
+    let events = parse_ics(&ics);
+    assert_eq!(events.len(), 2, "{ics}");
+    let job = &events[0];
+    // The same UID as the confirmation's attachment: one entry per request.
+    let attached = parse_ics_event(&confirmed().email().attachment.unwrap().body);
+    assert_eq!(job["UID"], attached["UID"]);
+    assert_eq!(job["SUMMARY"], "Dolmetschen Tigrinya / Interpreting Tigrinya");
+    assert_eq!(job["DTSTART"], "20261203T090000Z");
+    assert_eq!(job["DTEND"], "20261203T103000Z");
+    assert_eq!(job["LOCATION"], "Marktplatz 1\\, Winnenden");
+    assert_eq!(job["DESCRIPTION"], "Stadt Winnenden\\nvor Ort / on site");
+    assert_eq!(job["DTSTAMP"], "20261130T120000Z");
+    let training = &events[1];
+    assert_eq!(
+        training["UID"],
+        "training-0b6f3d2c-2222-4333-8444-955566667777@linguapool"
+    );
+    assert_eq!(training["SUMMARY"], "Dolmetschen im Sozialbereich");
+    let empty = CalendarFeed {
+        assignments: Vec::new(),
+        trainings: Vec::new(),
+    }
+    .ics(at("2026-11-30T12:00:00Z"));
+    assert!(parse_ics(&empty).is_empty() && empty.contains("BEGIN:VCALENDAR"));
 }

@@ -130,6 +130,7 @@ async fn confirmation_arrives_with_its_calendar_attachment() {
         client_ref: None,
         manage_url: Some("http://127.0.0.1:8080/o/bWFuYWdl".to_owned()),
         video_url: None,
+        calendar_url: None,
         request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
     };
     let id = enqueue(&db.conn, &mail.email(), clock.now()).await.unwrap();

@@ -149,6 +149,7 @@ async fn pool() -> Pool {
     let training_settings = TrainingSettings {
         validity_months: 24,
         public_base_url: "http://pool.test".to_owned(),
+        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
     };
     lp_trainings::invitations::invite(
         conn,

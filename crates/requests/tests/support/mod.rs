@@ -23,6 +23,15 @@ pub fn instance() -> RequestSettings {
     }
 }
 
+/// The trainings' settings of the same instance (the erasure passes a freed place on).
+pub fn trainings(settings: &RequestSettings) -> lp_trainings::TrainingSettings {
+    lp_trainings::TrainingSettings {
+        validity_months: settings.training_validity_months,
+        public_base_url: settings.public_base_url.clone(),
+        server_key: settings.server_key.clone(),
+    }
+}
+
 pub fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
 }

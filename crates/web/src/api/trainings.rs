@@ -126,7 +126,7 @@ async fn edit(
 ) -> Result<Json<Training>, ApiError> {
     let (id, now) = (parse_id(&id)?, state.clock.now());
     let valid = input.validate(now)?;
-    let training = trainings::update(&state.db, &by, id, valid, now).await?;
+    let training = trainings::update(&state.db, &by, id, valid, &state.trainings, now).await?;
     state.mail_wake.notify_one();
     Ok(Json(training))
 }

@@ -240,7 +240,7 @@ async fn erase(
     PathParam(id): PathParam,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
-    lp_requests::erasure::erase_volunteer(&state.db, &by, id, state.clock.now()).await?;
+    lp_requests::erasure::erase_volunteer(&state.db, &by, id, &state.trainings, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -14,10 +14,11 @@ use axum::Router;
 use axum::extract::{Form, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use form::{HistoryRow, Target, TrainingRecord, VolunteerForm, form_page};
 use lp_core::validation::FieldError;
 use lp_registry::RegistryError;
+use lp_registry::calendar_feeds;
 use lp_registry::volunteers::{self, Volunteer};
 use serde::Deserialize;
 
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteers", get(list::list).post(create))
         .route("/volunteers/new", get(new_form))
         .route("/volunteers/{id}", get(edit_form).post(update))
+        .route("/volunteers/{id}/calendar/revoke", post(revoke_calendar))
 }
 
 texts! {
@@ -81,6 +83,10 @@ texts! {
         privacy: "Datenschutz" / "Data protection",
         export_data: "Auskunft nach Art. 15 DSGVO: alle gespeicherten Daten (JSON)" / "Access request (GDPR Art. 15): all data stored (JSON)",
         audit_about: "Protokoll zu dieser Person" / "Audit log about this person",
+        calendar_feed: "Kalender-Abo der Person" / "Their calendar subscription",
+        calendar_active_since: "aktiv seit" / "active since",
+        calendar_none: "keines aktiv (eine Einsatz- oder Schulungsbestätigung richtet es ein)" / "none active (a job or training confirmation sets one up)",
+        calendar_revoke: "Adresse sperren" / "Revoke the address",
         training_title: "Schulung" / "Training",
         training_kind: "Art" / "Kind",
         training_date: "Termin" / "When",
@@ -206,6 +212,10 @@ async fn existing(
             history,
         }),
         years: crate::pages::reports::volunteer_years(state, lang, by, v).await?,
+        calendar_since: calendar_feeds::shown(&state.db, &state.requests.calendar_feeds(), v.id)
+            .await
+            .or_page(lang)?
+            .map(|feed| lp_core::when::date(&feed.created_at)),
     })
 }
 
@@ -262,4 +272,23 @@ async fn update(
             Ok(form_page(lang, &staff, form, mode, vec![error], status))
         }
     }
+}
+
+/// Stops the volunteer's calendar feed, e.g. when they lost the phone it was subscribed on; the
+/// next confirmation mail brings a new address. Back to the page's data protection section.
+async fn revoke_calendar(
+    State(state): State<AppState>,
+    lang: Lang,
+    CoordinatorPage(by): CoordinatorPage,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    let parsed = parse_id(&id).or_page(lang)?;
+    volunteers::get(&state.db, parsed)
+        .await
+        .or_page(lang)?
+        .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
+    calendar_feeds::revoke(&state.db, parsed, by.who(), by.addr(), state.clock.now())
+        .await
+        .or_page(lang)?;
+    Ok(Redirect::to(&format!("/volunteers/{parsed}#privacy")).into_response())
 }

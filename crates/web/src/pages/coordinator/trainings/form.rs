@@ -330,7 +330,7 @@ pub(super) async fn update(
         Ok(valid) => valid,
         Err(errors) => return Ok(form_page(lang, &staff, form, Some(id), Some(Refusal::Fields(errors)))),
     };
-    match trainings::update(&state.db, &by, id, valid, now).await {
+    match trainings::update(&state.db, &by, id, valid, &state.trainings, now).await {
         Ok(_) => {
             // A higher capacity may have moved the waiting list up, with mails.
             state.mail_wake.notify_one();

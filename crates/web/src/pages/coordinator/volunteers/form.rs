@@ -371,6 +371,7 @@ struct FormPage {
     training: Option<(&'static str, String)>,
     record: Option<TrainingRecord>,
     years: Vec<crate::pages::reports::YearView>,
+    calendar_since: Option<String>,
     statuses: Vec<Opt>,
     genders: Vec<Opt>,
     german_levels: Vec<Opt>,
@@ -467,6 +468,8 @@ pub(super) struct Target {
     pub record: Option<TrainingRecord>,
     /// Assignments, hours and trainings per year, latest first.
     pub years: Vec<crate::pages::reports::YearView>,
+    /// Since when the volunteer's calendar feed works (`DD.MM.YYYY`), if they have one.
+    pub calendar_since: Option<String>,
 }
 
 impl Target {
@@ -478,6 +481,7 @@ impl Target {
             saved: false,
             record: None,
             years: Vec::new(),
+            calendar_since: None,
         }
     }
 }
@@ -563,6 +567,7 @@ pub(super) fn form_page(
         training: mode.training,
         record: mode.record,
         years: mode.years,
+        calendar_since: mode.calendar_since,
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),
