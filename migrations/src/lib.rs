@@ -14,6 +14,7 @@ mod m20261202_000009_audit_retention;
 mod m20261205_000010_calendar_feeds;
 mod m20261205_000011_client_continuity;
 mod m20261205_000012_video_links;
+mod m20261205_000013_series;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000010_calendar_feeds::Migration),
             Box::new(m20261205_000011_client_continuity::Migration),
             Box::new(m20261205_000012_video_links::Migration),
+            Box::new(m20261205_000013_series::Migration),
         ]
     }
 }

@@ -9,6 +9,7 @@ mod link_refusals;
 mod nachweis_by_mail;
 mod observability;
 mod offer_race;
+mod series;
 mod simulate;
 mod staff_web;
 mod support;

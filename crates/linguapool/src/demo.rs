@@ -732,6 +732,7 @@ fn request(
         notes: Some(occasion.notes.to_owned()),
         fill_by: None,
         organisation_id: None,
+        repeat: None,
     }
 }
 

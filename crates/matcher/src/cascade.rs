@@ -160,6 +160,20 @@ pub fn next_step(
     }
 }
 
+/// Whom a series' offer goes to first: `ranked` (the first date's candidates, best first)
+/// ordered by how many of the later dates each may take (`later`: each date's candidates),
+/// the ranking deciding among equals. The offer is for the series, so the one who can take
+/// every date is asked before one who could take only the first.
+pub fn series_order(ranked: impl IntoIterator<Item = Uuid>, later: &[HashSet<Uuid>]) -> Vec<Uuid> {
+    let mut order: Vec<(usize, Uuid)> = ranked
+        .into_iter()
+        .map(|id| (later.iter().filter(|date| date.contains(&id)).count(), id))
+        .collect();
+    // Stable: equals keep the ranking's order.
+    order.sort_by_key(|&(dates, _)| std::cmp::Reverse(dates));
+    order.into_iter().map(|(_, id)| id).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,6 +218,24 @@ mod tests {
         let before = steps_on_this_thread();
         assert_eq!(step(Occasion::Filed, &[5, 3, 9, 1], &[]), offered(&[5, 3, 9]));
         assert_eq!(steps_on_this_thread(), before + 1);
+    }
+
+    #[test]
+    fn a_series_is_offered_first_to_who_can_take_most_of_its_dates() {
+        let later = [
+            HashSet::from([id(3), id(9)]),
+            HashSet::from([id(3)]),
+            HashSet::from([id(3), id(1)]),
+        ];
+        assert_eq!(
+            series_order([id(5), id(9), id(1), id(3)], &later),
+            [id(3), id(9), id(1), id(5)]
+        );
+        assert_eq!(
+            series_order([id(5), id(7)], &later),
+            [id(5), id(7)],
+            "equals keep the ranking"
+        );
     }
 
     #[test]

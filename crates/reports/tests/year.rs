@@ -194,7 +194,7 @@ async fn year() -> Year {
     .await;
     accept("Amal", "2026-03-03T09:00:00Z").await;
     complete(town, r3, 60, "2026-03-03T12:00:00Z").await;
-    lifecycle::cancel(conn, town, r4, at("2026-03-04T08:00:00Z"))
+    lifecycle::cancel(conn, town, r4, false, at("2026-03-04T08:00:00Z"))
         .await
         .unwrap();
 
@@ -232,7 +232,7 @@ async fn year() -> Year {
         "2026-03-09T08:00:00Z",
     )
     .await;
-    lifecycle::cancel(conn, town, r5, at("2026-03-09T09:00:00Z"))
+    lifecycle::cancel(conn, town, r5, false, at("2026-03-09T09:00:00Z"))
         .await
         .unwrap();
     // R6: Tigrinya, which nobody speaks: unfilled at once, no offer sent.

@@ -47,6 +47,12 @@ pub mod request {
         pub client_key_until: Option<DateTimeUtc>,
         /// A video appointment's meeting link, made when someone accepted it.
         pub video_url: Option<String>,
+        /// The series this date belongs to: the first date's id.
+        pub series_id: Option<Uuid>,
+        /// From 1, the first date.
+        pub series_position: Option<i32>,
+        /// A later date of a series waiting while the series' offer (the first date's) is out.
+        pub held_for_series: bool,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

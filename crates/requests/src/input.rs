@@ -10,6 +10,21 @@ use uuid::Uuid;
 
 pub const MIN_DURATION_MINUTES: i64 = 15;
 pub const MAX_DURATION_MINUTES: i64 = 8 * 60;
+/// A series holds at most this many dates, the first included.
+pub const MAX_SERIES_DATES: i64 = 12;
+/// Dates of a series lie at most this many weeks apart.
+pub const MAX_SERIES_WEEKS: i64 = 4;
+
+/// A series: the same appointment every `every_weeks` weeks at the same local time, `count`
+/// dates in all (the first included), with the same interpreter for as many as they can take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatInput {
+    #[schema(minimum = 1, maximum = 4, example = 1)]
+    pub every_weeks: i64,
+    #[schema(minimum = 2, maximum = 12, example = 4)]
+    pub count: i64,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -52,6 +67,9 @@ pub struct RequestInput {
     /// Which organisation the request is for; required from coordinators, who belong to none.
     #[serde(default)]
     pub organisation_id: Option<Uuid>,
+    /// Makes the request the first date of a series.
+    #[serde(default)]
+    pub repeat: Option<RepeatInput>,
 }
 
 /// A request that passed every input rule.
@@ -69,6 +87,8 @@ pub struct ValidRequest {
     pub client_ref: Option<String>,
     pub notes: Option<String>,
     pub fill_by: DateTime<Utc>,
+    /// The later dates of a series, in order; empty for a single appointment.
+    pub later_dates: Vec<DateTime<Utc>>,
 }
 
 impl RequestInput {
@@ -112,6 +132,24 @@ impl RequestInput {
         let dialect = errors.check(check_optional_text("dialect", self.dialect.as_deref(), 100));
         let client_ref = errors.check(check_client_ref(self.client_ref.as_deref()));
         let notes = errors.check(check_optional_text("notes", self.notes.as_deref(), 2000));
+        let later_dates = match self.repeat {
+            None => Vec::new(),
+            Some(repeat) => {
+                if !(1..=MAX_SERIES_WEEKS).contains(&repeat.every_weeks) {
+                    errors.push(FieldError::new(
+                        "repeat.every_weeks",
+                        format!("must be between 1 and {MAX_SERIES_WEEKS}"),
+                    ));
+                }
+                if !(2..=MAX_SERIES_DATES).contains(&repeat.count) {
+                    errors.push(FieldError::new(
+                        "repeat.count",
+                        format!("must be between 2 and {MAX_SERIES_DATES} dates"),
+                    ));
+                }
+                later_dates(starts_at, repeat)
+            }
+        };
         let (Some(town), Some(address), Some(dialect), Some(client_ref), Some(notes)) =
             (town, address, dialect, client_ref, notes)
         else {
@@ -133,8 +171,24 @@ impl RequestInput {
             client_ref,
             notes,
             fill_by,
+            later_dates,
         })
     }
+}
+
+/// The later dates of a series starting at `first`: the same local time (across a change to or
+/// from summer time) every `every_weeks` weeks; none while the repeat is out of its bounds.
+pub fn later_dates(first: DateTime<Utc>, repeat: RepeatInput) -> Vec<DateTime<Utc>> {
+    if !(1..=MAX_SERIES_WEEKS).contains(&repeat.every_weeks) || !(2..=MAX_SERIES_DATES).contains(&repeat.count) {
+        return Vec::new();
+    }
+    let local = first.with_timezone(&lp_core::time::POOL_TZ);
+    (1..repeat.count)
+        .map(|k| {
+            let day = local.date_naive() + chrono::Duration::weeks(k * repeat.every_weeks);
+            lp_core::time::local_to_utc(day, local.time())
+        })
+        .collect()
 }
 
 /// The client reference is pseudonymous by design (data minimisation): a file number such as
@@ -199,6 +253,59 @@ mod tests {
             valid.starts_at,
             "2026-12-03T09:00:00Z".parse::<DateTime<Utc>>().unwrap()
         );
+    }
+
+    #[test]
+    fn a_series_keeps_the_local_time_across_the_change_to_summer_time_and_names_bad_bounds() {
+        let mut series = input();
+        series.starts_at = "2027-03-18T10:00:00+01:00".parse().unwrap();
+        series.fill_by = None;
+        series.repeat = Some(RepeatInput {
+            every_weeks: 1,
+            count: 3,
+        });
+        let valid = series.validate(now()).unwrap();
+        let local: Vec<String> = valid
+            .later_dates
+            .iter()
+            .map(|at| lp_core::time::local(*at).to_rfc3339())
+            .collect();
+        // 28 March 2027 is the change: 10:00 stays 10:00, at +02:00 from then on.
+        assert_eq!(local, ["2027-03-25T10:00:00+01:00", "2027-04-01T10:00:00+02:00"]);
+        for (repeat, field) in [
+            (
+                RepeatInput {
+                    every_weeks: 1,
+                    count: 13,
+                },
+                "repeat.count",
+            ),
+            (
+                RepeatInput {
+                    every_weeks: 1,
+                    count: 1,
+                },
+                "repeat.count",
+            ),
+            (
+                RepeatInput {
+                    every_weeks: 5,
+                    count: 3,
+                },
+                "repeat.every_weeks",
+            ),
+            (
+                RepeatInput {
+                    every_weeks: 0,
+                    count: 3,
+                },
+                "repeat.every_weeks",
+            ),
+        ] {
+            series.repeat = Some(repeat);
+            assert_eq!(series.validate(now()).unwrap_err().field, field, "{repeat:?}");
+        }
+        assert!(input().validate(now()).unwrap().later_dates.is_empty());
     }
 
     #[test]

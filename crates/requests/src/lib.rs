@@ -21,6 +21,7 @@ pub mod retention;
 pub mod rules;
 mod search;
 pub mod seed;
+mod series;
 pub mod settings;
 pub mod view;
 pub mod way_forward;

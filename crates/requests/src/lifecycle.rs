@@ -82,23 +82,25 @@ pub async fn create(
     let organisation_id = organisation_for(db, actor, input).await?;
     let id = Uuid::new_v4();
     let client_key = crate::continuity::client_key(settings, valid.client_ref.as_deref());
-    let row = request::ActiveModel {
-        id: Set(id),
+    let series = !valid.later_dates.is_empty();
+    // One row per date: the first searches at once; the later dates of a series wait for it.
+    let date = |own_id: Uuid, starts_at: DateTime<Utc>, fill_by: DateTime<Utc>, position: usize| request::ActiveModel {
+        id: Set(own_id),
         organisation_id: Set(organisation_id),
         caseworker_id: Set(actor.user_id),
         language: Set(valid.language.as_str().to_owned()),
-        dialect: Set(valid.dialect),
-        starts_at: Set(valid.starts_at),
+        dialect: Set(valid.dialect.clone()),
+        starts_at: Set(starts_at),
         duration_minutes: Set(valid.duration_minutes as i32),
         mode: Set(valid.mode.as_str().to_owned()),
-        town: Set(valid.town),
-        address: Set(valid.address),
+        town: Set(valid.town.clone()),
+        address: Set(valid.address.clone()),
         setting: Set(valid.setting.as_str().to_owned()),
         gender_preference: Set(valid.gender_preference.map(|g| g.gender.as_str().to_owned())),
         gender_strength: Set(valid.gender_preference.map(|g| g.strength.as_str().to_owned())),
-        client_ref: Set(valid.client_ref),
-        notes: Set(valid.notes),
-        fill_by: Set(valid.fill_by),
+        client_ref: Set(valid.client_ref.clone()),
+        notes: Set(valid.notes.clone()),
+        fill_by: Set(fill_by),
         status: Set(RequestStatus::Open.as_str().to_owned()),
         assignee_id: Set(None),
         assigned_at: Set(None),
@@ -113,16 +115,37 @@ pub async fn create(
         details_removed_at: Set(None),
         client_key_until: Set(client_key
             .is_some()
-            .then(|| crate::continuity::key_until(settings, valid.starts_at))),
-        client_key: Set(client_key),
+            .then(|| crate::continuity::key_until(settings, starts_at))),
+        client_key: Set(client_key.clone()),
         video_url: Set(None),
+        series_id: Set(series.then_some(id)),
+        series_position: Set(series.then_some(position as i32)),
+        held_for_series: Set(position > 1),
     };
+    let row = date(id, valid.starts_at, valid.fill_by, 1);
+    let later: Vec<request::ActiveModel> = valid
+        .later_dates
+        .iter()
+        .enumerate()
+        .map(|(k, &starts_at)| {
+            let fill_by = lp_matcher::cascade::default_fill_by(now, starts_at);
+            date(Uuid::new_v4(), starts_at, fill_by, k + 2)
+        })
+        .collect();
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
     let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::insert(row).exec_with_returning(&*txn).await?;
     let request = Request::from_row(row)?;
+    let later_ids: Vec<Uuid> = later.iter().map(|r| *r.id.as_ref()).collect();
+    if !later.is_empty() {
+        request::Entity::insert_many(later)
+            .exec_without_returning(&*txn)
+            .await?;
+    }
     continue_search(&*txn, &request, Occasion::Filed, &pool, settings, now).await?;
-    audit(&*txn, actor, AuditAction::Create, id, now).await?;
+    for created in std::iter::once(id).chain(later_ids) {
+        audit(&*txn, actor, AuditAction::Create, created, now).await?;
+    }
     txn.commit().await?;
     get(db, actor.scope, id, now).await
 }
@@ -416,8 +439,13 @@ async fn with_details(
     for offer in offers_of(db, &ids).await? {
         offers_by_request.entry(offer.request_id).or_default().push(offer);
     }
+    let mut series_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.series.map(|s| s.id)).collect();
+    series_ids.sort_unstable();
+    series_ids.dedup();
+    let series = crate::series::dates_of(db, &series_ids).await?;
     let mut people: Vec<Uuid> = rows.iter().filter_map(|r| r.assignee_id).collect();
     people.extend(offers_by_request.values().flatten().map(|o| o.volunteer_id));
+    people.extend(series.values().flatten().filter_map(|r| r.assignee_id));
     people.sort_unstable();
     people.dedup();
     let volunteers = volunteers::contacts(db, &people).await?;
@@ -425,7 +453,8 @@ async fn with_details(
         .into_iter()
         .map(|row| {
             let offers = offers_by_request.remove(&row.id).unwrap_or_default();
-            build(row, offers, &volunteers, now)
+            let dates = row.series.and_then(|s| series.get(&s.id)).map(Vec::as_slice);
+            build(row, offers, dates, &volunteers, now)
         })
         .collect())
 }
@@ -436,21 +465,13 @@ pub async fn cancel(
     db: &DatabaseConnection,
     actor: Actor,
     id: Uuid,
+    rest_of_series: bool,
     now: DateTime<Utc>,
 ) -> Result<RequestView, RequestError> {
     let scope = actor.scope;
-    find_scoped(db, scope, id).await?;
+    let chosen = find_scoped(db, scope, id).await?;
     let txn = lp_db::begin_write(db).await?;
-    let cancelled = request::Entity::update_many()
-        .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
-        .col_expr(request::Column::CancelledAt, Expr::value(now))
-        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
-        .col_expr(request::Column::UpdatedAt, Expr::value(now))
-        .filter(request::Column::Id.eq(id))
-        .filter(request::Column::Status.is_in(CANCELLABLE.map(RequestStatus::as_str)))
-        .exec(&*txn)
-        .await?;
-    if cancelled.rows_affected != 1 {
+    if !cancel_one(&*txn, actor, id, now).await? {
         txn.rollback().await?;
         let row = find_scoped(db, scope, id).await?;
         return Err(RequestError::Conflict(format!(
@@ -458,18 +479,57 @@ pub async fn cancel(
             row.status
         )));
     }
-    withdraw_outstanding(&*txn, id).await?;
-    let request = crate::request::get(&*txn, id).await?;
-    if let Some(assignee) = request.assignee_id {
-        if let Some(volunteer) = volunteers::get(&*txn, assignee).await? {
-            mails::cancelled(&*txn, &request, &volunteer, now).await?;
+    match chosen.series {
+        // This date and every later one that can still be cancelled.
+        Some(series) if rest_of_series => {
+            for later in crate::series::dates(&*txn, series.id).await? {
+                if later.series.is_some_and(|s| s.position > series.position) {
+                    cancel_one(&*txn, actor, later.id, now).await?;
+                }
+            }
         }
-        // The assignment is gone from the volunteer's calendar.
-        pool_changes::record(&*txn, &[assignee], now).await?;
+        // The first date alone: the dates that waited for its offer are searched one by one.
+        Some(_) => {
+            crate::series::release(&*txn, &chosen, now).await?;
+        }
+        None => {}
     }
-    audit(&*txn, actor, AuditAction::Cancel, id, now).await?;
     txn.commit().await?;
     get(db, scope, id, now).await
+}
+
+/// Cancels one request if it is still open or assigned: its outstanding offers are withdrawn
+/// and an assigned volunteer is told. Whether it was cancelled.
+async fn cancel_one(
+    txn: &impl ConnectionTrait,
+    actor: Actor,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let cancelled = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Cancelled.as_str()))
+        .col_expr(request::Column::CancelledAt, Expr::value(now))
+        .col_expr(request::Column::NextWaveAt, Expr::value(Option::<DateTime<Utc>>::None))
+        .col_expr(request::Column::HeldForSeries, Expr::value(false))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .filter(request::Column::Id.eq(id))
+        .filter(request::Column::Status.is_in(CANCELLABLE.map(RequestStatus::as_str)))
+        .exec(txn)
+        .await?;
+    if cancelled.rows_affected != 1 {
+        return Ok(false);
+    }
+    withdraw_outstanding(txn, id).await?;
+    let request = crate::request::get(txn, id).await?;
+    if let Some(assignee) = request.assignee_id {
+        if let Some(volunteer) = volunteers::get(txn, assignee).await? {
+            mails::cancelled(txn, &request, &volunteer, now).await?;
+        }
+        // The assignment is gone from the volunteer's calendar.
+        pool_changes::record(txn, &[assignee], now).await?;
+    }
+    audit(txn, actor, AuditAction::Cancel, id, now).await?;
+    Ok(true)
 }
 
 /// The caseworker confirms the appointment took place, with the minutes it really took.

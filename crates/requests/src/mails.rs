@@ -7,7 +7,7 @@ use crate::settings::RequestSettings;
 use chrono::{DateTime, Utc};
 use lp_notify::templates::{
     AssignmentConfirmedMail, InterpreterFoundMail, InterpreterWithdrewMail, OfferFilledMail, OfferMail, ReminderMail,
-    RequestCancelledMail, RequestUnfilledMail,
+    RequestCancelledMail, RequestUnfilledMail, SeriesDate,
 };
 use lp_registry::staff::StaffUser;
 use lp_registry::volunteers::Volunteer;
@@ -23,7 +23,7 @@ pub(crate) async fn offer(
     volunteer: &Volunteer,
     token: &str,
     availability: &availability_links::IssuedLink,
-    expires_at: DateTime<Utc>,
+    (expires_at, series_dates): (DateTime<Utc>, &[DateTime<Utc>]),
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -42,6 +42,7 @@ pub(crate) async fn offer(
         accept_url: settings.offer_url(token),
         availability_url: Some(availability_links::url(&settings.public_base_url, &availability.token)),
         expires_at,
+        series_dates: series_dates.to_vec(),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())
@@ -58,6 +59,7 @@ pub(crate) struct Parties<'a> {
 pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
     request: &Request,
+    series: &crate::series::Outcome,
     parties: Parties<'_>,
     token: &str,
     settings: &RequestSettings,
@@ -90,6 +92,16 @@ pub(crate) async fn assignment(
         video_url: request.video_url.clone(),
         calendar_url: Some(calendar_url),
         request_id: request.id.to_string(),
+        more_dates: series
+            .taken
+            .iter()
+            .map(|date| SeriesDate {
+                request_id: date.request.id.to_string(),
+                starts_at: date.request.starts_at,
+                manage_url: settings.offer_url(&date.token.plain),
+                video_url: date.request.video_url.clone(),
+            })
+            .collect(),
     };
     lp_notify::enqueue(db, &confirmation.email(), now).await?;
     let found = InterpreterFoundMail {
@@ -103,6 +115,8 @@ pub(crate) async fn assignment(
         volunteer_phone: volunteer.phone.clone(),
         request_url: settings.request_url(request.id),
         video_url: request.video_url.clone(),
+        series_taken: series.taken.iter().map(|d| d.request.starts_at).collect(),
+        series_released: series.released.iter().map(|d| d.starts_at).collect(),
     };
     lp_notify::enqueue(db, &found.email(), now).await?;
     Ok(())

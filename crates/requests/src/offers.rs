@@ -44,6 +44,16 @@ pub struct OfferPage {
     pub video_url: Option<String>,
     /// Until when the offer can be accepted (the search's deadline).
     pub open_until: DateTime<FixedOffset>,
+    /// For the offer of a series: its later dates, and whether this volunteer may take each
+    /// (while the offer is open), or the later dates they took (once accepted).
+    pub series: Vec<OfferSeriesDate>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OfferSeriesDate {
+    pub starts_at: DateTime<FixedOffset>,
+    /// Free by the hard rules as of now, so accepting takes it.
+    pub free: bool,
 }
 
 /// The offer a token names and its request.
@@ -57,14 +67,49 @@ async fn find_offer(db: &impl ConnectionTrait, token: &str) -> Result<(Offer, Re
 }
 
 /// Reads only: mail scanners open links, so a GET must never act.
-pub async fn page(db: &DatabaseConnection, token: &str, now: DateTime<Utc>) -> Result<OfferPage, RequestError> {
+pub async fn page(
+    db: &DatabaseConnection,
+    token: &str,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<OfferPage, RequestError> {
     let (offer, request) = find_offer(db, token).await?;
     let status = offer_page_status(&offer, request.status, now);
     let volunteer = volunteers::get(db, offer.volunteer_id)
         .await?
         .ok_or(RequestError::NotFound)?;
     let has_job = status == OfferPageStatus::Accepted;
+    let series = match status {
+        OfferPageStatus::Open => {
+            let mut dates = Vec::new();
+            for date in crate::series::held_dates(db, &request).await? {
+                let profile =
+                    profile_for_rules(db, offer.volunteer_id, settings.training_validity_months, now, date.id).await?;
+                let free = profile
+                    .is_some_and(|p| lp_matcher::first_violation(&date.spec(), &p, now, &settings.matching).is_none());
+                dates.push(OfferSeriesDate {
+                    starts_at: local(date.starts_at),
+                    free,
+                });
+            }
+            dates
+        }
+        OfferPageStatus::Accepted => match request.series {
+            Some(place) if place.id == request.id => crate::series::dates(db, place.id)
+                .await?
+                .into_iter()
+                .filter(|d| d.id != request.id && d.assignee_id == Some(offer.volunteer_id))
+                .map(|d| OfferSeriesDate {
+                    starts_at: local(d.starts_at),
+                    free: true,
+                })
+                .collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
     Ok(OfferPage {
+        series,
         status,
         volunteer_name: volunteer.name,
         language: request.language,
@@ -145,19 +190,7 @@ async fn try_accept(
     }
 
     let mut request = crate::request::get(&*txn, offer.request_id).await?;
-    // A video appointment gets its meeting room now, once: a give-back and a new acceptance
-    // keep the link both sides already have.
-    if request.mode == Mode::Video
-        && request.video_url.is_none()
-        && let Some(url) = settings.new_video_url()
-    {
-        request::Entity::update_many()
-            .col_expr(request::Column::VideoUrl, Expr::value(url.clone()))
-            .filter(request::Column::Id.eq(request.id))
-            .exec(&*txn)
-            .await?;
-        request.video_url = Some(url);
-    }
+    give_video_room(&*txn, &mut request, settings).await?;
     offer::Entity::update_many()
         .col_expr(
             offer::Column::ExpiresAt,
@@ -189,6 +222,11 @@ async fn try_accept(
         .all(&*txn)
         .await?;
     withdraw_outstanding(&*txn, request.id).await?;
+    // The offer of a series' first date is for the series: the later dates they may take.
+    let mut series = crate::series::take(&*txn, &request, offer.volunteer_id, settings, now).await?;
+    for date in &mut series.taken {
+        give_video_room(&*txn, &mut date.request, settings).await?;
+    }
 
     let volunteer = volunteers::get(&*txn, offer.volunteer_id)
         .await?
@@ -204,7 +242,7 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&*txn, &request, parties, token, settings, now).await?;
+    mails::assignment(&*txn, &request, &series, parties, token, settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
     for other in volunteers::get_many(&*txn, &other_ids).await? {
         mails::filled_by_someone_else(&*txn, &request, &other, now).await?;
@@ -212,8 +250,40 @@ async fn try_accept(
     // The winner has a new assignment and one more acceptance.
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
     audit(&*txn, offer, AuditAction::Accept, addr, now).await?;
+    for date in &series.taken {
+        let entry = AuditEntry::new(
+            Who::Volunteer(offer.volunteer_id),
+            AuditAction::Accept,
+            AuditObject::Request,
+            date.request.id,
+        )
+        .fields(["series"])
+        .from(addr);
+        lp_audit::record(&*txn, &entry, now).await?;
+    }
     txn.commit().await?;
     Ok(true)
+}
+
+/// A video appointment gets its meeting room when someone takes it, once: a give-back and a
+/// new acceptance keep the link both sides already have.
+async fn give_video_room(
+    txn: &impl ConnectionTrait,
+    request: &mut Request,
+    settings: &RequestSettings,
+) -> Result<(), RequestError> {
+    if request.mode == Mode::Video
+        && request.video_url.is_none()
+        && let Some(url) = settings.new_video_url()
+    {
+        request::Entity::update_many()
+            .col_expr(request::Column::VideoUrl, Expr::value(url.clone()))
+            .filter(request::Column::Id.eq(request.id))
+            .exec(txn)
+            .await?;
+        request.video_url = Some(url);
+    }
+    Ok(())
 }
 
 /// A volunteer's answer through their link goes to the audit log as an action on the request.

@@ -40,6 +40,18 @@ pub(crate) struct Request {
     pub details_removed_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub video_url: Option<String>,
+    pub series: Option<SeriesPlace>,
+}
+
+/// Where a request stands in its series.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SeriesPlace {
+    /// The first date's id.
+    pub id: Uuid,
+    /// From 1.
+    pub position: u32,
+    /// Waiting while the series' offer is out.
+    pub held: bool,
 }
 
 impl Request {
@@ -82,6 +94,14 @@ impl Request {
             details_removed_at: row.details_removed_at,
             created_at: row.created_at,
             video_url: row.video_url,
+            series: match (row.series_id, row.series_position) {
+                (Some(id), Some(position)) => Some(SeriesPlace {
+                    id,
+                    position: unsigned(position, "interpreting_requests.series_position")?,
+                    held: row.held_for_series,
+                }),
+                _ => None,
+            },
         })
     }
 

@@ -92,16 +92,12 @@ fn details_cutoff(settings: &RetentionSettings, now: DateTime<Utc>) -> DateTime<
 /// `continuity::key_until`) has ended, in batches like the details.
 async fn clear_client_keys(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, RequestError> {
     let txn = lp_db::begin_write(db).await?;
-    let due: Vec<Uuid> = request::Entity::find()
-        .select_only()
-        .column(request::Column::Id)
-        .filter(request::Column::ClientKeyUntil.lte(now))
-        .order_by_asc(request::Column::ClientKeyUntil)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .into_tuple()
-        .all(&*txn)
-        .await?;
+    let due = claim_batch(
+        &txn,
+        request::Entity::find().filter(request::Column::ClientKeyUntil.lte(now)),
+        request::Column::ClientKeyUntil,
+    )
+    .await?;
     if due.is_empty() {
         txn.rollback().await?;
         return Ok(0);
@@ -119,6 +115,25 @@ async fn clear_client_keys(db: &DatabaseConnection, now: DateTime<Utc>) -> Resul
     Ok(cleared.rows_affected)
 }
 
+/// The ids of the next [`BATCH`] requests of `due`, oldest `by` first, claimed with SKIP LOCKED
+/// on PostgreSQL so that two instances clear different requests (SQLite has one writer and
+/// ignores the lock clause).
+async fn claim_batch(
+    txn: &lp_db::WriteTransaction,
+    due: sea_orm::Select<request::Entity>,
+    by: request::Column,
+) -> Result<Vec<Uuid>, RequestError> {
+    Ok(due
+        .select_only()
+        .column(request::Column::Id)
+        .order_by_asc(by)
+        .limit(BATCH)
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .into_tuple()
+        .all(&**txn)
+        .await?)
+}
+
 async fn clear_request_details(
     db: &DatabaseConnection,
     settings: &RetentionSettings,
@@ -126,19 +141,14 @@ async fn clear_request_details(
 ) -> Result<u64, RequestError> {
     let cutoff = details_cutoff(settings, now);
     let txn = lp_db::begin_write(db).await?;
-    // Claimed with SKIP LOCKED on PostgreSQL, so two instances clear different requests;
-    // SQLite has one writer and ignores the lock clause.
-    let due: Vec<Uuid> = request::Entity::find()
-        .select_only()
-        .column(request::Column::Id)
-        .filter(request::Column::StartsAt.lt(cutoff))
-        .filter(request::Column::DetailsRemovedAt.is_null())
-        .order_by_asc(request::Column::StartsAt)
-        .limit(BATCH)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .into_tuple()
-        .all(&*txn)
-        .await?;
+    let due = claim_batch(
+        &txn,
+        request::Entity::find()
+            .filter(request::Column::StartsAt.lt(cutoff))
+            .filter(request::Column::DetailsRemovedAt.is_null()),
+        request::Column::StartsAt,
+    )
+    .await?;
     if due.is_empty() {
         txn.rollback().await?;
         return Ok(0);

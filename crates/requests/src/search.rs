@@ -11,10 +11,11 @@ use chrono::{DateTime, Utc};
 use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
 use lp_core::secret::new_token;
 use lp_core::vocab::{OfferState, RequestStatus};
-use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, wave_size};
+use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, series_order, wave_size};
 use lp_registry::{availability_links, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// Takes the search one step on: whatever the policy decides for `occasion`. `pool` is the
@@ -34,25 +35,34 @@ pub(crate) async fn continue_search(
             .await?,
     )?;
     let cascade = settings.cascade();
-    // Only the best (already asked + one wave) can be chosen, so only they are scored.
-    let enough = earlier.len().saturating_add(wave_size(&cascade));
     let spec = crate::continuity::spec_of(txn, request, settings, now).await?;
-    let ranking = pool.compiled.rank(&spec, now, &settings.matching, Some(enough));
+    let held = crate::series::held_dates(txn, request).await?;
+    let ranked: Vec<Uuid> = if held.is_empty() {
+        // Only the best (already asked + one wave) can be chosen, so only they are scored.
+        let enough = earlier.len().saturating_add(wave_size(&cascade));
+        let ranking = pool.compiled.rank(&spec, now, &settings.matching, Some(enough));
+        ranking.candidates.iter().map(|c| c.volunteer_id).collect()
+    } else {
+        // The offer is for the series: who can take most of its dates first.
+        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        let later: Vec<HashSet<Uuid>> = held
+            .iter()
+            .map(|date| {
+                let ranking = pool.compiled.rank(&date.spec(), now, &settings.matching, None);
+                ranking.candidates.iter().map(|c| c.volunteer_id).collect()
+            })
+            .collect();
+        series_order(ranking.candidates.iter().map(|c| c.volunteer_id), &later)
+    };
     let answered: Vec<EarlierOffer> = earlier.iter().map(Offer::earlier).collect();
-    let step = next_step(
-        occasion,
-        ranking.candidates.iter().map(|c| c.volunteer_id),
-        &answered,
-        request.fill_by,
-        now,
-        &cascade,
-    );
+    let step = next_step(occasion, ranked, &answered, request.fill_by, now, &cascade);
     match step {
         Step::Unfilled => mark_unfilled(txn, request, settings, now).await,
         Step::Wait { next_wave_at } => set_next_wave(txn, request.id, next_wave_at).await,
         Step::Offer { to, next_wave_at } => {
             set_next_wave(txn, request.id, next_wave_at).await?;
-            send_offers(txn, request, &to, &earlier, settings, now).await
+            let series_dates: Vec<DateTime<Utc>> = held.iter().map(|d| d.starts_at).collect();
+            send_offers(txn, request, &to, &earlier, &series_dates, settings, now).await
         }
     }
 }
@@ -67,11 +77,13 @@ async fn set_next_wave(txn: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) 
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn send_offers(
     txn: &impl ConnectionTrait,
     request: &Request,
     to: &[Uuid],
     earlier: &[Offer],
+    series_dates: &[DateTime<Utc>],
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -113,7 +125,7 @@ async fn send_offers(
             volunteer,
             &token.plain,
             availability,
-            expires_at,
+            (expires_at, series_dates),
             settings,
             now,
         )
@@ -142,6 +154,8 @@ pub(crate) async fn mark_unfilled(
         .exec(txn)
         .await?;
     if updated.rows_affected == 1 {
+        // Nobody took the series' offer: its waiting dates are searched for one by one.
+        crate::series::release(txn, request, now).await?;
         let entry = AuditEntry::new(Who::System, AuditAction::Unfilled, AuditObject::Request, request.id);
         lp_audit::record(txn, &entry, now).await?;
         // Offers still out when the search ends went unanswered: they lapse, and count as

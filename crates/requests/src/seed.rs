@@ -227,6 +227,9 @@ fn request_row(
         client_key_until: Set(client_key.is_some().then_some(client_key_until)),
         client_key: Set(client_key),
         video_url: Set(None),
+        series_id: Set(None),
+        series_position: Set(None),
+        held_for_series: Set(false),
     }
 }
 

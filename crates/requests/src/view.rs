@@ -47,6 +47,31 @@ pub struct RequestView {
     /// A video appointment's meeting link, once someone accepted it (when the town has a
     /// video service configured).
     pub video_url: Option<String>,
+    /// For a date of a series: its place and every date of the series.
+    pub series: Option<SeriesView>,
+}
+
+/// A series of appointments, as one of its dates shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeriesView {
+    /// The first date's id.
+    pub id: Uuid,
+    /// This date's place in the series, from 1.
+    pub position: u32,
+    /// This date waits while the series' offer (the first date's) is out.
+    pub held: bool,
+    pub dates: Vec<SeriesDateView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeriesDateView {
+    pub request_id: Uuid,
+    pub position: u32,
+    pub starts_at: DateTime<FixedOffset>,
+    #[schema(inline)]
+    pub status: RequestStatus,
+    pub held: bool,
+    pub assignee_name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -95,9 +120,11 @@ pub struct OfferView {
 
 pub use lp_core::time::local;
 
+/// `series`: every date of the request's series, when it has one.
 pub(crate) fn build(
     request: Request,
     offers: Vec<Offer>,
+    series: Option<&[Request]>,
     volunteers: &HashMap<Uuid, Contact>,
     now: DateTime<Utc>,
 ) -> RequestView {
@@ -151,5 +178,24 @@ pub(crate) fn build(
         reminded_at: request.reminded_at.map(local),
         details_removed_at: request.details_removed_at.map(local),
         video_url: request.video_url.clone(),
+        series: request.series.zip(series).map(|(place, dates)| SeriesView {
+            id: place.id,
+            position: place.position,
+            held: place.held,
+            dates: dates
+                .iter()
+                .filter_map(|date| {
+                    let at = date.series?;
+                    Some(SeriesDateView {
+                        request_id: date.id,
+                        position: at.position,
+                        starts_at: local(date.starts_at),
+                        status: date.status,
+                        held: at.held,
+                        assignee_name: date.assignee_id.map(|id| name(&id)),
+                    })
+                })
+                .collect(),
+        }),
     }
 }

@@ -563,7 +563,7 @@ async fn an_offer_is_open_until_the_deadline_and_an_accepted_link_until_the_appo
     );
     let first = offer_token(&pool.db.conn, "v0@pool.test").await;
     let second = offer_token(&pool.db.conn, "v1@pool.test").await;
-    let page = offers::page(&pool.db.conn, &first, now).await.unwrap();
+    let page = offers::page(&pool.db.conn, &first, &settings, now).await.unwrap();
     assert_eq!(page.open_until, deadline);
 
     // After the deadline (before the worker ran) nobody can accept any more.

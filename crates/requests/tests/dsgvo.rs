@@ -78,7 +78,7 @@ async fn the_audit_log_records_a_view_a_cancel_and_an_erase_with_who_and_from_wh
     lifecycle::view_candidates(db, actor, request, &settings, now)
         .await
         .unwrap();
-    lifecycle::cancel(db, actor, request, now + Duration::minutes(5))
+    lifecycle::cancel(db, actor, request, false, now + Duration::minutes(5))
         .await
         .unwrap();
     let caseworker = Who::Staff(actor.user_id);

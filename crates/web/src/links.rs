@@ -42,6 +42,8 @@ struct OfferTemplate<'a> {
     when_en: String,
     open_until_de: String,
     open_until_en: String,
+    /// The series' later dates: (German, English, free or taken).
+    series: Vec<(String, String, bool)>,
     mode_de: &'static str,
     mode_en: &'static str,
     setting_de: &'static str,
@@ -99,6 +101,14 @@ fn render_offer(
         when_en: lp_core::when::en(&starts_at),
         open_until_de: lp_core::when::de(&page.open_until.to_utc()),
         open_until_en: lp_core::when::en(&page.open_until.to_utc()),
+        series: page
+            .series
+            .iter()
+            .map(|d| {
+                let at = d.starts_at.to_utc();
+                (lp_core::when::de(&at), lp_core::when::en(&at), d.free)
+            })
+            .collect(),
         mode_de: page.mode.name_de(),
         mode_en: page.mode.name_en(),
         setting_de: page.setting.name_de(),
@@ -174,7 +184,7 @@ pub(crate) fn refusal_response(
 }
 
 async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
-    let result = offers::page(&state.db, &token, state.clock.now()).await;
+    let result = offers::page(&state.db, &token, &state.requests, state.clock.now()).await;
     let response = match (result, wants_json(&headers)) {
         (Ok(page), true) => Json(page).into_response(),
         (Ok(page), false) => match render_offer(&page, &token, None, false) {
@@ -250,7 +260,7 @@ async fn answer(
 ) -> Response {
     let response = match (result, wants_json(headers)) {
         (Ok(done), true) => (StatusCode::OK, Json(json!({ "result": done }))).into_response(),
-        (Ok(_), false) => match offers::page(&state.db, token, state.clock.now()).await {
+        (Ok(_), false) => match offers::page(&state.db, token, &state.requests, state.clock.now()).await {
             Ok(page) => match render_offer(&page, token, Some(message), true) {
                 Ok(body) => Html(body).into_response(),
                 Err(err) => err.into_response(),

@@ -134,15 +134,28 @@ pub(super) fn assignment(m: &AssignmentConfirmedMail) -> String {
         m.organisation_name, m.caseworker_name, m.caseworker_email, m.mode_de, m.mode_en
     );
     let place = m.place();
-    let event = assignment_event(
+    let stamp = Utc::now();
+    let mut calendar = publication();
+    calendar.push(assignment_event(
         &m.request_id,
         (&m.language_de, &m.language_en),
         (m.starts_at, m.duration_minutes),
         (place.as_deref(), m.video_url.as_deref()),
         &description,
-        Utc::now(),
-    );
-    publication().push(event).to_string()
+        stamp,
+    ));
+    // A series' later dates taken along: one entry each, as their own confirmations would.
+    for date in &m.more_dates {
+        calendar.push(assignment_event(
+            &date.request_id,
+            (&m.language_de, &m.language_en),
+            (date.starts_at, m.duration_minutes),
+            (place.as_deref(), date.video_url.as_deref()),
+            &description,
+            stamp,
+        ));
+    }
+    calendar.to_string()
 }
 
 pub(super) fn training(t: &TrainingFacts) -> String {

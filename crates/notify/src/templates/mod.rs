@@ -62,6 +62,8 @@ pub struct OfferMail {
     /// puts in every offer mail.
     pub availability_url: Option<String>,
     pub expires_at: DateTime<Utc>,
+    /// The later dates when the offer is for a series; empty for a single appointment.
+    pub series_dates: Vec<DateTime<Utc>>,
 }
 
 bodies!(OfferMail: OfferText = "offer.txt", OfferHtml = "offer.html");
@@ -141,6 +143,18 @@ pub struct AssignmentConfirmedMail {
     pub calendar_url: Option<String>,
     /// Makes the calendar entry's UID: one entry per request, updated rather than doubled.
     pub request_id: String,
+    /// The later dates of a series the volunteer took with this one, each in the attachment.
+    pub more_dates: Vec<SeriesDate>,
+}
+
+/// A later date of a series that the volunteer took along with the first.
+#[derive(Clone, Debug)]
+pub struct SeriesDate {
+    pub request_id: String,
+    pub starts_at: DateTime<Utc>,
+    /// The date's own offer page, where it alone can be given back.
+    pub manage_url: String,
+    pub video_url: Option<String>,
 }
 
 bodies!(AssignmentConfirmedMail: AssignmentConfirmedText = "assignment_confirmed.txt", AssignmentConfirmedHtml = "assignment_confirmed.html");
@@ -187,6 +201,10 @@ pub struct InterpreterFoundMail {
     pub request_url: String,
     /// The meeting link of a video appointment, the same the interpreter got.
     pub video_url: Option<String>,
+    /// For a series: the later dates the interpreter took too ...
+    pub series_taken: Vec<DateTime<Utc>>,
+    /// ... and those searched for one by one.
+    pub series_released: Vec<DateTime<Utc>>,
 }
 
 bodies!(InterpreterFoundMail: InterpreterFoundText = "interpreter_found.txt", InterpreterFoundHtml = "interpreter_found.html");

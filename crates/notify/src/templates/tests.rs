@@ -21,6 +21,7 @@ fn offer() -> OfferMail {
         accept_url: "http://127.0.0.1:8080/o/Zm9vYmFyYmF6cXV4".to_owned(),
         availability_url: Some("http://127.0.0.1:8080/v/YXZhaWxhYmlsaXR5".to_owned()),
         expires_at: at("2026-12-02T17:00:00Z"),
+        series_dates: Vec::new(),
     }
 }
 
@@ -48,6 +49,7 @@ fn confirmed() -> AssignmentConfirmedMail {
         video_url: None,
         calendar_url: Some(CALENDAR_URL.to_owned()),
         request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
+        more_dates: Vec::new(),
     }
 }
 
@@ -214,6 +216,8 @@ fn a_video_appointment_gives_both_sides_the_same_meeting_link_and_the_calendar_e
         volunteer_phone: None,
         request_url: "http://127.0.0.1:8080/requests/1".into(),
         video_url: Some(url.to_owned()),
+        series_taken: Vec::new(),
+        series_released: Vec::new(),
     }
     .email();
     assert!(found.text.contains(url) && found.html.contains(url));
@@ -300,6 +304,8 @@ fn every_mail_renders_both_languages_with_its_kind() {
             volunteer_phone: Some("+49 151 000000".into()),
             request_url: "http://127.0.0.1:8080/requests/1".into(),
             video_url: None,
+            series_taken: Vec::new(),
+            series_released: Vec::new(),
         }
         .email(),
         RequestCancelledMail {

@@ -39,6 +39,7 @@ fn offer_mail() -> OfferMail {
         accept_url: "http://127.0.0.1:8080/o/c2VjcmV0LXRva2VuLTEyOA".to_owned(),
         availability_url: None,
         expires_at: "2026-12-02T17:00:00Z".parse().unwrap(),
+        series_dates: Vec::new(),
     }
 }
 
@@ -132,6 +133,7 @@ async fn confirmation_arrives_with_its_calendar_attachment() {
         video_url: None,
         calendar_url: None,
         request_id: "7f1c2a9e-1111-4222-8333-944455556666".to_owned(),
+        more_dates: Vec::new(),
     };
     let id = enqueue(&db.conn, &mail.email(), clock.now()).await.unwrap();
     assert_eq!(worker.deliver_due().await.unwrap().sent, 1);

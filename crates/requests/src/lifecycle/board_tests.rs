@@ -73,6 +73,9 @@ async fn open_requests(
         details_removed_at: Set(None),
         client_key: Set(None),
         video_url: Set(None),
+        series_id: Set(None),
+        series_position: Set(None),
+        held_for_series: Set(false),
         client_key_until: Set(None),
     });
     let rows: Vec<_> = rows.collect();

@@ -134,14 +134,20 @@ async fn candidates(
 /// Cancel a request
 ///
 /// At any time before completion; open offers are withdrawn and an assigned volunteer is told.
+/// For a date of a series, `rest_of_series=true` cancels it and every later date too; the first
+/// date cancelled alone lets the later dates be searched for one by one.
 #[utoipa::path(
     post,
     path = "/requests/{id}/cancel",
     operation_id = "cancel_request",
     tag = "requests",
-    params(("id" = Uuid, Path, description = "The request's id")),
+    params(
+        ("id" = Uuid, Path, description = "The request's id"),
+        ("rest_of_series" = Option<bool>, Query, description = "Also cancel every later date of its series"),
+    ),
     responses(
         (status = 200, description = "Cancelled", body = RequestView),
+        QueryErrors,
         Unauthenticated,
         NotFound,
         Conflict,
@@ -151,8 +157,17 @@ async fn cancel(
     State(state): State<AppState>,
     staff: Staff,
     PathParam(id): PathParam,
+    QueryParams(params): QueryParams,
 ) -> Result<Json<RequestView>, ApiError> {
-    let cancelled = lifecycle::cancel(&state.db, staff.actor(), parse_id(&id)?, state.clock.now()).await?;
+    let rest_of_series = query_param::<bool>(&params, "rest_of_series")?.unwrap_or(false);
+    let cancelled = lifecycle::cancel(
+        &state.db,
+        staff.actor(),
+        parse_id(&id)?,
+        rest_of_series,
+        state.clock.now(),
+    )
+    .await?;
     state.mail_wake.notify_one();
     Ok(Json(cancelled))
 }

@@ -148,7 +148,9 @@ async fn the_feed_holds_the_jobs_and_trainings_under_the_address_of_every_confir
     }
 
     // A job given back or cancelled leaves the feed; so does a training no longer registered.
-    lifecycle::cancel(db, caseworker, job, app.clock.now()).await.unwrap();
+    lifecycle::cancel(db, caseworker, job, false, app.clock.now())
+        .await
+        .unwrap();
     let after = app.get(&feed, None).await.body;
     assert_eq!(after.matches("BEGIN:VEVENT").count(), 1, "{after}");
     assert!(!after.contains("UID:request-"));

@@ -21,7 +21,7 @@ use lp_core::validation::{FieldError, FieldErrors};
 use lp_core::vocab::{Gender, GenderStrength, Mode, Setting};
 use lp_registry::organisations;
 use lp_requests::RequestError;
-use lp_requests::input::{GenderPreferenceInput, RequestInput};
+use lp_requests::input::{GenderPreferenceInput, RepeatInput, RequestInput};
 use lp_requests::lifecycle;
 use lp_requests::view::RequestView;
 use serde::Deserialize;
@@ -60,6 +60,12 @@ pub(super) struct RequestForm {
     notes: String,
     #[serde(default)]
     organisation_id: String,
+    /// A series: every this many weeks ("" for a single appointment) ...
+    #[serde(default)]
+    repeat_every_weeks: String,
+    /// ... this many dates in all.
+    #[serde(default)]
+    repeat_count: String,
     /// "1" once the caseworker said to file it although nobody qualifies.
     #[serde(default)]
     confirm: String,
@@ -114,6 +120,25 @@ impl RequestForm {
                     .map_err(|_| FieldError::new("organisation_id", "pick an organisation")),
             ),
         };
+        let repeat = match optional(&self.repeat_every_weeks) {
+            None => None,
+            Some(weeks) => {
+                let every_weeks = errors.check(
+                    weeks
+                        .parse()
+                        .map_err(|_| FieldError::new("repeat.every_weeks", "a number of weeks")),
+                );
+                let count = errors.check(
+                    self.repeat_count
+                        .trim()
+                        .parse()
+                        .map_err(|_| FieldError::new("repeat.count", "a number of dates from 2 to 12")),
+                );
+                every_weeks
+                    .zip(count)
+                    .map(|(every_weeks, count)| RepeatInput { every_weeks, count })
+            }
+        };
         let input = RequestInput {
             language: match language {
                 Some(language) => language,
@@ -133,6 +158,7 @@ impl RequestForm {
             notes: optional(&self.notes),
             fill_by: None,
             organisation_id,
+            repeat,
         };
         (input, errors.into_vec())
     }
@@ -174,6 +200,8 @@ fn places(t: &'static RequestTexts, organisation_input: bool) -> Vec<FieldPlace>
         ("strength", Some("strength"), t.strength),
         ("client_ref", Some("client_ref"), t.client_ref_hint),
         ("notes", Some("notes"), t.notes),
+        ("repeat.every_weeks", Some("repeat_every_weeks"), t.repeat_every),
+        ("repeat.count", Some("repeat_count"), t.repeat_count),
         ("fill_by", None, t.fill_by),
     ]
 }
@@ -190,6 +218,7 @@ struct RequestFormPage {
     settings: Vec<Opt>,
     genders: Vec<Opt>,
     strengths: Vec<Opt>,
+    repeats: Vec<Opt>,
     /// For coordinators, who file requests on behalf of an organisation.
     organisations: Vec<(String, String)>,
     /// How the request as filled in would fare, when it reads.
@@ -249,6 +278,19 @@ async fn form_page(
             |s| lang.pick(s.name_de(), s.name_en()),
             &[form.strength.as_str()],
         ),
+        repeats: [
+            ("", t.repeat_none),
+            ("1", t.repeat_weekly),
+            ("2", t.repeat_two_weeks),
+            ("4", t.repeat_four_weeks),
+        ]
+        .into_iter()
+        .map(|(value, label)| Opt {
+            value,
+            label,
+            selected: value == form.repeat_every_weeks.trim(),
+        })
+        .collect(),
         organisations,
         form,
         hint,
@@ -327,6 +369,8 @@ impl RequestForm {
             client_ref: request.client_ref.clone().unwrap_or_default(),
             notes: request.notes.clone().unwrap_or_default(),
             organisation_id: request.organisation_id.to_string(),
+            repeat_every_weeks: String::new(),
+            repeat_count: String::new(),
             confirm: String::new(),
             apply: String::new(),
         }

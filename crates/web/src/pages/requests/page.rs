@@ -28,6 +28,13 @@ struct Event {
     text: String,
 }
 
+struct SeriesRow {
+    id: String,
+    when: String,
+    state: String,
+    this: bool,
+}
+
 #[derive(Template)]
 #[template(path = "staff/request.html")]
 struct RequestPage {
@@ -39,6 +46,10 @@ struct RequestPage {
     fill_by: String,
     events: Vec<Event>,
     hint: Option<HintBox>,
+    /// The series' dates: when, the date's status or who has it, and whether it is this one.
+    series: Vec<SeriesRow>,
+    /// A later date of the series can still be cancelled with this one.
+    later_cancellable: bool,
     can_cancel: bool,
     can_complete: bool,
     error: Option<String>,
@@ -99,6 +110,31 @@ async fn request_page(
     } else {
         StatusCode::OK
     };
+    let series: Vec<SeriesRow> = request
+        .series
+        .iter()
+        .flat_map(|s| s.dates.iter())
+        .map(|date| SeriesRow {
+            id: date.request_id.to_string(),
+            when: when(lang, date.starts_at),
+            state: if date.held {
+                t.series_held.to_owned()
+            } else {
+                match &date.assignee_name {
+                    Some(name) if date.status != lp_core::vocab::RequestStatus::Cancelled => {
+                        format!("{} – {name}", lang.pick(date.status.name_de(), date.status.name_en()))
+                    }
+                    _ => lang.pick(date.status.name_de(), date.status.name_en()).to_owned(),
+                }
+            },
+            this: date.request_id == request.id,
+        })
+        .collect();
+    let later_cancellable = request.series.as_ref().is_some_and(|s| {
+        s.dates
+            .iter()
+            .any(|d| d.position > s.position && lp_requests::rules::CANCELLABLE.contains(&d.status))
+    });
     let mut response = render(&RequestPage {
         layout: Layout::new(
             lang,
@@ -115,6 +151,8 @@ async fn request_page(
         can_complete: request.awaits_completion(now),
         request,
         hint,
+        series,
+        later_cancellable,
         error,
     });
     *response.status_mut() = status;
@@ -130,14 +168,23 @@ pub(super) async fn show(
     request_page(&state, lang, &staff, &id, None).await
 }
 
+#[derive(Deserialize)]
+pub(super) struct CancelForm {
+    /// "1" from the button that cancels this and every later date of the series.
+    #[serde(default)]
+    rest_of_series: String,
+}
+
 pub(super) async fn cancel(
     State(state): State<AppState>,
     lang: Lang,
     SignedIn(staff): SignedIn,
     PathParam(id): PathParam,
+    Form(form): Form<CancelForm>,
 ) -> Result<Response, PageError> {
     let parsed = parse_id(&id).or_page(lang)?;
-    match lifecycle::cancel(&state.db, staff.actor(), parsed, state.clock.now()).await {
+    let rest_of_series = form.rest_of_series == "1";
+    match lifecycle::cancel(&state.db, staff.actor(), parsed, rest_of_series, state.clock.now()).await {
         Ok(_) => {
             state.mail_wake.notify_one();
             Ok(Redirect::to(&format!("/requests/{id}")).into_response())

@@ -290,3 +290,58 @@ async fn the_api_candidates_answer_carries_the_suggestions() {
         .collect();
     assert_eq!(rules, ["unavailable"]);
 }
+
+#[tokio::test]
+async fn the_form_files_a_series_and_its_page_offers_cancelling_one_date_or_the_rest() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
+    for (name, email) in [("Amal A.", "amal@example.org"), ("Bilal B.", "bilal@example.org")] {
+        app.volunteer(name, email, "ara").await;
+    }
+    let session = app.login("cw@example.org").await;
+    let weekly = "language=ara&date=2026-12-02&time=10%3A00&duration_minutes=60&mode=on_site&town=Winnenden&address=Marktplatz+1&setting=psychotherapy&gender=&strength=preferred&client_ref=PT-1&notes=&repeat_every_weeks=1";
+
+    // Without a count the form names the field.
+    let refused = app
+        .post_form("/requests", Some(&session), &format!("{weekly}&repeat_count="))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains(r##"<a href="#repeat_count">"##),
+        "{}",
+        refused.body
+    );
+
+    let filed = app
+        .post_form("/requests", Some(&session), &format!("{weekly}&repeat_count=4"))
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let first = filed.location().unwrap().to_owned();
+    let page = app.get(&first, Some(&session)).await;
+    let series = &page.body[page.body.find(r#"id="series""#).expect("the series section")..];
+    let series = &series[..series.find("</section>").unwrap()];
+    assert_eq!(series.matches("<li>").count(), 4, "{series}");
+    assert_eq!(series.matches("wartet auf die Zusage zur Serie").count(), 3);
+    assert!(page.body.contains(r#"name="rest_of_series" value="1""#));
+
+    // The third date: cancel it and the fourth, the first two stay.
+    let third = series
+        .split("<a href=\"/requests/")
+        .nth(2)
+        .map(|rest| rest[..36].to_owned())
+        .expect("a link to the third date");
+    let cancelled = app
+        .post_form(&format!("/requests/{third}/cancel"), Some(&session), "rest_of_series=1")
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER, "{}", cancelled.body);
+    let api = app.get(&format!("/api/v1/requests/{third}"), Some(&session)).await;
+    let body: Value = serde_json::from_str(&api.body).unwrap();
+    let statuses: Vec<&str> = body["series"]["dates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["open", "open", "cancelled", "cancelled"]);
+}
