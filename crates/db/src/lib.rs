@@ -50,6 +50,24 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     }
 }
 
+/// The database's own clock, for leases and due times that several instances compare: each
+/// instance's clock may be off by any amount, the database's is one. PostgreSQL's
+/// `clock_timestamp()`; SQLite's is this machine's clock (SQLite has one instance).
+pub async fn database_now(db: &impl ConnectionTrait) -> Result<chrono::DateTime<chrono::Utc>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now') AS now",
+        _ => "SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS now",
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
+        .await?
+        .ok_or_else(|| DbErr::Custom("the database did not tell its time".to_owned()))?;
+    let text: String = row.try_get("", "now")?;
+    text.parse()
+        .map_err(|e| DbErr::Custom(format!("the database's time `{text}` does not read: {e}")))
+}
+
 /// Whether an error is a unique-constraint violation, on either database.
 pub fn is_unique_violation(err: &DbErr) -> bool {
     matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))

@@ -131,4 +131,16 @@ mod tests {
         );
         assert_eq!(with_database("postgres://h:5432", "lp_x"), "postgres://h:5432/lp_x");
     }
+
+    /// The database's clock reads on both databases, and is this machine's within a second
+    /// here (on one machine they share a clock).
+    #[tokio::test]
+    async fn the_database_tells_its_time() {
+        let db = super::TestDb::from_env().await;
+        let before = chrono::Utc::now();
+        let now = lp_db::database_now(&db.conn).await.unwrap();
+        let after = chrono::Utc::now();
+        let slack = chrono::Duration::seconds(1);
+        assert!(before - slack <= now && now <= after + slack, "{before} {now} {after}");
+    }
 }
