@@ -3,7 +3,10 @@
 //! the driver's defaults give one connection and no waiting on a locked database. Also the
 //! write queue and the secret-link policy every capability crate uses.
 
+pub mod clock;
 pub mod secret_link;
+
+pub use clock::DatabaseClock;
 
 use sea_orm::sqlx::postgres::PgPoolOptions;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};

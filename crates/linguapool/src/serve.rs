@@ -35,7 +35,14 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 }
 
 pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()> {
-    let clock: Arc<dyn lp_core::Clock> = Arc::new(SystemClock);
+    // Leases and due times are written by one instance and compared by another: every
+    // instance reads the database's clock (its own, moved by the measured offset).
+    let database_clock = Arc::new(lp_db::DatabaseClock::new(Arc::new(SystemClock)));
+    match database_clock.sync(&db).await {
+        Ok(offset) => tracing::info!(offset_ms = offset.num_milliseconds(), "clock set to the database's"),
+        Err(err) => tracing::warn!(%err, "cannot read the database's clock yet; using this machine's"),
+    }
+    let clock: Arc<dyn lp_core::Clock> = database_clock.clone();
     let mailer = Mailer::new(&config.mailer()).context("setting up email delivery")?;
     let mail_wake = Arc::new(Notify::new());
     let (stop, stopped) = watch::channel(false);
@@ -57,6 +64,7 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
             async move { due_pass(&db, &settings, &trainings, &retention, now).await }
         }
     };
+    let resync = tokio::spawn(keep_clock_in_step(database_clock, db.clone(), stopped.clone()));
     let cascade = tokio::spawn(run_cascade(
         cascade_pass,
         mail_wake.clone(),
@@ -102,7 +110,26 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let _ = stop.send(true);
     let _ = worker.await;
     let _ = cascade.await;
+    let _ = resync.await;
     Ok(())
+}
+
+/// Measures the distance to the database's clock again every minute (clocks drift, and NTP
+/// steps them), until shutdown.
+async fn keep_clock_in_step(
+    clock: Arc<lp_db::DatabaseClock>,
+    db: DatabaseConnection,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(lp_db::clock::RESYNC) => {}
+            _ = shutdown.changed() => return,
+        }
+        if let Err(err) = clock.sync(&db).await {
+            tracing::warn!(%err, "cannot read the database's clock; keeping the last offset");
+        }
+    }
 }
 
 /// Runs the cascade's due steps (waves, deadlines, expiries, reminders) every tick until

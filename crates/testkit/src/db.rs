@@ -143,4 +143,18 @@ mod tests {
         let slack = chrono::Duration::seconds(1);
         assert!(before - slack <= now && now <= after + slack, "{before} {now} {after}");
     }
+
+    /// An instance whose own clock is an hour off reads the database's time after a sync.
+    #[tokio::test]
+    async fn a_skewed_instance_clock_is_moved_onto_the_databases() {
+        use lp_core::Clock;
+        let db = super::TestDb::from_env().await;
+        let skewed = chrono::Utc::now() + chrono::Duration::hours(1);
+        let local = std::sync::Arc::new(lp_core::clock::ManualClock::new(skewed));
+        let clock = lp_db::DatabaseClock::new(local);
+        let offset = clock.sync(&db.conn).await.unwrap();
+        assert!((offset + chrono::Duration::hours(1)).abs() < chrono::Duration::seconds(2), "{offset}");
+        let database = lp_db::database_now(&db.conn).await.unwrap();
+        assert!((clock.now() - database).abs() < chrono::Duration::seconds(2));
+    }
 }
