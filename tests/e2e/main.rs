@@ -5,6 +5,7 @@ mod availability_links;
 mod bad_input;
 mod calendar_feed;
 mod demo;
+mod faults;
 mod link_refusals;
 mod nachweis_by_mail;
 mod observability;

@@ -42,30 +42,7 @@ impl Service {
             ("LINGUAPOOL_LOG".into(), "warn".into()),
         ];
         env.extend(extra_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_linguapool"))
-            .arg("serve")
-            .envs(env.iter().cloned())
-            .current_dir(&database.dir)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the linguapool binary starts");
-        let stdout = child.stdout.take().unwrap();
-        let base = tokio::task::spawn_blocking(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            for line in lines.by_ref() {
-                let line = line.unwrap();
-                if let Some(address) = line.strip_prefix("Linguapool listening on ") {
-                    // Keep draining stdout so the child never blocks on a full pipe.
-                    std::thread::spawn(move || for _ in lines {});
-                    return Some(address.trim().to_owned());
-                }
-            }
-            None
-        })
-        .await
-        .unwrap()
-        .expect("the service printed its address");
+        let (child, base) = spawn_serve(&env, &database.dir).await;
         Self {
             base,
             database,
@@ -74,6 +51,43 @@ impl Service {
             http: reqwest::Client::new(),
             env,
         }
+    }
+
+    /// Kills the process at once (SIGKILL): no shutdown runs, as after a crash or power loss.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Asks the process to stop (SIGTERM) and waits until it exited; its exit status.
+    pub async fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill runs");
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the child's status") {
+                return status;
+            }
+            assert!(std::time::Instant::now() < deadline, "no exit within 30 s of SIGTERM");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Starts the process again on the same database, configuration and port (so the clients
+    /// made before go on working).
+    pub async fn restart(&mut self) {
+        let addr = self.base.trim_start_matches("http://").to_owned();
+        let mut env = self.env.clone();
+        env.push(("LINGUAPOOL__SERVER__ADDR".into(), addr));
+        let (child, base) = spawn_serve(&env, &self.database.dir).await;
+        assert_eq!(base, self.base, "the same address again");
+        self.child = child;
+    }
+
+    /// The process's id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Runs a CLI command of the binary against the same database and configuration.
@@ -142,6 +156,35 @@ impl Service {
     }
 }
 
+/// Starts `linguapool serve` with `env` and waits for the address it listens on.
+async fn spawn_serve(env: &[(String, String)], dir: &std::path::Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_linguapool"))
+        .arg("serve")
+        .envs(env.iter().cloned())
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("the linguapool binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let base = tokio::task::spawn_blocking(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        for line in lines.by_ref() {
+            let line = line.unwrap();
+            if let Some(address) = line.strip_prefix("Linguapool listening on ") {
+                // Keep draining stdout so the child never blocks on a full pipe.
+                std::thread::spawn(move || for _ in lines {});
+                return Some(address.trim().to_owned());
+            }
+        }
+        None
+    })
+    .await
+    .unwrap()
+    .expect("the service printed its address");
+    (child, base)
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -161,6 +204,7 @@ pub struct Api {
 
 pub struct Answer {
     pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
     pub body: Value,
     pub text: String,
 }
@@ -183,9 +227,15 @@ impl Api {
     pub async fn send(&self, builder: reqwest::RequestBuilder) -> Answer {
         let response = builder.send().await.expect("the service answers");
         let status = response.status();
+        let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Answer { status, body, text }
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Answer {

@@ -19,29 +19,52 @@ use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 
-/// How long a writer waits for SQLite's single write lock before giving up.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How the service's connection pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectOptions {
+    pub max_connections: u32,
+    /// How long a SQLite writer waits for the write lock another process holds; then the
+    /// request is answered 503 ([`is_unavailable`]).
+    pub busy_timeout: Duration,
+    /// How long a request waits for a connection (PostgreSQL down or restarting); then 503.
+    pub acquire_timeout: Duration,
+}
+
+impl ConnectOptions {
+    pub fn with_max_connections(max_connections: u32) -> Self {
+        Self {
+            max_connections,
+            busy_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, &ConnectOptions::with_max_connections(max_connections)).await
+}
+
+pub async fn connect_with(url: &str, options: &ConnectOptions) -> Result<DatabaseConnection, DbErr> {
     let to_db_err = |e: sea_orm::sqlx::Error| DbErr::Custom(format!("cannot connect to the database: {e}"));
     if url.starts_with("sqlite:") {
-        let options = SqliteConnectOptions::from_str(url)
+        let connect = SqliteConnectOptions::from_str(url)
             .map_err(to_db_err)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .busy_timeout(options.busy_timeout)
             .foreign_keys(true);
         let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .connect_with(options)
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
             .await
             .map_err(to_db_err)?;
         Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
             .connect(url)
             .await
             .map_err(to_db_err)?;
@@ -69,6 +92,33 @@ pub async fn database_now(db: &impl ConnectionTrait) -> Result<chrono::DateTime<
     let text: String = row.try_get("", "now")?;
     text.parse()
         .map_err(|e| DbErr::Custom(format!("the database's time `{text}` does not read: {e}")))
+}
+
+/// Whether an error means the database cannot be reached or is busy for now (SQLite's write
+/// lock held past the busy timeout by another process; PostgreSQL down, restarting, or its
+/// connections broken), rather than that this request is wrong: the caller may try again,
+/// and nothing was written (the transaction did not commit).
+pub fn is_unavailable(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Exec(sea_orm::RuntimeErr::SqlxError(e))
+        | DbErr::Query(sea_orm::RuntimeErr::SqlxError(e)) => e,
+        _ => return false,
+    };
+    match &**sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed | Sqlx::Tls(_) => true,
+        Sqlx::Database(e) => {
+            let code = e.code().unwrap_or_default();
+            // SQLite: 5 SQLITE_BUSY, 6 SQLITE_LOCKED (with extended codes in the low byte).
+            // PostgreSQL: class 08 connection exception, 57P01-57P03 shutting down or not yet
+            // accepting connections, 53300 too many connections.
+            let sqlite_busy = code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6));
+            sqlite_busy || code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300")
+        }
+        _ => false,
+    }
 }
 
 /// Whether an error is a unique-constraint violation, on either database.

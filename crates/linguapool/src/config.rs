@@ -69,6 +69,10 @@ pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     pub migrate_on_start: bool,
+    /// How long a write waits for SQLite's lock held by another process, then 503.
+    pub busy_timeout_ms: u64,
+    /// How long a request waits for a connection (PostgreSQL down), then 503.
+    pub acquire_timeout_ms: u64,
 }
 
 #[derive(Clone, Deserialize)]

@@ -29,7 +29,12 @@ pub fn init_logging() {
 
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     config.prepare_database_dir()?;
-    lp_db::connect(&config.database.url, config.database.max_connections)
+    let options = lp_db::ConnectOptions {
+        max_connections: config.database.max_connections,
+        busy_timeout: Duration::from_millis(config.database.busy_timeout_ms),
+        acquire_timeout: Duration::from_millis(config.database.acquire_timeout_ms),
+    };
+    lp_db::connect_with(&config.database.url, &options)
         .await
         .context("connecting to database.url")
 }

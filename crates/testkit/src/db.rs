@@ -153,7 +153,10 @@ mod tests {
         let local = std::sync::Arc::new(lp_core::clock::ManualClock::new(skewed));
         let clock = lp_db::DatabaseClock::new(local);
         let offset = clock.sync(&db.conn).await.unwrap();
-        assert!((offset + chrono::Duration::hours(1)).abs() < chrono::Duration::seconds(2), "{offset}");
+        assert!(
+            (offset + chrono::Duration::hours(1)).abs() < chrono::Duration::seconds(2),
+            "{offset}"
+        );
         let database = lp_db::database_now(&db.conn).await.unwrap();
         assert!((clock.now() - database).abs() < chrono::Duration::seconds(2));
     }

@@ -5,9 +5,11 @@
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod db;
+pub mod pg_cluster;
 pub mod smtp;
 
 #[cfg(feature = "browser")]
 pub use browser::{Browser, Viewport};
 pub use db::TestDb;
+pub use pg_cluster::PgCluster;
 pub use smtp::{ReceivedMail, SmtpServer};

@@ -42,6 +42,10 @@ pub enum ApiError {
     InvitationRefused(lp_trainings::rules::InvitationRefusal),
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
+    /// The database is busy or cannot be reached for now; nothing was written. The details go
+    /// to the log.
+    #[error("the service is busy or its database unreachable; try again shortly")]
+    Unavailable(String),
     /// Something on our side; the details go to the log, not to the client.
     #[error("internal error")]
     Internal(String),
@@ -62,6 +66,7 @@ impl ApiError {
             ApiError::LinkRefused(_) => StatusCode::GONE,
             ApiError::InvitationRefused(_) => StatusCode::GONE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -80,6 +85,7 @@ impl ApiError {
             ApiError::LinkRefused(_) => "gone",
             ApiError::InvitationRefused(_) => "gone",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -109,6 +115,12 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("Bearer"),
             );
         }
+        if matches!(self, ApiError::Unavailable(_)) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
         answered(&mut response, self);
         response
     }
@@ -134,10 +146,14 @@ pub async fn log_errors(request: Request, next: Next) -> Response {
         if error.status().is_server_error() {
             // The client reads "internal error"; the log gets what happened.
             let cause: &dyn std::fmt::Display = match &*error {
-                ApiError::Internal(detail) => detail,
+                ApiError::Internal(detail) | ApiError::Unavailable(detail) => detail,
                 other => other,
             };
-            tracing::error!(status, code = %error.code(), error = %cause, "internal error");
+            if matches!(*error, ApiError::Unavailable(_)) {
+                tracing::warn!(status, code = %error.code(), error = %cause, "database busy or unreachable");
+            } else {
+                tracing::error!(status, code = %error.code(), error = %cause, "internal error");
+            }
         } else {
             tracing::debug!(status, code = %error.code(), error = %error, "request refused");
         }
@@ -216,7 +232,13 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+/// When a client should try again after the database was busy or unreachable.
+pub(crate) const RETRY_AFTER_SECONDS: &str = "5";
+
 fn db_error(err: sea_orm::DbErr) -> ApiError {
+    if lp_db::is_unavailable(&err) {
+        return ApiError::Unavailable(format!("database: {err}"));
+    }
     ApiError::Internal(format!("database: {err}"))
 }
 

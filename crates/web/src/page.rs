@@ -37,6 +37,8 @@ texts! {
         too_large_detail: "Die gesendeten Daten sind zu groß." / "What was sent is too large.",
         too_many: "Zu viele Versuche" / "Too many attempts",
         too_many_detail: "Bitte warten Sie einen Moment und versuchen Sie es dann noch einmal." / "Please wait a moment and try again.",
+        unavailable: "Gerade ausgelastet" / "Busy right now",
+        unavailable_detail: "Der Dienst erreicht seine Datenbank gerade nicht oder ist ausgelastet. Es wurde nichts gespeichert; bitte versuchen Sie es in ein paar Sekunden noch einmal." / "The service cannot reach its database right now, or is busy. Nothing was saved; please try again in a few seconds.",
         sign_in: "Bitte melden Sie sich an." / "Please sign in.",
         failed: "Fehler" / "Error",
         failed_detail: "Auf unserer Seite ist etwas schiefgegangen. Bitte versuchen Sie es später noch einmal." / "Something went wrong on our side. Please try again later.",
@@ -81,6 +83,7 @@ impl ErrorShown {
             (_, StatusCode::METHOD_NOT_ALLOWED) => (t.conflict, t.not_allowed_detail.to_owned()),
             (_, StatusCode::PAYLOAD_TOO_LARGE) => (t.too_large, t.too_large_detail.to_owned()),
             (_, StatusCode::TOO_MANY_REQUESTS) => (t.too_many, t.too_many_detail.to_owned()),
+            (_, StatusCode::SERVICE_UNAVAILABLE) => (t.unavailable, t.unavailable_detail.to_owned()),
             (_, status) if status.is_server_error() => (t.failed, t.failed_detail.to_owned()),
             _ => (t.bad_request, t.bad_request_detail.to_owned()),
         };
@@ -96,6 +99,12 @@ impl ErrorShown {
             detail: self.detail.clone(),
         });
         *response.status_mut() = status;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(crate::error::RETRY_AFTER_SECONDS),
+            );
+        }
         response.extensions_mut().insert(self.clone());
         response
     }
