@@ -110,6 +110,7 @@ fn api() -> (Router<AppState>, Document) {
         .split_for_parts();
     add_volunteer_patch(&mut doc);
     require_bodies(&mut doc);
+    add_unavailable(&mut doc);
     add_error_examples(&mut doc);
     (router, doc)
 }
@@ -178,6 +179,33 @@ fn require_bodies(doc: &mut Document) {
     }
 }
 
+/// Any operation may meet a busy or unreachable database: 503 with Retry-After, nothing
+/// written.
+fn add_unavailable(doc: &mut Document) {
+    use utoipa::openapi::{ContentBuilder, ResponseBuilder};
+    for operation in operations_mut(doc) {
+        let response = ResponseBuilder::new()
+            .description("The database is busy or unreachable for now; nothing was written. Try again after `Retry-After` seconds.")
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorBody"))))
+                    .build(),
+            )
+            .header(
+                "Retry-After",
+                utoipa::openapi::HeaderBuilder::new()
+                    .schema(utoipa::openapi::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::Integer))
+                    .build(),
+            )
+            .build();
+        operation
+            .responses
+            .responses
+            .insert("503".to_owned(), RefOr::T(response));
+    }
+}
+
 fn operations_mut(doc: &mut Document) -> impl Iterator<Item = &mut Operation> {
     doc.paths.paths.values_mut().flat_map(|item| {
         [
@@ -231,6 +259,7 @@ pub(crate) fn sample_error(status: &str, operation_id: &str) -> Option<crate::Ap
             .to_owned(),
         ),
         "413" => ApiError::TooLarge(crate::MAX_BODY_BYTES),
+        "503" => ApiError::Unavailable("database: pool timed out".to_owned()),
         "415" => ApiError::Unsupported("send the body as application/json".to_owned()),
         "422" => crate::extract::parse_json::<lp_registry::volunteers::VolunteerLanguage>(
             br#"{"code": "xyz", "proficiency": "native"}"#,
@@ -468,6 +497,7 @@ mod tests {
             ApiError::LinkRefused(lp_requests::rules::LinkRefusal::Cancelled),
             ApiError::InvitationRefused(lp_trainings::rules::InvitationRefusal::RegistrationClosed),
             ApiError::TooLarge(1),
+            ApiError::Unavailable("x".to_owned()),
             ApiError::Internal("x".to_owned()),
         ];
         // Fails to compile when a variant is added, so the list above is kept complete.
@@ -484,6 +514,7 @@ mod tests {
                 | ApiError::LinkRefused(_)
                 | ApiError::InvitationRefused(_)
                 | ApiError::TooLarge(_)
+                | ApiError::Unavailable(_)
                 | ApiError::Internal(_) => {}
             }
         }

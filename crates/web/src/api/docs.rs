@@ -53,6 +53,7 @@ pub enum ErrorCode {
     Conflict,
     Gone,
     TooLarge,
+    Unavailable,
     Internal,
 }
 
