@@ -6,6 +6,7 @@ mod bad_input;
 mod calendar_feed;
 mod demo;
 mod faults;
+mod lifecycle;
 mod link_refusals;
 mod nachweis_by_mail;
 mod observability;

@@ -85,11 +85,6 @@ impl Service {
         self.child = child;
     }
 
-    /// The process's id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// Runs a CLI command of the binary against the same database and configuration.
     /// The first coordinator, `chief@pool.test`, made at the command line as an operator
     /// makes one: the one-time password it prints.

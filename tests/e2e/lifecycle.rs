@@ -1,0 +1,166 @@
+//! The process's own life: a graceful stop on SIGTERM finishes what it started and refuses
+//! what comes after; a crash (SIGKILL) loses nothing a client was told succeeded.
+
+use crate::support::{Service, organisation_with_caseworker, request_body, volunteer};
+use reqwest::StatusCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_finishes_the_requests_in_flight_and_refuses_new_ones() {
+    let mut service = Service::start().await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
+    for i in 0..3 {
+        let created = coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    }
+    let token = caseworker_token(&service, &coordinator).await;
+    // A fresh connection per request: a request is either refused at connect (after the
+    // stop) or answered in full, never cut off.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut load = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, stop, base, token) = (client.clone(), stop.clone(), service.base.clone(), token.clone());
+        load.spawn(async move {
+            let (mut answered, mut refused, mut cut) = (0, 0, Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                let sent = client
+                    .post(format!("{base}/api/v1/requests"))
+                    .bearer_auth(&token)
+                    .json(&request_body("tir"))
+                    .send()
+                    .await;
+                match sent {
+                    Ok(response) => match response.text().await {
+                        Ok(_) => answered += 1,
+                        Err(err) => cut.push(err.to_string()),
+                    },
+                    Err(err) if err.is_connect() => refused += 1,
+                    Err(err) => cut.push(err.to_string()),
+                }
+            }
+            (answered, refused, cut)
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let status = service.terminate().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut answered = 0;
+    let mut refused = 0;
+    for (a, r, cut) in load.join_all().await {
+        assert!(cut.is_empty(), "no request cut off mid-way: {cut:?}");
+        answered += a;
+        refused += r;
+    }
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(answered > 0 && refused > 0, "answered {answered}, refused {refused}");
+
+    // Every request a client saw filed is there, with its offers, after a start.
+    service.restart().await;
+    let listed = caseworker.get("/api/v1/requests?limit=1000").await;
+    let filed = listed.body.as_array().unwrap().len();
+    assert!(filed >= answered, "{filed} requests stored, {answered} answered");
+}
+
+/// The caseworker's API token, from the organisation helper's user.
+async fn caseworker_token(service: &Service, coordinator: &crate::support::Api) -> String {
+    let org = coordinator.get("/api/v1/organisations").await;
+    let org_id = org.body[0]["id"].as_str().unwrap().to_owned();
+    let user = coordinator
+        .post(
+            "/api/v1/users",
+            serde_json::json!({
+                "email": "load@stadtwinnenden.test", "name": "Load", "role": "caseworker",
+                "organisation_id": org_id, "password": "a long enough password"
+            }),
+        )
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{}", user.text);
+    let _ = service;
+    user.body["api_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_during_accepts_loses_no_acceptance_a_volunteer_was_told_of() {
+    let mut service = Service::start().await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
+    const REQUESTS: usize = 12;
+    for i in 0..2 {
+        let created = coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(&format!("Amal {i}"), &format!("amal{i}@pool.test"), "ara"),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    }
+    // Twelve requests on twelve different days, each offered to both volunteers.
+    let first: chrono::DateTime<chrono::FixedOffset> = crate::support::appointment_start().parse().unwrap();
+    let mut ids = Vec::new();
+    for k in 0..REQUESTS {
+        let mut body = request_body("ara");
+        let starts = first + chrono::Duration::days(7 * (k as i64 / 5)) + chrono::Duration::days(k as i64 % 5);
+        body["starts_at"] = starts.to_rfc3339().into();
+        let filed = caseworker.post("/api/v1/requests", body).await;
+        assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+        ids.push(filed.body["id"].as_str().unwrap().to_owned());
+    }
+    let mails = service.smtp.wait_for("amal0@pool.test", REQUESTS).await;
+    let links: Vec<String> = mails
+        .iter()
+        .map(|m| m.link(crate::support::PUBLIC_BASE_URL, "/o/").unwrap())
+        .collect();
+
+    // Accepts go out one after the other; the process is killed in the middle of them.
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let base = service.base.clone();
+    let accepting = tokio::spawn(async move {
+        let mut told = Vec::new();
+        for link in links {
+            let answer = client
+                .post(format!("{base}{link}/accept"))
+                .header("accept", "application/json")
+                .send()
+                .await;
+            if let Ok(response) = answer
+                && response.status() == StatusCode::OK
+                && response.text().await.is_ok()
+            {
+                told.push(link);
+            }
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        told
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    service.kill();
+    let told = accepting.await.unwrap();
+    assert!(
+        !told.is_empty() && told.len() < REQUESTS,
+        "killed mid-way: {} told",
+        told.len()
+    );
+
+    service.restart().await;
+    let mut assigned = 0;
+    for id in &ids {
+        let request = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+        if request.body["status"] == "assigned" {
+            assigned += 1;
+            assert_eq!(request.body["assignee"]["name"], "Amal 0");
+        }
+    }
+    assert!(assigned >= told.len(), "{assigned} assigned, {} told", told.len());
+    // Each assignment's confirmation goes out (once) after the restart if it had not yet.
+    service.smtp.wait_for("amal0@pool.test", REQUESTS + assigned).await;
+}
