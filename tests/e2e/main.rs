@@ -16,5 +16,6 @@ mod simulate;
 mod staff_web;
 mod support;
 mod trainings;
+mod two_instances;
 mod video;
 mod walking_system;

@@ -85,6 +85,13 @@ impl Service {
         self.child = child;
     }
 
+    /// A second `serve` process on the same database, SMTP server and configuration, on a port
+    /// of its own: two instances behind a proxy.
+    pub async fn another_instance(&self) -> Instance {
+        let (child, base) = spawn_serve(&self.env, &self.database.dir).await;
+        Instance { child, base }
+    }
+
     /// Runs a CLI command of the binary against the same database and configuration.
     /// The first coordinator, `chief@pool.test`, made at the command line as an operator
     /// makes one: the one-time password it prints.
@@ -180,6 +187,19 @@ async fn spawn_serve(env: &[(String, String)], dir: &std::path::Path) -> (Child,
     (child, base)
 }
 
+/// Another process of the same service, stopped when dropped.
+pub struct Instance {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -211,6 +231,14 @@ impl Answer {
 }
 
 impl Api {
+    /// The same client, talking to another instance.
+    pub fn at(&self, base: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            ..self.clone()
+        }
+    }
+
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
         let builder = self.http.request(method, format!("{}{path}", self.base));
         match &self.token {

@@ -255,10 +255,15 @@ impl Config {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
                 }
-                write_private(path, &key.to_base64())
-                    .with_context(|| format!("cannot write secret_key_file {}", path.display()))?;
-                tracing::info!(file = %path.display(), "made a new server key");
-                Ok(key)
+                match write_private(path, &key.to_base64()) {
+                    Ok(()) => {
+                        tracing::info!(file = %path.display(), "made a new server key");
+                        Ok(key)
+                    }
+                    // Another instance starting at the same moment wrote it first: theirs.
+                    Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => self.server_key(),
+                    Err(err) => Err(err).with_context(|| format!("cannot write secret_key_file {}", path.display())),
+                }
             }
             Err(err) => Err(err).with_context(|| format!("cannot read secret_key_file {}", path.display())),
         }
