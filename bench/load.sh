@@ -22,6 +22,11 @@
 #                      (default "70:0 1000:0 1000:1095": the demo town, a big one, the big one
 #                      with three years of past)
 #   LOAD_THREADS, LOAD_CONNECTIONS  wrk's -t and -c (default 2 and 16)
+#   LOAD_SOAK_SECONDS  then bench/soak on a fresh pool of 1,000: the accept race (rounds of at
+#                      least 100 simultaneous accepts of one request, LOAD_RACE_ROUNDS, default
+#                      10), resident memory idle and under load, and a soak of mixed traffic
+#                      with mail over SMTP for this many seconds (default 600; 0 skips the soak,
+#                      "none" skips the race and the soak)
 # Needs wrk (apt-get install wrk), curl, python3, and psql for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +45,7 @@ else
   kind=SQLite
 fi
 
-nice -n 10 cargo build --release --quiet -p linguapool -p linguapool-bench-floor
+nice -n 10 cargo build --release --quiet -p linguapool -p linguapool-bench-floor -p linguapool-bench-soak
 bin=target/release/linguapool
 floor=target/release/floor
 work=$(mktemp -d)
@@ -211,6 +216,16 @@ for pool in $pools; do
   stop_server
 done
 
+# --- The accept race, memory and the soak (bench/soak) -------------------------------------------
+soak_seconds=${LOAD_SOAK_SECONDS:-600}
+if [ "$soak_seconds" != none ]; then
+  new_database soak
+  echo "-- the accept race and a ${soak_seconds}s soak on 1,000 volunteers" >&2
+  SOAK_DATABASE_URL="$db_url" LINGUAPOOL_BIN="$bin" SOAK_SECONDS="$soak_seconds" \
+    SOAK_RACE_ROUNDS="${LOAD_RACE_ROUNDS:-10}" target/release/soak 2>"$work/soak.err" | tee "$work/soak.out" \
+    || { tail -n 30 "$work/soak.err" >&2; exit 1; }
+fi
+
 # --- The table -------------------------------------------------------------------------------------
 echo
 echo "== $kind: req/s and latency p50 / p99 under load; one request alone before the run; req/s as a share of the"
@@ -228,3 +243,8 @@ for pool, endpoint, kind, rps, p50, p99, alone, done, trouble in rows:
 PY
 echo
 printf '%s\n' "${seeding[@]}"
+if [ -s "$work/soak.out" ]; then
+  echo
+  echo "== $kind: the accept race, memory, the soak (bench/soak)"
+  cat "$work/soak.out"
+fi
