@@ -15,6 +15,7 @@ mod m20261205_000010_calendar_feeds;
 mod m20261205_000011_client_continuity;
 mod m20261205_000012_video_links;
 mod m20261205_000013_series;
+mod m20261205_000014_mail_hardening;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000011_client_continuity::Migration),
             Box::new(m20261205_000012_video_links::Migration),
             Box::new(m20261205_000013_series::Migration),
+            Box::new(m20261205_000014_mail_hardening::Migration),
         ]
     }
 }

@@ -164,3 +164,145 @@ async fn sigkill_during_accepts_loses_no_acceptance_a_volunteer_was_told_of() {
     // Each assignment's confirmation goes out (once) after the restart if it had not yet.
     service.smtp.wait_for("amal0@pool.test", REQUESTS + assigned).await;
 }
+
+/// Every mail arrived at most once (by Message-ID and recipient).
+fn each_once(mails: &[lp_testkit::ReceivedMail]) {
+    let mut seen = std::collections::HashSet::new();
+    for mail in mails {
+        let key = (mail.message_id.clone().expect("a Message-ID"), mail.to.clone());
+        assert!(seen.insert(key.clone()), "twice: {key:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_hands_the_mail_leases_back_so_the_next_start_sends_at_once() {
+    let mut service = Service::start().await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
+    for i in 0..3 {
+        coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
+            )
+            .await;
+    }
+    // The mail server stops answering: the worker is mid-send (its lease held) when told to stop.
+    service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::Silent);
+    let filed = caseworker.post("/api/v1/requests", request_body("tir")).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let stopping = std::time::Instant::now();
+    let status = service.terminate().await;
+    assert!(status.success(), "{status:?}");
+    assert!(
+        stopping.elapsed() < Duration::from_secs(15),
+        "a stop does not wait out the send timeout"
+    );
+
+    // Started again with the server answering, the mails go out at once: no lease to wait out
+    // (a lease outlives the send timeout, 30 s by default, by 30 s more).
+    service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::Accept);
+    service.restart().await;
+    let started = std::time::Instant::now();
+    for i in 0..3 {
+        service.smtp.wait_for(&format!("selam{i}@pool.test"), 1).await;
+    }
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    each_once(&service.smtp.received());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigkill_with_mails_queued_and_a_wave_due_loses_none_and_doubles_none() {
+    // A short send timeout keeps the lease of a send cut off by the kill short (the send
+    // timeout and 10 s).
+    let mut service = Service::start_with(&[
+        ("LINGUAPOOL__EMAIL__SEND_TIMEOUT_SECONDS", "2"),
+        ("LINGUAPOOL__MATCHING__WAVE_SIZE", "1"),
+        ("LINGUAPOOL__MATCHING__CASCADE_TICK_SECONDS", "1"),
+    ])
+    .await;
+    let coordinator = service.coordinator();
+    let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
+    for i in 0..3 {
+        coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
+            )
+            .await;
+    }
+    // Mails queue while the server refuses connections' messages for now (451).
+    service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::TryLater);
+    let filed = caseworker.post("/api/v1/requests", request_body("tir")).await;
+    assert_eq!(filed.status, StatusCode::CREATED, "{}", filed.text);
+    let id = filed.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(filed.body["offers"].as_array().unwrap().len(), 1);
+    // The next wave falls due (as after its interval), and the process dies before its tick.
+    let db = service.database.conn.clone();
+    let db = &db;
+    let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+    let backend = sea_orm::ConnectionTrait::get_database_backend(db);
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => "UPDATE interpreting_requests SET next_wave_at = ? WHERE id = ?",
+        _ => "UPDATE interpreting_requests SET next_wave_at = $1 WHERE id = $2",
+    };
+    let id_value: uuid::Uuid = id.parse().unwrap();
+    let statement = sea_orm::Statement::from_sql_and_values(backend, sql, [past.into(), id_value.into()]);
+    let updated = sea_orm::ConnectionTrait::execute_raw(db, statement).await.unwrap();
+    assert_eq!(updated.rows_affected(), 1);
+    service.kill();
+
+    service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::Accept);
+    service.restart().await;
+    // The wave went out after the restart: a second volunteer was asked.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let request = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+        if request.body["offers"].as_array().unwrap().len() >= 2 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the due wave was not lost: {}",
+            request.text
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Every offer mail arrives (the queued one after its retry), each once.
+    let request = caseworker.get(&format!("/api/v1/requests/{id}")).await;
+    let offered = request.body["offers"].as_array().unwrap().len();
+    let mut arrived = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while arrived < offered {
+        arrived = (0..3)
+            .filter(|i| !service.smtp.received_by(&format!("selam{i}@pool.test")).is_empty())
+            .count();
+        if std::time::Instant::now() >= deadline {
+            let rows = sea_orm::ConnectionTrait::query_all_raw(
+                db,
+                sea_orm::Statement::from_string(backend, "SELECT to_address, kind, status, attempts, next_attempt_at, lease_owner, lease_until, last_error FROM outbox_emails".to_owned()),
+            )
+            .await
+            .unwrap();
+            for row in rows {
+                let text = |c: &str| row.try_get::<Option<String>>("", c).ok().flatten().unwrap_or_default();
+                let attempts: i32 = row.try_get("", "attempts").unwrap_or(-1);
+                let next: chrono::DateTime<chrono::Utc> = row.try_get("", "next_attempt_at").unwrap();
+                eprintln!(
+                    "{} {} {} attempts {attempts} next {next} lease {} {}",
+                    text("to_address"),
+                    text("kind"),
+                    text("status"),
+                    text("lease_owner"),
+                    text("last_error")
+                );
+            }
+            eprintln!("now {}", chrono::Utc::now());
+            panic!("{arrived} of {offered} offer mails");
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    each_once(&service.smtp.received());
+}

@@ -81,6 +81,9 @@ pub struct EmailConfig {
     pub transport: TransportKind,
     pub smtp_url: Option<String>,
     pub from: String,
+    /// Where answers to the mails go (the coordinator); none when unset.
+    #[serde(default)]
+    pub reply_to: Option<String>,
     pub file_dir: PathBuf,
     pub send_timeout_seconds: u64,
     pub poll_interval_ms: u64,
@@ -103,6 +106,7 @@ impl std::fmt::Debug for EmailConfig {
         f.debug_struct("EmailConfig")
             .field("transport", &self.transport)
             .field("from", &self.from)
+            .field("reply_to", &self.reply_to)
             .finish_non_exhaustive()
     }
 }
@@ -357,6 +361,7 @@ impl Config {
             transport: self.email.transport,
             smtp_url: self.email.smtp_url.clone(),
             from: self.email.from.clone(),
+            reply_to: self.email.reply_to.clone(),
             file_dir: self.email.file_dir.clone(),
             send_timeout: Duration::from_secs(self.email.send_timeout_seconds),
         }
@@ -420,6 +425,7 @@ mod tests {
         assert_eq!(config.public_base_url, "http://127.0.0.1:8080");
         assert_eq!(config.email.transport, TransportKind::File);
         assert_eq!(config.email.from, "Dolmetscherpool <pool@localhost>");
+        assert_eq!(config.email.reply_to, None, "no Reply-To unless one is configured");
         assert_eq!(config.matching.wave_size, 3);
         assert_eq!(config.matching.wave_interval_minutes, 60);
         assert!(config.database.url.starts_with("sqlite://data/"));
@@ -483,6 +489,21 @@ mod tests {
         assert!(err.contains("allowance.per_started_minutes"), "{err}");
         let err = with("[allowance]\nper_started_minutes = 90").unwrap_err().to_string();
         assert!(err.contains("allowance.per_assignment_cents"), "{err}");
+    }
+
+    #[test]
+    fn reply_to_reaches_the_mailer_and_a_bad_one_names_the_key() {
+        let config = with("[email]\nreply_to = \"Koordination <koordination@stadt.example>\"").unwrap();
+        assert_eq!(
+            config.mailer().reply_to.as_deref(),
+            Some("Koordination <koordination@stadt.example>")
+        );
+        let bad = with("[email]\nreply_to = \"nobody\"").unwrap();
+        let err = lp_notify::Mailer::new(&bad.mailer())
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(err.contains("email.reply_to"), "{err}");
     }
 
     #[test]

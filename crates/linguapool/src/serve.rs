@@ -6,6 +6,7 @@ use anyhow::Context;
 use lp_core::SystemClock;
 use lp_core::heartbeat::Heartbeat;
 use lp_core::isolate::catch_panic;
+use lp_core::link::LinkResolver;
 use lp_notify::{DeliveryWorker, Mailer, TransportKind};
 use lp_requests::cascade::CascadeReport;
 use lp_web::AppState;
@@ -39,6 +40,10 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
         .context("connecting to database.url")
 }
 
+/// How long a stop waits for the mail worker to finish its send before cutting it off (a
+/// process manager's grace period is often 10 or 30 seconds in all).
+const MAIL_STOP_GRACE: Duration = Duration::from_secs(5);
+
 pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()> {
     // Leases and due times are written by one instance and compared by another: every
     // instance reads the database's clock (its own, moved by the measured offset).
@@ -51,12 +56,16 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     let mailer = Mailer::new(&config.mailer()).context("setting up email delivery")?;
     let mail_wake = Arc::new(Notify::new());
     let (stop, stopped) = watch::channel(false);
-    let worker = DeliveryWorker::new(db.clone(), mailer, clock.clone())
+    let server_key = Arc::new(config.server_key()?);
+    // The mails' links are written in at send time, from the key and the configured base URL.
+    let links = LinkResolver::new(server_key.clone(), &config.public_base_url);
+    let worker = DeliveryWorker::new(db.clone(), mailer, links)
+        .with_bounces(Arc::new(lp_registry::bounces::FlagVolunteers))
         .with_poll_interval(Duration::from_millis(config.email.poll_interval_ms));
     let mail_heartbeat = Arc::new(Heartbeat::new("mail", worker.beat_interval()));
     let worker = worker.with_heartbeat(mail_heartbeat.clone());
+    let leases = worker.lease_holder();
     let worker = tokio::spawn(worker.run(mail_wake.clone(), stopped.clone()));
-    let server_key = Arc::new(config.server_key()?);
     let settings = Arc::new(config.request_settings(server_key.clone()));
     let tick = Duration::from_secs(config.matching.cascade_tick_seconds);
     let cascade_heartbeat = Arc::new(Heartbeat::new("cascade", tick));
@@ -112,10 +121,22 @@ pub async fn serve(config: Config, db: DatabaseConnection) -> anyhow::Result<()>
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Graceful stop: the server has answered every request in flight; the workers finish the
+    // step they are in (a send waits at most for its timeout), then the mail leases this
+    // instance holds go back, so another instance sends those mails at once.
     let _ = stop.send(true);
-    let _ = worker.await;
+    let mut worker = worker;
+    if tokio::time::timeout(MAIL_STOP_GRACE, &mut worker).await.is_err() {
+        // A send hanging on a silent server would hold the stop for its whole timeout.
+        worker.abort();
+        tracing::warn!("the mail worker did not stop in time; stopped, and its leases released");
+    }
     let _ = cascade.await;
     let _ = resync.await;
+    if let Err(err) = leases.release().await {
+        tracing::warn!(%err, "cannot release the mail leases; they lapse on their own");
+    }
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -259,6 +259,8 @@ fn volunteer(rng: &mut StdRng, codes: &[(LanguageCode, u32)]) -> Profile {
         german_level,
         training,
         pledge_signed: rng.random_bool(0.92),
+        // Drawn after the others, so the pools of earlier measurements stay the same.
+        email_bouncing: false,
         modes,
         service_area,
         excluded_settings,

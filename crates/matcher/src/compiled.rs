@@ -107,6 +107,8 @@ mod fact {
     pub const MORE_LANGUAGES: u32 = 1 << 22;
     /// Has a monthly maximum.
     pub const MONTHLY_MAX: u32 = 1 << 23;
+    /// The email address bounces.
+    pub const BOUNCING: u32 = 1 << 24;
 }
 
 fn mode_bit(mode: Mode) -> u32 {
@@ -652,6 +654,7 @@ impl CompiledPool {
             for (flag, set) in [
                 (fact::TRAINED, profile.training == TrainingStatus::Trained),
                 (fact::PLEDGE, profile.pledge_signed),
+                (fact::BOUNCING, profile.email_bouncing),
                 (fact::RAGGED, ragged),
                 (
                     fact::MANY_TOWNS,
@@ -953,6 +956,7 @@ impl CompiledPool {
             let broken = (u32::from(facts & fact::GERMAN < query.min_german) * bit(Rule::GermanLevel))
                 | (((1 - flag(fact::TRAINED)) & untrained_barred) * bit(Rule::Untrained))
                 | ((1 - flag(fact::PLEDGE)) * bit(Rule::NoPledge))
+                | (flag(fact::BOUNCING) * bit(Rule::EmailBouncing))
                 | (((1 - covered) & (1 - unsure)) * bit(Rule::Unavailable))
                 | (1 << CANDIDATE);
             let first = broken.trailing_zeros();
@@ -980,6 +984,9 @@ impl CompiledPool {
         }
         if facts & fact::PLEDGE == 0 {
             return Some(Rule::NoPledge);
+        }
+        if facts & fact::BOUNCING != 0 {
+            return Some(Rule::EmailBouncing);
         }
         if !self.available(group, speaker, facts, query) {
             return Some(Rule::Unavailable);

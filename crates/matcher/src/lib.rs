@@ -171,6 +171,9 @@ pub struct Profile {
     /// Already derived by the caller (an expired training counts as not trained).
     pub training: TrainingStatus,
     pub pledge_signed: bool,
+    /// Their address was refused for good by a mail server: an offer would not reach them, so
+    /// they are not asked until the address is changed or the flag cleared.
+    pub email_bouncing: bool,
     pub modes: Vec<Mode>,
     /// Towns served on site; compared trimmed and case-insensitively.
     pub service_area: Vec<String>,
@@ -202,6 +205,7 @@ pub enum Rule {
     GermanLevel,
     Untrained,
     NoPledge,
+    EmailBouncing,
     Unavailable,
     Absent,
     OverlappingAssignment,
@@ -220,6 +224,7 @@ impl Rule {
         Rule::GermanLevel,
         Rule::Untrained,
         Rule::NoPledge,
+        Rule::EmailBouncing,
         Rule::Unavailable,
         Rule::Absent,
         Rule::OverlappingAssignment,
@@ -238,6 +243,7 @@ impl Rule {
             Rule::GermanLevel => "german_level",
             Rule::Untrained => "untrained",
             Rule::NoPledge => "no_pledge",
+            Rule::EmailBouncing => "email_bouncing",
             Rule::Unavailable => "unavailable",
             Rule::Absent => "absent",
             Rule::OverlappingAssignment => "overlapping_assignment",
@@ -257,6 +263,7 @@ impl Rule {
             Rule::GermanLevel => "Deutschniveau",
             Rule::Untrained => "Schulung",
             Rule::NoPledge => "Verschwiegenheitserklärung",
+            Rule::EmailBouncing => "E-Mail-Adresse",
             Rule::Unavailable => "Wochenplan",
             Rule::Absent => "abwesend",
             Rule::OverlappingAssignment => "anderer Einsatz",
@@ -276,6 +283,7 @@ impl Rule {
             Rule::GermanLevel => "German level",
             Rule::Untrained => "training",
             Rule::NoPledge => "confidentiality pledge",
+            Rule::EmailBouncing => "email address",
             Rule::Unavailable => "weekly availability",
             Rule::Absent => "absent",
             Rule::OverlappingAssignment => "other assignment",
@@ -297,6 +305,9 @@ impl Rule {
             Rule::GermanLevel => "Deutschkenntnisse unter dem geforderten Mindestniveau.",
             Rule::Untrained => "Keine gültige Schulung; dieser Einsatzbereich verlangt eine.",
             Rule::NoPledge => "Verschwiegenheitserklärung nicht unterschrieben.",
+            Rule::EmailBouncing => {
+                "Die E-Mail-Adresse wird vom Mailserver dauerhaft abgewiesen; erst nach Korrektur der Adresse (oder Aufheben der Markierung) wieder angefragt."
+            }
             Rule::Unavailable => "Laut Wochenplan zu dieser Zeit nicht verfügbar.",
             Rule::Absent => "An diesem Tag abwesend.",
             Rule::OverlappingAssignment => "Hat zu dieser Zeit schon einen Einsatz (Wegezeit eingerechnet).",
@@ -318,6 +329,9 @@ impl Rule {
             Rule::GermanLevel => "German below the required minimum level.",
             Rule::Untrained => "No valid training; this setting requires one.",
             Rule::NoPledge => "Confidentiality pledge not signed.",
+            Rule::EmailBouncing => {
+                "The email address is refused for good by the mail server; asked again once the address is corrected (or the flag cleared)."
+            }
             Rule::Unavailable => "Weekly availability does not cover the appointment.",
             Rule::Absent => "Absent on that day.",
             Rule::OverlappingAssignment => "Already has an assignment at that time (travel time included).",
@@ -741,7 +755,7 @@ mod tests {
     #[test]
     fn rules_are_listed_in_checking_order_and_serialize_as_snake_case() {
         assert!(Rule::ALL.windows(2).all(|w| w[0] < w[1]));
-        assert_eq!(Rule::ALL.len(), 13);
+        assert_eq!(Rule::ALL.len(), 14);
         for rule in Rule::ALL {
             assert_eq!(serde_json::to_string(rule).unwrap(), format!("\"{}\"", rule.as_str()));
             assert!(!rule.explain_de().is_empty() && !rule.explain_en().is_empty());

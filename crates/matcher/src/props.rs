@@ -158,6 +158,7 @@ fn profile() -> impl Strategy<Value = Profile> {
             prop_oneof![3 => select(&GermanLevel::ALL[2..]), 1 => select(GermanLevel::ALL)],
             training(),
             prop::bool::weighted(0.9),
+            prop::bool::weighted(0.1),
         ),
         (
             subsequence(Mode::ALL, 1..=3),
@@ -175,7 +176,7 @@ fn profile() -> impl Strategy<Value = Profile> {
     )
         .prop_map(
             |(
-                (status, languages, german_level, training, pledge_signed),
+                (status, languages, german_level, training, pledge_signed, email_bouncing),
                 (modes, towns, excluded_settings, gender),
                 (availability, absences, commitments, max_assignments_per_month, offers),
             )| Profile {
@@ -185,6 +186,7 @@ fn profile() -> impl Strategy<Value = Profile> {
                 german_level,
                 training,
                 pledge_signed,
+                email_bouncing,
                 modes,
                 service_area: towns.into_iter().map(str::to_owned).collect(),
                 excluded_settings,
@@ -526,6 +528,7 @@ fn naive_breaks(
             profile.training != TrainingStatus::Trained && !config.settings_open_to_untrained.contains(&request.setting)
         }
         Rule::NoPledge => !profile.pledge_signed,
+        Rule::EmailBouncing => profile.email_bouncing,
         Rule::Unavailable => {
             naive.empty
                 || !naive.minutes.iter().all(|&(weekday, minute)| {

@@ -75,6 +75,7 @@ impl<'a> Check<'a> {
                     && !config.settings_open_to_untrained.contains(&request.setting)
             }
             Rule::NoPledge => !profile.pledge_signed,
+            Rule::EmailBouncing => profile.email_bouncing,
             Rule::Unavailable => !slots_cover(&profile.availability, request.starts_at, self.ends_at),
             Rule::Absent => profile
                 .absences
@@ -272,6 +273,13 @@ mod tests {
         let mut p = profile(1);
         p.pledge_signed = false;
         assert_excluded_only_by(p, &request(), &MatchConfig::default(), Rule::NoPledge);
+    }
+
+    #[test]
+    fn volunteer_whose_address_bounces_is_excluded_as_email_bouncing() {
+        let mut p = profile(1);
+        p.email_bouncing = true;
+        assert_excluded_only_by(p, &request(), &MatchConfig::default(), Rule::EmailBouncing);
     }
 
     #[test]

@@ -60,6 +60,7 @@ pub fn profile(n: u128) -> Profile {
         german_level: GermanLevel::B2,
         training: TrainingStatus::Trained,
         pledge_signed: true,
+        email_bouncing: false,
         modes: vec![Mode::OnSite, Mode::Phone, Mode::Video],
         service_area: vec!["Rottenburg".to_owned(), "Tübingen".to_owned()],
         excluded_settings: Vec::new(),

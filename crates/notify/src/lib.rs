@@ -21,9 +21,10 @@ pub use error::NotifyError;
 pub use kind::MailKind;
 pub use mailer::{Mailer, MailerConfig, TransportKind};
 pub use outbox::{OutboxEntry, OutboxState, Resend, enqueue, purge_sent_before, recently_sent, resend, unsent};
-pub use worker::{DeliveryReport, DeliveryWorker};
+pub use worker::{Bounces, DeliveryReport, DeliveryWorker, LeaseHolder};
 
-/// One message, ready for the outbox. Bodies may hold secret links: never log them, which is
+/// One message, ready for the outbox. Bodies carry personal details, and links only as
+/// placeholders (`lp_core::link`) that the worker writes in at send time: never log them, which is
 /// why `Debug` shows only the envelope.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Email {

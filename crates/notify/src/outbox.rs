@@ -93,10 +93,17 @@ pub async fn enqueue(db: &impl ConnectionTrait, email: &Email, now: DateTime<Utc
 /// A row as the worker needs it.
 pub(crate) type Row = entity::Model;
 
+/// Pending, not leased by anyone (or the lease lapsed), and either never tried or due for its
+/// retry. A row never tried is due at once whatever the clock of the instance that wrote it:
+/// its `next_attempt_at` is that instance's time, while the worker compares the database's.
 fn is_due(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(Column::Status.eq(PENDING))
-        .add(Column::NextAttemptAt.lte(now))
+        .add(
+            Condition::any()
+                .add(Column::Attempts.eq(0))
+                .add(Column::NextAttemptAt.lte(now)),
+        )
         .add(
             Condition::any()
                 .add(Column::LeaseUntil.is_null())
@@ -147,9 +154,9 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: &str) -> Result<Option<R
     Ok(Entity::find_by_id(id.to_owned()).one(db).await?)
 }
 
-/// Records a successful send and blanks the bodies: they carry secret link tokens (and
-/// one-time passwords), which the SPEC allows in the database only as hashes. The metadata row
-/// stays for the log and for statistics.
+/// Records a successful send and blanks the bodies: they carry the appointment's details, which
+/// need not stay once delivered (their links are placeholders, never tokens: `lp_core::link`).
+/// The metadata row stays for the log and for statistics.
 ///
 /// Guarded by status, not by lease owner: once the server has accepted the message it is sent,
 /// even if this worker's lease has lapsed meanwhile.
@@ -208,6 +215,21 @@ pub(crate) async fn mark_failed(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Hands back every lease `owner` holds: its rows are due again at once for any worker (a
+/// graceful shutdown, so another instance need not wait for the leases to lapse). A row whose
+/// send was in flight may then go out twice, with the same Message-ID, as after a crash: call
+/// it once the owner's sends have stopped.
+pub(crate) async fn release_leases(db: &impl ConnectionTrait, owner: &str) -> Result<u64, NotifyError> {
+    let result = Entity::update_many()
+        .col_expr(Column::LeaseOwner, Expr::value(Option::<String>::None))
+        .col_expr(Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+        .filter(Column::Status.eq(PENDING))
+        .filter(Column::LeaseOwner.eq(owner))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 /// Where a message stands, as staff see it.

@@ -7,10 +7,20 @@
 //! left is a crash after the SMTP server accepted a message and before the row was marked: the
 //! row is sent again once its lease lapses, with the same Message-ID (see [`Mailer`]).
 //!
+//! Leases and due times are compared with the database's clock ([`lp_db::database_now`]), read
+//! at each step, never with this instance's: instances whose clocks are minutes apart still see
+//! one lease the same way. (Tests may put an injected clock in its place.)
+//!
+//! The links in a message are written in at send time ([`LinkResolver`]): the outbox holds
+//! placeholders, never a token. A recipient refused for good (550, 551, 553) dead-letters the
+//! mail at once and is reported to [`Bounces`] in the same transaction.
+//!
 //! A send that panics counts as a failed send: the row backs off and is retried like after an
 //! SMTP error, and the pass goes on with the other rows. A panic anywhere else in a pass ends
 //! only that pass; a row it had claimed waits for its lease to lapse, as after a crash.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,7 +28,8 @@ use chrono::{DateTime, Utc};
 use lp_core::Clock;
 use lp_core::heartbeat::Heartbeat;
 use lp_core::isolate::catch_panic;
-use sea_orm::DatabaseConnection;
+use lp_core::link::LinkResolver;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr};
 use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
@@ -26,9 +37,11 @@ use crate::mailer::SendError;
 use crate::outbox::{self, Failure, Row};
 use crate::{Mailer, NotifyError};
 
-const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
+/// A claim covers one send, so by default its lease is the send timeout and the margin: after
+/// a crash another instance (or the restarted one) sends the row soon, not minutes later.
+const DEFAULT_LEASE: Duration = Duration::ZERO;
 /// What a lease keeps beyond the send timeout: the time to mark the row after the send.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
+const LEASE_MARGIN: Duration = Duration::from_secs(10);
 const DEFAULT_BATCH_SIZE: u64 = 50;
 /// 30 s, 1, 2, 4 ... 32 min, then hourly for a week: an SMTP outage delays mail, it does not
 /// lose it. After a week the appointments it was about are past; the row stays, `dead`, with
@@ -48,10 +61,48 @@ pub struct DeliveryReport {
     pub dead: usize,
 }
 
+/// Told, inside the transaction that dead-letters a mail, that its recipient's address was
+/// refused for good, so whoever owns the address can flag it (the registry flags a volunteer,
+/// whom the cascade then skips until the address is fixed).
+pub trait Bounces: Send + Sync + 'static {
+    fn bounced<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        address: &'a str,
+        at: DateTime<Utc>,
+    ) -> Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>>;
+}
+
+/// The leases one worker holds, to hand them back when it stops ([`LeaseHolder::release`]);
+/// kept apart from the worker, which [`DeliveryWorker::run`] consumes.
+#[derive(Clone)]
+pub struct LeaseHolder {
+    db: DatabaseConnection,
+    owner: String,
+}
+
+impl LeaseHolder {
+    /// Releases every lease of this worker's, so its rows are due again for any worker at once
+    /// instead of after the lease. Call it when the worker's sends have stopped (after
+    /// [`DeliveryWorker::run`] returned, or was given up on): a row whose send was cut off may
+    /// then go out a second time, with the same Message-ID, as after a crash.
+    pub async fn release(&self) -> Result<u64, NotifyError> {
+        let released = outbox::release_leases(&self.db, &self.owner).await?;
+        if released > 0 {
+            tracing::info!(owner = %self.owner, released, "email leases released");
+        }
+        Ok(released)
+    }
+}
+
 pub struct DeliveryWorker {
     db: DatabaseConnection,
     mailer: Mailer,
-    clock: Arc<dyn Clock>,
+    links: LinkResolver,
+    /// `None`: the database's clock, as in production. Tests inject one to step through
+    /// backoffs.
+    clock: Option<Arc<dyn Clock>>,
+    bounces: Option<Arc<dyn Bounces>>,
     /// Who holds a lease; random per worker, so instances sharing a database never mistake
     /// each other's leases for their own.
     owner: String,
@@ -70,11 +121,14 @@ pub struct DeliveryWorker {
 type SendHook = Arc<dyn Fn(&Row) + Send + Sync>;
 
 impl DeliveryWorker {
-    pub fn new(db: DatabaseConnection, mailer: Mailer, clock: Arc<dyn Clock>) -> Self {
+    /// A worker on the database's clock, writing links with `links`.
+    pub fn new(db: DatabaseConnection, mailer: Mailer, links: LinkResolver) -> Self {
         Self {
             db,
             mailer,
-            clock,
+            links,
+            clock: None,
+            bounces: None,
             owner: Uuid::new_v4().to_string(),
             lease: DEFAULT_LEASE,
             batch_size: DEFAULT_BATCH_SIZE,
@@ -83,6 +137,40 @@ impl DeliveryWorker {
             heartbeat: None,
             #[cfg(test)]
             before_send: None,
+        }
+    }
+
+    /// Uses `clock` instead of the database's, for tests that step through time.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Reports addresses refused for good to `bounces`.
+    pub fn with_bounces(mut self, bounces: Arc<dyn Bounces>) -> Self {
+        self.bounces = Some(bounces);
+        self
+    }
+
+    /// What hands this worker's leases back; take it before [`run`](Self::run).
+    pub fn lease_holder(&self) -> LeaseHolder {
+        LeaseHolder {
+            db: self.db.clone(),
+            owner: self.owner.clone(),
+        }
+    }
+
+    /// Releases every lease this worker holds (see [`LeaseHolder::release`]).
+    pub async fn release_leases(&self) -> Result<u64, NotifyError> {
+        self.lease_holder().release().await
+    }
+
+    /// The time leases and due times are judged by: the database's, unless a test injected a
+    /// clock.
+    async fn now(&self) -> Result<DateTime<Utc>, NotifyError> {
+        match &self.clock {
+            Some(clock) => Ok(clock.now()),
+            None => Ok(lp_db::database_now(&self.db).await?),
         }
     }
 
@@ -176,12 +264,12 @@ impl DeliveryWorker {
     /// A pass; also says whether the batch was full, i.e. more rows may be due already.
     async fn deliver(&self, shutdown: Option<&watch::Receiver<bool>>) -> Result<(DeliveryReport, bool), NotifyError> {
         let mut report = DeliveryReport::default();
-        let ids = outbox::due_ids(&self.db, self.clock.now(), self.batch_size).await?;
+        let ids = outbox::due_ids(&self.db, self.now().await?, self.batch_size).await?;
         for id in &ids {
             if shutdown.is_some_and(|s| *s.borrow()) {
                 break;
             }
-            let now = self.clock.now();
+            let now = self.now().await?;
             let lease = chrono::Duration::from_std(self.lease()).unwrap_or(chrono::Duration::MAX);
             let lease_until = now.checked_add_signed(lease).unwrap_or(DateTime::<Utc>::MAX_UTC);
             if !outbox::claim(&self.db, id, &self.owner, now, lease_until).await? {
@@ -220,14 +308,13 @@ impl DeliveryWorker {
             if let Some(hook) = &self.before_send {
                 hook(row);
             }
-            self.mailer.send_row(row).await
+            self.mailer.send_row(row, &self.links).await
         };
         catch_panic(send).await.unwrap_or_else(|panic| {
             tracing::error!(email = %row.id, kind = %row.kind, %panic, "sending an email panicked");
-            Err(SendError {
-                message: "the send panicked (see the log)".to_owned(),
-                permanent: false,
-            })
+            // Its connection may be parked mid-dialogue, like after a timeout.
+            self.mailer.discard_connections();
+            Err(SendError::transient("the send panicked (see the log)"))
         })
     }
 
@@ -236,7 +323,11 @@ impl DeliveryWorker {
     async fn mark_sent(&self, row: &Row) -> Result<(), NotifyError> {
         let mut tries = 0;
         loop {
-            match outbox::mark_sent(&self.db, &row.id, self.clock.now()).await {
+            let marked = match self.now().await {
+                Ok(now) => outbox::mark_sent(&self.db, &row.id, now).await,
+                Err(e) => Err(e),
+            };
+            match marked {
                 Ok(_) => return Ok(()),
                 Err(e) if tries < 3 => {
                     tries += 1;
@@ -248,10 +339,13 @@ impl DeliveryWorker {
         }
     }
 
-    /// Reschedules the row or gives it up; `true` if it is now dead.
+    /// Reschedules the row or gives it up; `true` if it is now dead. A bounced address is
+    /// reported in the transaction that dead-letters the row, so the flag and the dead mail
+    /// exist together.
     async fn mark_failed(&self, row: &Row, error: &SendError) -> Result<bool, NotifyError> {
         let attempts = u32::try_from(row.attempts).unwrap_or(0).saturating_add(1);
         let give_up = error.permanent || attempts >= self.max_attempts;
+        let now = self.now().await?;
         let failure = if give_up {
             tracing::warn!(
                 "email {} kind={} failed for good after {attempts} attempt(s): {}",
@@ -261,7 +355,7 @@ impl DeliveryWorker {
             );
             Failure::Dead { error: &error.message }
         } else {
-            let next_attempt_at = next_attempt(self.clock.now(), attempts);
+            let next_attempt_at = next_attempt(now, attempts);
             tracing::warn!(
                 "email {} kind={} failed (attempt {attempts}), retrying at {next_attempt_at}: {}",
                 row.id,
@@ -273,7 +367,18 @@ impl DeliveryWorker {
                 error: &error.message,
             }
         };
-        outbox::mark_failed(&self.db, &row.id, &self.owner, failure).await?;
+        match (&self.bounces, error.bounced) {
+            (Some(bounces), true) => {
+                let txn = lp_db::begin_write(&self.db).await?;
+                if outbox::mark_failed(&*txn, &row.id, &self.owner, failure).await? {
+                    bounces.bounced(&txn, &row.to_address, now).await?;
+                }
+                txn.commit().await?;
+            }
+            _ => {
+                outbox::mark_failed(&self.db, &row.id, &self.owner, failure).await?;
+            }
+        }
         Ok(give_up)
     }
 }

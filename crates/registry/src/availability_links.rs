@@ -1,8 +1,9 @@
 //! The volunteers' own availability links (`/v/{token}`): issuing them (with every offer mail,
 //! and by email on request), what a link shows, and the one save each link allows.
 //!
-//! A link is a secret like an offer's: 256 random bits, only the SHA-256 stored, bound to one
-//! volunteer. It is valid for [`LINK_VALIDITY_DAYS`] days — long enough to outlast a holiday
+//! A link is a secret like an offer's: 256 bits derived from the server key over the row's id
+//! and a nonce (`lp_core::link`), only the SHA-256 stored, bound to one volunteer; the mail
+//! carries a placeholder until the worker sends it. It is valid for [`LINK_VALIDITY_DAYS`] days — long enough to outlast a holiday
 //! between two offer mails, short enough that an old mail in a shared inbox goes dead — and
 //! its first successful save spends it. Reading never spends it: mail scanners open links.
 
@@ -10,7 +11,8 @@ use crate::RegistryError;
 use crate::entities::{availability_link, spend_once, volunteer};
 use crate::volunteers::{self, check_schedule};
 use chrono::{DateTime, Duration, Utc};
-use lp_core::secret::new_token;
+use lp_core::link::{LinkKind, LinkSeed};
+use lp_core::secret::{ServerKey, new_token};
 use lp_core::time::{DateRange, WeeklySlot};
 use lp_core::validation::{FieldError, check_email};
 use lp_core::vocab::VolunteerStatus;
@@ -52,34 +54,24 @@ impl Reason {
     }
 }
 
-/// A link just issued: the plain token goes into one email and is never stored.
+/// A link just issued: what its token is derived from, for the one mail that carries it (as a
+/// placeholder, `link.placeholder()`). Neither the token nor its nonce is kept in the row.
+#[derive(Debug)]
 pub struct IssuedLink {
-    pub token: String,
+    pub link: LinkSeed,
     pub expires_at: DateTime<Utc>,
-}
-
-impl std::fmt::Debug for IssuedLink {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedLink")
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The address of a volunteer's availability page.
-pub fn url(public_base_url: &str, token: &str) -> String {
-    format!("{}/v/{token}", public_base_url.trim_end_matches('/'))
 }
 
 /// Issues a fresh link for a volunteer. Call inside the transaction of the mail that carries
 /// it, so the link exists exactly when the mail does.
 pub async fn issue(
     db: &impl ConnectionTrait,
+    key: &ServerKey,
     volunteer_id: Uuid,
     reason: Reason,
     now: DateTime<Utc>,
 ) -> Result<IssuedLink, RegistryError> {
-    let mut issued = issue_each(db, &[volunteer_id], reason, now).await?;
+    let mut issued = issue_each(db, key, &[volunteer_id], reason, now).await?;
     Ok(issued.remove(0))
 }
 
@@ -87,6 +79,7 @@ pub async fn issue(
 /// offer mails carries one each).
 pub async fn issue_each(
     db: &impl ConnectionTrait,
+    key: &ServerKey,
     volunteer_ids: &[Uuid],
     reason: Reason,
     now: DateTime<Utc>,
@@ -102,13 +95,16 @@ pub async fn issue_each(
         .exec(db)
         .await?;
     let expires_at = now + Duration::days(LINK_VALIDITY_DAYS);
-    let tokens: Vec<_> = volunteer_ids.iter().map(|_| new_token()).collect();
+    let links: Vec<_> = volunteer_ids
+        .iter()
+        .map(|_| LinkSeed::fresh(LinkKind::Availability, Uuid::new_v4()))
+        .collect();
     let rows = volunteer_ids
         .iter()
-        .zip(&tokens)
-        .map(|(volunteer_id, token)| availability_link::ActiveModel {
-            id: Set(Uuid::new_v4()),
-            token_hash: Set(token.hash.clone()),
+        .zip(&links)
+        .map(|(volunteer_id, link)| availability_link::ActiveModel {
+            id: Set(link.id()),
+            token_hash: Set(link.hash(key)),
             volunteer_id: Set(*volunteer_id),
             reason: Set(reason.as_str().to_owned()),
             created_at: Set(now),
@@ -118,13 +114,7 @@ pub async fn issue_each(
     availability_link::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
-    Ok(tokens
-        .into_iter()
-        .map(|token| IssuedLink {
-            token: token.plain,
-            expires_at,
-        })
-        .collect())
+    Ok(links.into_iter().map(|link| IssuedLink { link, expires_at }).collect())
 }
 
 /// Every link of a volunteer stops working, e.g. when their personal data is erased.
@@ -292,8 +282,8 @@ fn to_json<T: Serialize>(value: &T) -> String {
 /// the asker, so the form does not reveal who is in the pool.
 pub async fn send_on_request(
     db: &DatabaseConnection,
+    key: &ServerKey,
     email: &str,
-    public_base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, RegistryError> {
     let email = check_email("email", email)?;
@@ -313,11 +303,11 @@ pub async fn send_on_request(
         txn.rollback().await?;
         return Ok(false);
     }
-    let link = issue(&*txn, row.id, Reason::Request, now).await?;
+    let link = issue(&*txn, key, row.id, Reason::Request, now).await?;
     let mail = AvailabilityLinkMail {
         to: row.email,
         volunteer_name: row.name,
-        url: url(public_base_url, &link.token),
+        url: link.link.placeholder(),
         expires_at: link.expires_at,
     };
     lp_notify::enqueue(&*txn, &mail.email(), now)

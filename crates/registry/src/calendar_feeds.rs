@@ -3,8 +3,9 @@
 //!
 //! The address must be shown again (on every visit of the volunteer's own page, in every
 //! confirmation mail) without being kept: its token is derived from the server's key, which
-//! lives outside the database, and the feed's id ([`Addresses::token`]). Only the token's hash
-//! is stored, to find the feed when a calendar app asks. Revoking a feed sets `revoked_at`, after
+//! lives outside the database, and the feed's id ([`Addresses::token`], by the one rule of
+//! `lp_core::link`). Only the token's hash is stored, to find the feed when a calendar app
+//! asks; a mail carries a placeholder that the delivery worker writes the address into. Revoking a feed sets `revoked_at`, after
 //! which its address is unknown; a new feed is a new row with a new address.
 
 use crate::RegistryError;
@@ -12,6 +13,7 @@ use crate::entities::calendar_feed;
 use crate::volunteers;
 use chrono::{DateTime, Utc};
 use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
+use lp_core::link::{LinkKind, LinkSeed};
 use lp_core::secret::{ServerKey, hash_token};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -19,9 +21,6 @@ use sea_orm::{
 };
 use std::net::IpAddr;
 use uuid::Uuid;
-
-/// Keeps feed tokens apart from every other value derived from the server's key.
-const PURPOSE: &str = "calendar-feed";
 
 /// The path under which feeds are served: `/calendar/{token}.ics`.
 pub const PATH_PREFIX: &str = "/calendar/";
@@ -44,7 +43,7 @@ impl<'a> Addresses<'a> {
 
     /// The feed's secret token: the same for the same feed and key, unguessable without the key.
     pub fn token(&self, feed_id: Uuid) -> String {
-        self.key.derive(PURPOSE, feed_id.as_bytes())
+        link(feed_id).token(self.key)
     }
 
     /// Whether the feed's stored hash is of the token this key derives: not so for a feed made
@@ -55,12 +54,13 @@ impl<'a> Addresses<'a> {
 
     /// `{public_base_url}/calendar/{token}.ics`
     pub fn url(&self, feed: &Feed) -> String {
-        format!(
-            "{}{PATH_PREFIX}{}{SUFFIX}",
-            self.public_base_url.trim_end_matches('/'),
-            self.token(feed.id)
-        )
+        link(feed.id).url(self.key, self.public_base_url)
     }
+}
+
+/// A feed's address as `lp_core::link` makes it: no nonce, so it stays the same.
+fn link(feed_id: Uuid) -> LinkSeed {
+    LinkSeed::fresh(LinkKind::CalendarFeed, feed_id)
 }
 
 /// The token in a feed's last path segment (`{token}.ics`), if it has that form.
@@ -119,8 +119,10 @@ pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<Feed>
         .map(Feed::from))
 }
 
-/// The address of the volunteer's working feed, made first if they have none. Call inside the
-/// write transaction of the mail that carries it, so the feed exists exactly when the mail does.
+/// What a mail carries where the address of the volunteer's working feed goes (a placeholder
+/// the delivery worker writes the address into), the feed made first if they have none. Call
+/// inside the write transaction of the mail that carries it, so the feed exists exactly when
+/// the mail does.
 pub async fn ensure(
     txn: &impl ConnectionTrait,
     addresses: &Addresses<'_>,
@@ -128,18 +130,18 @@ pub async fn ensure(
     now: DateTime<Utc>,
 ) -> Result<String, RegistryError> {
     if let Some(feed) = shown(txn, addresses, volunteer_id).await? {
-        return Ok(addresses.url(&feed));
+        return Ok(link(feed.id).placeholder());
     }
     // Two mails to one volunteer at once would each make a feed: their transactions are
     // judged one after the other on the volunteer's row, and the second finds the first's.
     volunteers::lock(txn, volunteer_id).await?;
     if let Some(feed) = shown(txn, addresses, volunteer_id).await? {
-        return Ok(addresses.url(&feed));
+        return Ok(link(feed.id).placeholder());
     }
     // One made under an earlier server key answers no address any more: it gives way.
     revoke_current(txn, volunteer_id, now).await?;
     let feed = insert(txn, addresses, volunteer_id, now).await?;
-    Ok(addresses.url(&feed))
+    Ok(link(feed.id).placeholder())
 }
 
 async fn insert(

@@ -67,6 +67,8 @@ pub mod volunteer {
         pub training_attended_on: Option<Date>,
         /// Set when the volunteer's personal data was erased; the row stays for the figures.
         pub erased_at: Option<DateTimeUtc>,
+        /// When a mail server refused the address for good; cleared when it is changed.
+        pub email_bounced_at: Option<DateTimeUtc>,
         pub status: String,
         #[sea_orm(column_type = "Text", nullable)]
         pub notes: Option<String>,

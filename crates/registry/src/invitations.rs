@@ -8,6 +8,7 @@ use crate::staff::{self, CreatedStaffUser, StaffUserInput};
 use chrono::{DateTime, Utc};
 use lp_core::access::Coordinator;
 use lp_core::audit::{AuditAction, AuditEntry, AuditObject};
+use lp_core::secret::ServerKey;
 use lp_notify::templates::StaffWelcomeMail;
 use sea_orm::DatabaseConnection;
 
@@ -15,6 +16,7 @@ pub async fn invite(
     db: &DatabaseConnection,
     by: &Coordinator,
     input: &StaffUserInput,
+    key: &ServerKey,
     public_base_url: &str,
     now: DateTime<Utc>,
 ) -> Result<CreatedStaffUser, RegistryError> {
@@ -22,7 +24,7 @@ pub async fn invite(
     let txn = lp_db::begin_write(db).await?;
     let created = staff::insert(&*txn, prepared, now).await?;
     if input.password.is_none() {
-        let token = password_links::create(&*txn, created.user.id, now).await?;
+        let link = password_links::create(&*txn, key, created.user.id, now).await?;
         let base = public_base_url.trim_end_matches('/');
         let valid_until = (now + password_links::VALIDITY).with_timezone(&lp_core::time::POOL_TZ);
         let mail = StaffWelcomeMail {
@@ -31,7 +33,7 @@ pub async fn invite(
             role_de: created.user.role.name_de().to_owned(),
             role_en: created.user.role.name_en().to_owned(),
             login_url: format!("{base}/login"),
-            set_password_url: format!("{base}/password/{token}"),
+            set_password_url: link.placeholder(),
             valid_until: valid_until.format("%d.%m.%Y %H:%M").to_string(),
         };
         lp_notify::enqueue(&*txn, &mail.email(), now)

@@ -3,6 +3,7 @@
 //! their calendar subscriptions.
 
 pub mod availability_links;
+pub mod bounces;
 pub mod calendar_feeds;
 mod entities;
 mod error;

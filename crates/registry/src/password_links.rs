@@ -1,11 +1,14 @@
 //! Set-password links for invited staff: single use, expiring, stored as a hash like offer
-//! tokens. Using one sets the password and ends the user's other sessions.
+//! tokens, the token derived from the server key over the user's id and a nonce that only the
+//! mail's placeholder carries (`lp_core::link`). Using one sets the password and ends the
+//! user's other sessions.
 
 use crate::RegistryError;
 use crate::entities::{password_link, spend_once};
 use crate::staff::{self, StaffUser};
 use chrono::{DateTime, Duration, Utc};
-use lp_core::secret::new_token;
+use lp_core::link::{LinkKind, LinkSeed};
+use lp_core::secret::ServerKey;
 use lp_db::secret_link::{self, Standing};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -22,11 +25,17 @@ pub enum LinkState {
     Expired,
 }
 
-/// Makes a link for `user_id` and returns the token for the email (never stored).
-pub async fn create(db: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>) -> Result<String, RegistryError> {
-    let token = new_token();
+/// Makes a link for `user_id` and returns what its token is derived from, for the one email
+/// that carries it (as a placeholder); the token itself exists only at send time.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    key: &ServerKey,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<LinkSeed, RegistryError> {
+    let link = LinkSeed::fresh(LinkKind::SetPassword, user_id);
     password_link::Entity::insert(password_link::ActiveModel {
-        token_hash: Set(token.hash),
+        token_hash: Set(link.hash(key)),
         staff_user_id: Set(user_id),
         created_at: Set(now),
         expires_at: Set(now + VALIDITY),
@@ -34,7 +43,7 @@ pub async fn create(db: &impl ConnectionTrait, user_id: Uuid, now: DateTime<Utc>
     })
     .exec_without_returning(db)
     .await?;
-    Ok(token.plain)
+    Ok(link)
 }
 
 /// Looks a link up without using it (GET shows the form, it never acts).

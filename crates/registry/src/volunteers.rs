@@ -52,6 +52,9 @@ pub struct Volunteer {
     pub training_attended_on: Option<NaiveDate>,
     pub status: VolunteerStatus,
     pub notes: Option<String>,
+    /// When a mail server last refused the address for good: offers would not reach them, so
+    /// the cascade skips them until the address is changed or the flag cleared.
+    pub email_bounced_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -314,10 +317,14 @@ pub async fn update(
     let input = input.0;
     let txn = lp_db::begin_write(db).await?;
     let before = get(&*txn, id).await?.ok_or(RegistryError::NotFound)?;
-    let row = volunteer::ActiveModel {
+    let mut row = volunteer::ActiveModel {
         id: Set(id),
         ..row_values(&input, now)
     };
+    // A new address may work: the bounce flag was about the old one.
+    if input.email != before.email {
+        row.email_bounced_at = Set(None);
+    }
     match volunteer::Entity::update(row).exec(&*txn).await {
         Ok(_) => {}
         Err(sea_orm::DbErr::RecordNotUpdated) => return Err(RegistryError::NotFound),
@@ -599,6 +606,7 @@ pub async fn erase(
             notes: Set(None),
             status: Set(VolunteerStatus::Retired.as_str().to_owned()),
             erased_at: Set(Some(now)),
+            email_bounced_at: Set(None),
             updated_at: Set(now),
             ..Default::default()
         };
@@ -676,6 +684,7 @@ fn to_domain(row: volunteer::Model, languages: Vec<volunteer_language::Model>) -
         training_attended_on: row.training_attended_on,
         status: parse_column("volunteers.status", &row.status)?,
         notes: row.notes,
+        email_bounced_at: row.email_bounced_at,
         created_at: row.created_at,
         updated_at: row.updated_at,
     })

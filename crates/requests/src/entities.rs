@@ -71,6 +71,9 @@ pub mod offer {
         pub volunteer_id: Uuid,
         pub state: String,
         pub token_hash: String,
+        /// What the link's token is derived from with the server key (`lp_core::link`); none
+        /// on rows from before, whose tokens were random.
+        pub link_nonce: Option<String>,
         pub wave: i32,
         pub sent_at: DateTimeUtc,
         pub expires_at: DateTimeUtc,

@@ -5,6 +5,7 @@ use crate::RequestError;
 use crate::request::Request;
 use crate::settings::RequestSettings;
 use chrono::{DateTime, Utc};
+use lp_core::link::LinkSeed;
 use lp_notify::templates::{
     AssignmentConfirmedMail, InterpreterFoundMail, InterpreterWithdrewMail, OfferFilledMail, OfferMail, ReminderMail,
     RequestCancelledMail, RequestUnfilledMail, SeriesDate,
@@ -15,16 +16,16 @@ use lp_registry::{availability_links, calendar_feeds};
 use sea_orm::ConnectionTrait;
 
 /// Every offer mail brings a fresh link to the volunteer's own availability page
-/// (`availability`), issued in the same transaction so link and mail exist together.
+/// (`availability`), issued in the same transaction so link and mail exist together. Links go
+/// into the outbox as placeholders (`lp_core::link`); the worker writes them in at send time.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn offer(
     db: &impl ConnectionTrait,
     request: &Request,
     volunteer: &Volunteer,
-    token: &str,
+    link: &LinkSeed,
     availability: &availability_links::IssuedLink,
     (expires_at, series_dates): (DateTime<Utc>, &[DateTime<Utc>]),
-    settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let mail = OfferMail {
@@ -39,8 +40,8 @@ pub(crate) async fn offer(
         town: request.town.clone(),
         setting_de: request.setting.name_de().to_owned(),
         setting_en: request.setting.name_en().to_owned(),
-        accept_url: settings.offer_url(token),
-        availability_url: Some(availability_links::url(&settings.public_base_url, &availability.token)),
+        accept_url: link.placeholder(),
+        availability_url: Some(availability.link.placeholder()),
         expires_at,
         series_dates: series_dates.to_vec(),
     };
@@ -55,13 +56,14 @@ pub(crate) struct Parties<'a> {
 }
 
 /// The winner learns the full details, with the address of their calendar feed (made now if
-/// they have none); the caseworker learns who is coming.
+/// they have none) and the link of the accepted offer (`manage`, none for an offer from before
+/// links were derived); the caseworker learns who is coming.
 pub(crate) async fn assignment(
     db: &impl ConnectionTrait,
     request: &Request,
     series: &crate::series::Outcome,
     parties: Parties<'_>,
-    token: &str,
+    manage: Option<LinkSeed>,
     settings: &RequestSettings,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
@@ -88,7 +90,7 @@ pub(crate) async fn assignment(
         caseworker_email: caseworker.email.clone(),
         client_ref: request.client_ref.clone(),
         // The volunteer's own offer page, where the acceptance can be withdrawn.
-        manage_url: Some(settings.offer_url(token)),
+        manage_url: manage.map(|link| link.placeholder()),
         video_url: request.video_url.clone(),
         calendar_url: Some(calendar_url),
         request_id: request.id.to_string(),
@@ -98,7 +100,7 @@ pub(crate) async fn assignment(
             .map(|date| SeriesDate {
                 request_id: date.request.id.to_string(),
                 starts_at: date.request.starts_at,
-                manage_url: settings.offer_url(&date.token.plain),
+                manage_url: date.link.placeholder(),
                 video_url: date.request.video_url.clone(),
             })
             .collect(),

@@ -242,7 +242,7 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&*txn, &request, &series, parties, token, settings, now).await?;
+    mails::assignment(&*txn, &request, &series, parties, offer.link(), settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
     for other in volunteers::get_many(&*txn, &other_ids).await? {
         mails::filled_by_someone_else(&*txn, &request, &other, now).await?;

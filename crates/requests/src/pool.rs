@@ -82,6 +82,7 @@ fn profile(
         pledge_signed: volunteer
             .confidentiality_signed_on
             .is_some_and(|signed| signed <= today),
+        email_bouncing: volunteer.email_bounced_at.is_some(),
         languages: volunteer
             .languages
             .into_iter()

@@ -5,6 +5,7 @@
 use crate::entities::{offer, request};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageCode;
+use lp_core::link::{LinkKind, LinkSeed};
 use lp_core::vocab::{Mode, OfferState, RequestStatus, Setting};
 use lp_matcher::cascade::EarlierOffer;
 use lp_matcher::{GenderPreference, RequestSpec};
@@ -141,9 +142,18 @@ pub(crate) struct Offer {
     pub responded_at: Option<DateTime<Utc>>,
     /// Set when the volunteer took back an acceptance.
     pub withdrew_at: Option<DateTime<Utc>>,
+    /// What its link is derived from; see [`Offer::link`].
+    pub link_nonce: Option<String>,
 }
 
 impl Offer {
+    /// What its link is derived from, to write the same link into a later mail; none for an
+    /// offer from before links were derived.
+    pub fn link(&self) -> Option<LinkSeed> {
+        let nonce = self.link_nonce.as_deref()?;
+        Some(LinkSeed::stored(LinkKind::Offer, self.id, nonce))
+    }
+
     pub fn from_row(row: offer::Model) -> Result<Self, DbErr> {
         Ok(Self {
             id: row.id,
@@ -155,6 +165,7 @@ impl Offer {
             expires_at: row.expires_at,
             responded_at: row.responded_at,
             withdrew_at: row.withdrew_at,
+            link_nonce: row.link_nonce,
         })
     }
 

@@ -211,6 +211,7 @@ mod tests {
             expires_at: at("2026-11-25T10:00:00Z"),
             responded_at: None,
             withdrew_at: None,
+            link_nonce: None,
         }
     }
 

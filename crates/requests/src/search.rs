@@ -9,7 +9,7 @@ use crate::settings::RequestSettings;
 use crate::{RequestError, mails};
 use chrono::{DateTime, Utc};
 use lp_core::audit::{AuditAction, AuditEntry, AuditObject, Who};
-use lp_core::secret::new_token;
+use lp_core::link::{LinkKind, LinkSeed};
 use lp_core::vocab::{OfferState, RequestStatus};
 use lp_matcher::cascade::{EarlierOffer, Occasion, Step, next_step, series_order, wave_size};
 use lp_registry::{availability_links, pool_changes, staff, volunteers};
@@ -94,20 +94,22 @@ async fn send_offers(
         .filter_map(|id| recipients.iter().find(|v| v.id == *id))
         .collect();
     let ids: Vec<Uuid> = recipients.iter().map(|v| v.id).collect();
-    let availability = availability_links::issue_each(txn, &ids, availability_links::Reason::Offer, now).await?;
+    let key = &settings.server_key;
+    let availability = availability_links::issue_each(txn, key, &ids, availability_links::Reason::Offer, now).await?;
     let expires_at = crate::rules::offer_open_until(request.fill_by);
     let mut new_rows = Vec::with_capacity(recipients.len());
     for (volunteer, availability) in recipients.into_iter().zip(&availability) {
-        let token = new_token();
-        // Asking again (after a give-back) renews the old row with a fresh link; the old link
-        // stays dead.
+        // Asking again (after a give-back) renews the old row with a fresh link (a new nonce);
+        // the old link stays dead.
         let renewed = earlier.iter().find(|o| o.volunteer_id == volunteer.id).map(|o| o.id);
+        let link = LinkSeed::fresh(LinkKind::Offer, renewed.unwrap_or_else(Uuid::new_v4));
         let row = offer::ActiveModel {
-            id: Set(renewed.unwrap_or_else(Uuid::new_v4)),
+            id: Set(link.id()),
             request_id: Set(request.id),
             volunteer_id: Set(volunteer.id),
             state: Set(OfferState::Sent.as_str().to_owned()),
-            token_hash: Set(token.hash.clone()),
+            token_hash: Set(link.hash(key)),
+            link_nonce: Set(Some(link.nonce().to_owned())),
             wave: Set(wave as i32),
             sent_at: Set(now),
             expires_at: Set(expires_at),
@@ -123,10 +125,9 @@ async fn send_offers(
             txn,
             request,
             volunteer,
-            &token.plain,
+            &link,
             availability,
             (expires_at, series_dates),
-            settings,
             now,
         )
         .await?;

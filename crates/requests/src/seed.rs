@@ -241,6 +241,7 @@ fn offer_row(request_id: Uuid, past: &PastRequest, o: &PastOffer) -> offer::Acti
         state: Set(o.state.as_str().to_owned()),
         // The hash of a token thrown away at once: the link never existed.
         token_hash: Set(new_token().hash),
+        link_nonce: Set(None),
         wave: Set(o.wave as i32),
         sent_at: Set(o.sent_at),
         // Offer links stop working when the appointment starts.

@@ -11,7 +11,7 @@ use crate::request::Request;
 use crate::settings::RequestSettings;
 use crate::{RequestError, pool};
 use chrono::{DateTime, Utc};
-use lp_core::secret::{NewToken, new_token};
+use lp_core::link::{LinkKind, LinkSeed};
 use lp_core::vocab::{OfferState, RequestStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -88,7 +88,7 @@ pub(crate) async fn release(
 /// A later date the volunteer took with the series, with the link that manages it.
 pub(crate) struct TakenDate {
     pub request: Request,
-    pub token: NewToken,
+    pub link: LinkSeed,
 }
 
 /// What accepting the series' offer did to its waiting dates.
@@ -117,13 +117,14 @@ pub(crate) async fn take(
         let may =
             profile.is_some_and(|p| lp_matcher::first_violation(&date.spec(), &p, now, &settings.matching).is_none());
         if may && assign(txn, &date, volunteer_id, now).await? {
-            let token = new_token();
+            let link = LinkSeed::fresh(LinkKind::Offer, Uuid::new_v4());
             offer::Entity::insert(offer::ActiveModel {
-                id: Set(Uuid::new_v4()),
+                id: Set(link.id()),
                 request_id: Set(date.id),
                 volunteer_id: Set(volunteer_id),
                 state: Set(OfferState::Accepted.as_str().to_owned()),
-                token_hash: Set(token.hash.clone()),
+                token_hash: Set(link.hash(&settings.server_key)),
+                link_nonce: Set(Some(link.nonce().to_owned())),
                 wave: Set(1),
                 sent_at: Set(now),
                 expires_at: Set(crate::rules::accepted_link_until(date.starts_at)),
@@ -133,7 +134,7 @@ pub(crate) async fn take(
             .exec_without_returning(txn)
             .await?;
             let request = crate::request::get(txn, date.id).await?;
-            outcome.taken.push(TakenDate { request, token });
+            outcome.taken.push(TakenDate { request, link });
         } else {
             outcome.released.push(date);
         }

@@ -31,8 +31,9 @@ impl RequestSettings {
         }
     }
 
-    pub fn offer_url(&self, token: &str) -> String {
-        format!("{}/o/{token}", self.public_base_url)
+    /// What writes the links into mails at send time: the key and `public_base_url`.
+    pub fn links(&self) -> lp_core::link::LinkResolver {
+        lp_core::link::LinkResolver::new(self.server_key.clone(), &self.public_base_url)
     }
 
     /// How the volunteers' calendar feed addresses are made (from the server key).

@@ -18,9 +18,17 @@ use uuid::Uuid;
 
 const BASE: &str = "http://pool.test";
 
+/// The server key of every test here, so [`outbox`] can write the links into the mails.
+fn key() -> std::sync::Arc<lp_core::secret::ServerKey> {
+    static KEY: std::sync::OnceLock<std::sync::Arc<lp_core::secret::ServerKey>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| std::sync::Arc::new(lp_core::secret::ServerKey::generate()))
+        .clone()
+}
+
 fn settings() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
+        server_key: key(),
         ..RequestSettings::with_defaults(BASE)
     }
 }
@@ -105,7 +113,8 @@ fn request_input() -> RequestInput {
     .unwrap()
 }
 
-/// (recipient, kind, body text) of every email in the outbox, oldest first.
+/// (recipient, kind, body text) of every email in the outbox, oldest first, the text as the
+/// worker sends it: with the links written in (the outbox holds placeholders, never a token).
 async fn outbox(db: &DatabaseConnection) -> Vec<(String, String, String)> {
     let rows = db
         .query_all_raw(Statement::from_string(
@@ -119,7 +128,10 @@ async fn outbox(db: &DatabaseConnection) -> Vec<(String, String, String)> {
             (
                 row.try_get::<String>("", "to_address").unwrap(),
                 row.try_get::<String>("", "kind").unwrap(),
-                row.try_get::<String>("", "body_text").unwrap(),
+                settings()
+                    .links()
+                    .resolve_text(&row.try_get::<String>("", "body_text").unwrap())
+                    .unwrap(),
             )
         })
         .collect()
@@ -254,6 +266,14 @@ async fn withdrawal_reopens_the_search_and_tells_the_caseworker() {
         .await
         .unwrap();
     assert_eq!(get(&pool, created.id, now).await.status, RequestStatus::Assigned);
+    // The confirmation carries the same link again, written from the offer's row (its nonce
+    // and the server key), not from the token the volunteer clicked.
+    let mails = outbox(&pool.db.conn).await;
+    let (_, _, confirmation) = mails
+        .iter()
+        .find(|(_, kind, _)| kind == "assignment_confirmed")
+        .expect("a confirmation");
+    assert!(confirmation.contains(&format!("{BASE}/o/{token}")), "{confirmation}");
 
     offers::withdraw(&pool.db.conn, &token, &settings, None, now + Duration::hours(2))
         .await
@@ -517,9 +537,11 @@ async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
         .await
         .unwrap();
     let id = volunteer_id(db, "v0@pool.test").await;
-    let link = lp_registry::availability_links::issue(db, id, lp_registry::availability_links::Reason::Request, now)
-        .await
-        .unwrap();
+    let link =
+        lp_registry::availability_links::issue(db, &key(), id, lp_registry::availability_links::Reason::Request, now)
+            .await
+            .unwrap();
+    let token = link.link.token(&key());
     let trainings = lp_trainings::TrainingSettings {
         validity_months: settings.training_validity_months,
         public_base_url: settings.public_base_url.clone(),
@@ -528,7 +550,7 @@ async fn erasing_a_volunteer_withdraws_their_offers_and_kills_their_links() {
     linguapool_requests::erasure::erase_volunteer(db, &lp_core::access::Coordinator::operator(), id, &trainings, now)
         .await
         .unwrap();
-    let gone = lp_registry::availability_links::page(db, &link.token, now).await;
+    let gone = lp_registry::availability_links::page(db, &token, now).await;
     assert!(
         matches!(gone, Err(lp_registry::availability_links::LinkError::Unknown)),
         "{gone:?}"
@@ -582,4 +604,63 @@ async fn an_offer_is_open_until_the_deadline_and_an_accepted_link_until_the_appo
         .unwrap();
     let after = get(&pool, created.id, deadline + Duration::hours(2)).await;
     assert_eq!(after.status, RequestStatus::Unfilled, "no time left to search again");
+}
+
+/// The tokens of every link in `text` (offer, availability, calendar feed).
+fn tokens_in(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for prefix in ["/o/", "/v/", "/calendar/"] {
+        for (at, _) in text.match_indices(&format!("{BASE}{prefix}")) {
+            let rest = &text[at + BASE.len() + prefix.len()..];
+            let token: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect();
+            tokens.push(token);
+        }
+    }
+    tokens
+}
+
+#[tokio::test]
+async fn the_outbox_holds_placeholders_and_never_a_link_token() {
+    let pool = pool(3).await;
+    let settings = settings();
+    let now = start_of_test();
+    let created = lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let first = created.offers[0].volunteer_name.replace("Volunteer ", "v");
+    let token = offer_token(&pool.db.conn, &format!("{first}@pool.test")).await;
+    offers::accept(&pool.db.conn, &token, &settings, None, now + Duration::minutes(10))
+        .await
+        .unwrap();
+
+    let sent: Vec<String> = outbox(&pool.db.conn)
+        .await
+        .into_iter()
+        .map(|(_, _, text)| text)
+        .collect();
+    let tokens: Vec<String> = sent.iter().flat_map(|text| tokens_in(text)).collect();
+    // Two offers with their availability links, the confirmation's offer and calendar links.
+    assert!(tokens.len() >= 6, "{tokens:?}");
+    assert!(tokens.iter().all(|t| t.len() == 43), "{tokens:?}");
+    let stored = pool
+        .db
+        .conn
+        .query_all_raw(Statement::from_string(
+            pool.db.conn.get_database_backend(),
+            "SELECT body_text, body_html FROM outbox_emails",
+        ))
+        .await
+        .unwrap();
+    for row in &stored {
+        for column in ["body_text", "body_html"] {
+            let body: String = row.try_get("", column).unwrap();
+            for token in &tokens {
+                assert!(!body.contains(token.as_str()), "a token in the outbox's {column}");
+            }
+            assert!(!body.contains(&format!("{BASE}/o/")), "{body}");
+        }
+    }
 }

@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use uuid::Uuid;
 
 mod support;
-use support::{at, caseworker, instance, request_on, trainings, volunteer};
+use support::{as_sent, at, caseworker, instance, key, request_on, trainings, volunteer};
 
 fn addr(text: &str) -> IpAddr {
     text.parse().unwrap()
@@ -313,9 +313,15 @@ async fn retention_ends_expired_sessions_and_purges_used_and_expired_links() {
     };
     lp_registry::sessions::create(db, user, policy, now).await.unwrap();
     let txn = lp_db::begin_write(db).await.unwrap();
-    lp_registry::availability_links::issue(&*txn, amina, lp_registry::availability_links::Reason::Request, now)
-        .await
-        .unwrap();
+    lp_registry::availability_links::issue(
+        &*txn,
+        &key(),
+        amina,
+        lp_registry::availability_links::Reason::Request,
+        now,
+    )
+    .await
+    .unwrap();
     txn.commit().await.unwrap();
     let settings = retention::RetentionSettings::default();
     assert_eq!(count(db, "SELECT COUNT(*) FROM staff_sessions").await, 1);
@@ -350,6 +356,7 @@ async fn the_access_export_holds_the_volunteers_data_and_no_one_elses() {
     let first = lp_registry::calendar_feeds::ensure(db, &addresses, amina, now - Duration::days(3))
         .await
         .unwrap();
+    let first = as_sent(&first);
     let second = lp_registry::calendar_feeds::renew(db, &addresses, amina, Who::Volunteer(amina), None, now)
         .await
         .unwrap();

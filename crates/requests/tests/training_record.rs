@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
 
 mod support;
-use support::{BASE, at, caseworker, instance, request_on, volunteer};
+use support::{BASE, as_sent, at, caseworker, instance, key, request_on, volunteer};
 
 async fn invitation_token(db: &DatabaseConnection, address: &str) -> String {
     let rows = db
@@ -25,7 +25,7 @@ async fn invitation_token(db: &DatabaseConnection, address: &str) -> String {
         ))
         .await
         .unwrap();
-    let text: String = rows[0].try_get("", "body_text").unwrap();
+    let text = as_sent(&rows[0].try_get::<String>("", "body_text").unwrap());
     let start = text.find(&format!("{BASE}/t/")).unwrap() + BASE.len() + 3;
     text[start..].split_whitespace().next().unwrap().to_owned()
 }
@@ -34,7 +34,7 @@ fn training_settings() -> TrainingSettings {
     TrainingSettings {
         validity_months: 24,
         public_base_url: BASE.to_owned(),
-        server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
+        server_key: key(),
     }
 }
 

@@ -500,6 +500,8 @@ fn volunteer(
         german_level,
         training: TrainingStatus::Untrained,
         pledge_signed: false,
+        // The synthetic town's addresses all work: no simulated bounces.
+        email_bouncing: false,
         modes,
         service_area,
         excluded_settings: excluded_settings(rng),

@@ -12,4 +12,4 @@ pub mod smtp;
 pub use browser::{Browser, Viewport};
 pub use db::TestDb;
 pub use pg_cluster::PgCluster;
-pub use smtp::{ReceivedMail, SmtpServer};
+pub use smtp::{Behaviour as SmtpBehaviour, ReceivedMail, SmtpServer};

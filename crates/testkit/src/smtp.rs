@@ -1,5 +1,6 @@
 //! A real SMTP server on a loopback port, in threads of its own, built on mailin's SMTP state
-//! machine (mailin-embedded needs a TLS stack the tests do not).
+//! machine (mailin-embedded needs a TLS stack the tests do not). A test fixture: it can also
+//! play the faults of real mail servers ([`Behaviour`]), and change its behaviour while it runs.
 
 use mail_parser::{MessageParser, MimeHeaders};
 use mailin::{Handler, Response, SessionBuilder};
@@ -72,37 +73,82 @@ impl ReceivedMail {
     }
 }
 
+/// How the server answers. Read at every command, so a test can change it mid-run
+/// ([`SmtpServer::set_behaviour`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Behaviour {
+    /// Takes every message.
+    Accept,
+    /// `550 Mailbox unavailable` to every recipient.
+    RefuseAll,
+    /// `451` to every recipient: a server in trouble, try again later.
+    TryLater,
+    /// `550` to this one address (compared case-insensitively); every other is taken.
+    RefuseOne(String),
+    /// Accepts the TCP connection and never says a word, not even the greeting.
+    Silent,
+    /// Takes every message, but waits this long before confirming each one.
+    Slow(Duration),
+}
+
 pub struct SmtpServer {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    state: Arc<State>,
+}
+
+struct State {
+    behaviour: Mutex<Behaviour>,
+    /// Every recipient the server was asked to take, in order, whatever it answered.
+    recipients: Mutex<Vec<String>>,
+}
+
+impl State {
+    fn behaviour(&self) -> Behaviour {
+        self.behaviour.lock().expect("not poisoned").clone()
+    }
 }
 
 impl SmtpServer {
     pub fn start() -> Self {
-        Self::start_on(TcpListener::bind("127.0.0.1:0").expect("a free port"), false)
+        Self::start_with(Behaviour::Accept)
     }
 
     /// A server that refuses every recipient with `550 Mailbox unavailable`.
     pub fn start_refusing() -> Self {
-        Self::start_on(TcpListener::bind("127.0.0.1:0").expect("a free port"), true)
+        Self::start_with(Behaviour::RefuseAll)
+    }
+
+    pub fn start_with(behaviour: Behaviour) -> Self {
+        Self::start_on(TcpListener::bind("127.0.0.1:0").expect("a free port"), behaviour)
     }
 
     /// Serves on the given listener, e.g. one bound to an address a test reserved earlier.
-    pub fn start_on(listener: TcpListener, refuse_recipients: bool) -> Self {
+    pub fn start_on(listener: TcpListener, behaviour: Behaviour) -> Self {
         let addr = listener.local_addr().expect("bound");
         let received = Arc::new(Mutex::new(Vec::new()));
+        let state = Arc::new(State {
+            behaviour: Mutex::new(behaviour),
+            recipients: Mutex::new(Vec::new()),
+        });
         let sink = Arc::clone(&received);
+        let shared = Arc::clone(&state);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
                 let handler = Collector {
                     sink: Arc::clone(&sink),
                     current: None,
-                    refuse_recipients,
+                    state: Arc::clone(&shared),
                 };
                 std::thread::spawn(move || serve_connection(stream, handler));
             }
         });
-        Self { addr, received }
+        Self { addr, received, state }
+    }
+
+    /// Answers differently from the next command on.
+    pub fn set_behaviour(&self, behaviour: Behaviour) {
+        *self.state.behaviour.lock().expect("not poisoned") = behaviour;
     }
 
     pub fn url(&self) -> String {
@@ -117,10 +163,28 @@ impl SmtpServer {
         self.received().into_iter().filter(|m| m.is_to(address)).collect()
     }
 
+    /// How often a client asked the server to take a message for `address`, taken or not:
+    /// how often a mail to it was tried.
+    pub fn attempts_for(&self, address: &str) -> usize {
+        self.state
+            .recipients
+            .lock()
+            .expect("not poisoned")
+            .iter()
+            .filter(|to| to.eq_ignore_ascii_case(address))
+            .count()
+    }
+
     /// Waits (up to 30 s) until `count` messages to `address` have arrived, and returns them
     /// in the order they arrived.
     pub async fn wait_for(&self, address: &str, count: usize) -> Vec<ReceivedMail> {
-        let deadline = Instant::now() + Duration::from_secs(30);
+        self.wait_for_within(address, count, Duration::from_secs(30)).await
+    }
+
+    /// [`wait_for`](Self::wait_for) with a deadline of the caller's, for mail that waits out a
+    /// retry.
+    pub async fn wait_for_within(&self, address: &str, count: usize, within: Duration) -> Vec<ReceivedMail> {
+        let deadline = Instant::now() + within;
         loop {
             let mails = self.received_by(address);
             if mails.len() >= count {
@@ -128,7 +192,7 @@ impl SmtpServer {
             }
             assert!(
                 Instant::now() < deadline,
-                "waited 30 s for {count} mail(s) to {address}; got {}",
+                "waited {within:?} for {count} mail(s) to {address}; got {}",
                 mails.len()
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
@@ -145,6 +209,14 @@ pub fn free_addr() -> SocketAddr {
 }
 
 fn serve_connection(stream: TcpStream, handler: Collector) {
+    if handler.state.behaviour() == Behaviour::Silent {
+        // Hold the connection open without a word until the client gives up.
+        let mut sink = [0u8; 512];
+        let mut stream = stream;
+        stream.set_read_timeout(Some(Duration::from_secs(120))).ok();
+        while matches!(std::io::Read::read(&mut stream, &mut sink), Ok(n) if n > 0) {}
+        return;
+    }
     let remote = stream
         .peer_addr()
         .map(|a| a.ip())
@@ -192,15 +264,18 @@ fn serve_connection(stream: TcpStream, handler: Collector) {
 struct Collector {
     sink: Arc<Mutex<Vec<ReceivedMail>>>,
     current: Option<(Vec<String>, Vec<u8>)>,
-    refuse_recipients: bool,
+    state: Arc<State>,
 }
 
 impl Handler for Collector {
-    fn rcpt(&mut self, _to: &str) -> Response {
-        if self.refuse_recipients {
-            mailin::response::NO_MAILBOX
-        } else {
-            mailin::response::OK
+    fn rcpt(&mut self, to: &str) -> Response {
+        let to = to.trim_matches(|c| c == '<' || c == '>').to_owned();
+        self.state.recipients.lock().expect("not poisoned").push(to.clone());
+        match self.state.behaviour() {
+            Behaviour::RefuseAll => mailin::response::NO_MAILBOX,
+            Behaviour::RefuseOne(address) if address.eq_ignore_ascii_case(&to) => mailin::response::NO_MAILBOX,
+            Behaviour::TryLater => mailin::response::INTERNAL_ERROR,
+            _ => mailin::response::OK,
         }
     }
 
@@ -217,6 +292,9 @@ impl Handler for Collector {
     }
 
     fn data_end(&mut self) -> Response {
+        if let Behaviour::Slow(delay) = self.state.behaviour() {
+            std::thread::sleep(delay);
+        }
         if let Some((to, raw)) = self.current.take() {
             self.sink
                 .lock()

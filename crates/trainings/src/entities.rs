@@ -41,6 +41,9 @@ pub mod invitation {
         pub training_id: Uuid,
         pub volunteer_id: Uuid,
         pub token_hash: String,
+        /// What the link's token is derived from with the server key (`lp_core::link`); none
+        /// on rows from before, whose tokens were random.
+        pub link_nonce: Option<String>,
         pub state: String,
         pub waiting_since: Option<DateTimeUtc>,
         pub attended: bool,

@@ -42,6 +42,7 @@ pub async fn release(
                 invitation::Column::TokenHash,
                 Expr::value(format!("revoked:{}", row.id)),
             )
+            .col_expr(invitation::Column::LinkNonce, Expr::value(Option::<String>::None))
             .filter(invitation::Column::Id.eq(row.id))
             .exec(txn)
             .await?;

@@ -8,6 +8,8 @@ use crate::{TrainingError, TrainingSettings, mails, seats};
 use chrono::{DateTime, Utc};
 use lp_core::access::Coordinator;
 use lp_core::audit::{AuditAction, AuditObject};
+use lp_core::link::{LinkKind, LinkSeed};
+use lp_core::secret::ServerKey;
 use lp_core::time::POOL_TZ;
 use lp_core::validation::FieldError;
 use lp_core::vocab::InvitationState;
@@ -128,8 +130,8 @@ pub async fn invite(
             report.already_invited += 1;
             continue;
         }
-        let token = issue(&*txn, &training, volunteer.id, now).await?;
-        mails::invitation(&*txn, &training, volunteer, &settings.invitation_url(&token), now).await?;
+        let link = issue(&*txn, Some(&settings.server_key), &training, volunteer.id, now).await?;
+        mails::invitation(&*txn, &training, volunteer, &link.placeholder(), now).await?;
         report.invited += 1;
         entries.push(
             crate::by_coordinator(by, AuditAction::Invite, AuditObject::Volunteer, volunteer.id)
@@ -141,19 +143,28 @@ pub async fn invite(
     Ok(report)
 }
 
-/// A new invitation row with its link; the plain token is returned for the mail only.
+/// A new invitation row with its link, derived from the server key `key`; what the link is
+/// derived from is returned for the mail, which carries it as a placeholder. Without a key the
+/// row has no link at all (the demo's enrolments, never mailed).
 pub(crate) async fn issue(
     txn: &impl ConnectionTrait,
+    key: Option<&ServerKey>,
     training: &crate::trainings::Training,
     volunteer_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<String, TrainingError> {
-    let token = lp_core::secret::new_token();
+) -> Result<LinkSeed, TrainingError> {
+    let link = LinkSeed::fresh(LinkKind::TrainingInvitation, Uuid::new_v4());
+    let (token_hash, nonce) = match key {
+        Some(key) => (link.hash(key), Some(link.nonce().to_owned())),
+        // The hash of a token thrown away at once: the link never existed.
+        None => (lp_core::secret::new_token().hash, None),
+    };
     let row = invitation::ActiveModel {
-        id: Set(Uuid::new_v4()),
+        id: Set(link.id()),
         training_id: Set(training.id),
         volunteer_id: Set(volunteer_id),
-        token_hash: Set(token.hash.clone()),
+        token_hash: Set(token_hash),
+        link_nonce: Set(nonce),
         state: Set(InvitationState::Invited.as_str().to_owned()),
         waiting_since: Set(None),
         attended: Set(false),
@@ -163,7 +174,14 @@ pub(crate) async fn issue(
         expires_at: Set(training.ends_at()),
     };
     invitation::Entity::insert(row).exec_without_returning(txn).await?;
-    Ok(token.plain)
+    Ok(link)
+}
+
+/// The link of a stored invitation, to write it into a later mail; none for an invitation from
+/// before links were derived.
+pub(crate) fn link_of(row: &invitation::Model) -> Option<LinkSeed> {
+    let nonce = row.link_nonce.as_deref()?;
+    Some(LinkSeed::stored(LinkKind::TrainingInvitation, row.id, nonce))
 }
 
 /// The chosen volunteers; an unknown or retired one is named by its place in the list.

@@ -150,9 +150,9 @@ pub async fn register(
     let volunteer = volunteers::get(&*txn, row.volunteer_id)
         .await?
         .ok_or(TrainingError::NotFound)?;
-    let url = settings.invitation_url(token);
+    let url = crate::invitations::link_of(&row).map(|link| link.placeholder());
     let outcome = if seated {
-        mails::registered(&*txn, &fresh, &volunteer, &url, settings, now).await?;
+        mails::registered(&*txn, &fresh, &volunteer, url.as_deref(), settings, now).await?;
         Outcome::Registered
     } else {
         let row = invitation::Model {
@@ -161,7 +161,7 @@ pub async fn register(
             ..row
         };
         let position = seats::position(&*txn, &row).await?;
-        mails::waiting(&*txn, &fresh, &volunteer, position, &url, now).await?;
+        mails::waiting(&*txn, &fresh, &volunteer, position, url.as_deref(), now).await?;
         Outcome::Waiting
     };
     let entry = crate::by_volunteer(volunteer.id, AuditAction::Register, training.id, addr);

@@ -1,7 +1,8 @@
 //! The emails trainings cause, each written to the outbox in the caller's transaction.
 //!
-//! Only the mails a link action answers carry the link: the plain token exists only then (it
-//! is stored as a hash). The others point to the invitation mail.
+//! Links go in as placeholders (`lp_core::link`), which the delivery worker writes in at send
+//! time; no token is ever stored. The mails a link action answers carry the invitation's link
+//! again (from the nonce its row keeps); the others point to the invitation mail.
 
 use crate::trainings::Training;
 use crate::{TrainingError, TrainingSettings};
@@ -51,7 +52,7 @@ pub(crate) async fn registered(
     db: &impl ConnectionTrait,
     training: &Training,
     volunteer: &Volunteer,
-    link_url: &str,
+    link_url: Option<&str>,
     settings: &TrainingSettings,
     now: DateTime<Utc>,
 ) -> Result<(), TrainingError> {
@@ -60,7 +61,7 @@ pub(crate) async fn registered(
         to: volunteer.email.clone(),
         volunteer_name: volunteer.name.clone(),
         training: facts(training),
-        link_url: link_url.to_owned(),
+        link_url: link_url.map(str::to_owned),
         calendar_url: Some(calendar_url),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
@@ -72,7 +73,7 @@ pub(crate) async fn waiting(
     training: &Training,
     volunteer: &Volunteer,
     position: u32,
-    link_url: &str,
+    link_url: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), TrainingError> {
     let mail = TrainingWaitingMail {
@@ -80,7 +81,7 @@ pub(crate) async fn waiting(
         volunteer_name: volunteer.name.clone(),
         training: facts(training),
         position,
-        link_url: link_url.to_owned(),
+        link_url: link_url.map(str::to_owned),
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())

@@ -23,7 +23,7 @@ pub async fn enrol(
     let training = seats::lock(&*txn, training_id).await?;
     let mut outcomes = Vec::with_capacity(volunteer_ids.len());
     for volunteer_id in volunteer_ids {
-        invitations::issue(&*txn, &training, *volunteer_id, now).await?;
+        invitations::issue(&*txn, None, &training, *volunteer_id, now).await?;
         let seated = seats::take(&*txn, training_id, now).await?;
         let (state, since, outcome) = if seated {
             (InvitationState::Registered, None, Outcome::Registered)

@@ -10,9 +10,9 @@ pub struct TrainingSettings {
 }
 
 impl TrainingSettings {
-    /// The invitation page `{public_base_url}/t/{token}`.
-    pub fn invitation_url(&self, token: &str) -> String {
-        format!("{}/t/{token}", self.public_base_url)
+    /// What writes the links into mails at send time: the key and `public_base_url`.
+    pub fn links(&self) -> lp_core::link::LinkResolver {
+        lp_core::link::LinkResolver::new(self.server_key.clone(), &self.public_base_url)
     }
 
     /// How the volunteers' calendar feed addresses are made (from the server key).

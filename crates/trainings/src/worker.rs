@@ -195,8 +195,8 @@ async fn notify_expiry(
             let link = if invited {
                 None
             } else {
-                let token = invitations::issue(&*txn, &refresher, volunteer.id, now).await?;
-                Some(settings.invitation_url(&token))
+                let link = invitations::issue(&*txn, Some(&settings.server_key), &refresher, volunteer.id, now).await?;
+                Some(link.placeholder())
             };
             mails::expiring(&*txn, &volunteer, valid_until, Some((&refresher, link)), now).await?;
         }

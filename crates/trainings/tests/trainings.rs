@@ -82,7 +82,8 @@ async fn schedule(db: &DatabaseConnection, kind: &str, capacity: i64) -> Trainin
     trainings::create(db, &by(), valid, now()).await.unwrap()
 }
 
-/// (recipient, kind, body text) of every email in the outbox, oldest first.
+/// (recipient, kind, body text) of every email in the outbox, oldest first, the text as the
+/// worker sends it: with the links written in (the outbox holds placeholders, never a token).
 async fn outbox(db: &DatabaseConnection) -> Vec<(String, String, String)> {
     let rows = db
         .query_all_raw(Statement::from_string(
@@ -96,7 +97,10 @@ async fn outbox(db: &DatabaseConnection) -> Vec<(String, String, String)> {
             (
                 row.try_get::<String>("", "to_address").unwrap(),
                 row.try_get::<String>("", "kind").unwrap(),
-                row.try_get::<String>("", "body_text").unwrap(),
+                settings()
+                    .links()
+                    .resolve_text(&row.try_get::<String>("", "body_text").unwrap())
+                    .unwrap(),
             )
         })
         .collect()

@@ -137,6 +137,40 @@ impl TestApp {
         }
     }
 
+    /// What writes the links into the outbox's mails at send time, with this app's key.
+    pub fn links(&self) -> lp_core::link::LinkResolver {
+        lp_core::link::LinkResolver::new(self.requests.server_key.clone(), BASE)
+    }
+
+    /// `(recipient, text)` of every queued mail of `kind`, oldest first, the text as the worker
+    /// sends it: the outbox holds placeholders where the links go, and the worker writes them in.
+    pub async fn sent_texts(&self, kind: &str) -> Vec<(String, String)> {
+        use sea_orm::ConnectionTrait;
+        let db = &self.db.conn;
+        let sql = match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Postgres => {
+                "SELECT to_address, body_text FROM outbox_emails WHERE kind = $1 ORDER BY created_at, id"
+            }
+            _ => "SELECT to_address, body_text FROM outbox_emails WHERE kind = ? ORDER BY created_at, id",
+        };
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                sql,
+                [kind.into()],
+            ))
+            .await
+            .unwrap();
+        let links = self.links();
+        rows.iter()
+            .map(|row| {
+                let text: String = row.try_get("", "body_text").unwrap();
+                let to: String = row.try_get("", "to_address").unwrap();
+                (to, links.resolve_text(&text).expect("readable placeholders"))
+            })
+            .collect()
+    }
+
     pub async fn organisation(&self, name: &str) -> Uuid {
         let input = OrganisationInput { name: name.to_owned() };
         organisations::create(

@@ -388,8 +388,7 @@ async fn request_link(State(state): State<AppState>, headers: HeaderMap, body: B
         .map(|(_, v)| v)
         .unwrap_or_default();
     let result =
-        availability_links::send_on_request(&state.db, &email, &state.requests.public_base_url, state.clock.now())
-            .await;
+        availability_links::send_on_request(&state.db, &state.requests.server_key, &email, state.clock.now()).await;
     match result {
         Ok(sent) => {
             if sent {

@@ -595,8 +595,9 @@ pub struct TrainingRegisteredMail {
     pub to: String,
     pub volunteer_name: String,
     pub training: TrainingFacts,
-    /// The invitation page, where the volunteer may cancel.
-    pub link_url: String,
+    /// The invitation page, where the volunteer may cancel; none for an invitation from before
+    /// links were derived (the mail then points to the invitation's own link).
+    pub link_url: Option<String>,
     /// The volunteer's private calendar subscription, as in the assignment confirmation.
     pub calendar_url: Option<String>,
 }
@@ -659,8 +660,8 @@ pub struct TrainingWaitingMail {
     pub training: TrainingFacts,
     /// 1 for the first on the waiting list.
     pub position: u32,
-    /// The invitation page, where the volunteer may leave the waiting list.
-    pub link_url: String,
+    /// The invitation page, where the volunteer may leave the waiting list; none as above.
+    pub link_url: Option<String>,
 }
 
 bodies!(TrainingWaitingMail: TrainingWaitingText = "training_waiting.txt", TrainingWaitingHtml = "training_waiting.html");

@@ -466,7 +466,7 @@ fn registered() -> TrainingRegisteredMail {
         to: "selam@example.org".to_owned(),
         volunteer_name: "Selam Tesfaye".to_owned(),
         training: training_facts(),
-        link_url: TRAINING_LINK.to_owned(),
+        link_url: Some(TRAINING_LINK.to_owned()),
         calendar_url: Some(CALENDAR_URL.to_owned()),
     }
 }
@@ -486,7 +486,7 @@ fn waiting() -> TrainingWaitingMail {
         volunteer_name: "Selam Tesfaye".to_owned(),
         training: training_facts(),
         position: 3,
-        link_url: TRAINING_LINK.to_owned(),
+        link_url: Some(TRAINING_LINK.to_owned()),
     }
 }
 
@@ -1255,4 +1255,29 @@ fn feed_holds_each_assignment_and_training_with_the_attachments_uids() {
     }
     .ics(at("2026-11-30T12:00:00Z"));
     assert!(parse_ics(&empty).is_empty() && empty.contains("BEGIN:VCALENDAR"));
+}
+
+#[test]
+fn registration_mails_of_an_invitation_from_before_derived_links_point_to_the_invitation() {
+    let mails = [
+        TrainingRegisteredMail {
+            link_url: None,
+            ..registered()
+        }
+        .email(),
+        TrainingWaitingMail {
+            link_url: None,
+            ..waiting()
+        }
+        .email(),
+    ];
+    for mail in mails {
+        for body in [&mail.text, &mail.html] {
+            assert!(!body.contains(TRAINING_LINK), "{body}");
+            assert!(
+                body.contains("Link in Ihrer Einladung") && body.contains("link in your invitation"),
+                "{body}"
+            );
+        }
+    }
 }

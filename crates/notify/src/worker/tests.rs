@@ -12,15 +12,18 @@ use sea_orm::ConnectionTrait;
 use super::*;
 use crate::outbox::{self, DEAD, PENDING, SENT};
 use crate::templates::{AssignmentConfirmedMail, OfferMail, StaffWelcomeMail};
-use crate::test_support::{Received, SmtpServer, TestDb, free_addr, sample_email, smtp_mailer};
+use crate::test_support::{
+    BASE, Received, SmtpBehaviour, SmtpServer, TestDb, free_addr, links, mailer_config, sample_email, smtp_mailer,
+};
 use crate::{MailerConfig, TransportKind, enqueue, mailbox};
 
 fn start_time() -> DateTime<Utc> {
     "2026-11-21T10:00:00Z".parse().unwrap()
 }
 
+/// A worker on the test's clock, so backoffs can be stepped through.
 fn worker(db: &DatabaseConnection, mailer: Mailer, clock: &ManualClock) -> DeliveryWorker {
-    DeliveryWorker::new(db.clone(), mailer, Arc::new(clock.clone()))
+    DeliveryWorker::new(db.clone(), mailer, links().0).with_clock(Arc::new(clock.clone()))
 }
 
 fn offer_mail() -> OfferMail {
@@ -81,7 +84,7 @@ async fn enqueued_email_is_delivered_once_and_its_row_blanked() {
         message.subject(),
         Some("Dolmetscheinsatz Tigrinya am 03.12.2026 – Interpreting job")
     );
-    assert_eq!(message.message_id(), Some(format!("{id}@linguapool").as_str()));
+    assert_eq!(message.message_id(), Some(format!("{id}@localhost").as_str()));
     assert_eq!(
         message.from().and_then(|f| f.first()).and_then(|a| a.address()),
         Some("pool@localhost")
@@ -184,7 +187,7 @@ async fn smtp_outage_delays_mail_without_losing_or_doubling_it() {
     assert!(failed.body_text.contains("secret-token"), "kept for the retry");
 
     // The server comes up, but the row waits for its next attempt.
-    let server = SmtpServer::start_on(TcpListener::bind(addr).unwrap(), false);
+    let server = SmtpServer::start_on(TcpListener::bind(addr).unwrap(), SmtpBehaviour::Accept);
     assert_eq!(worker.deliver_due().await.unwrap(), DeliveryReport::default());
     assert!(server.received().is_empty());
 
@@ -280,7 +283,7 @@ async fn two_workers_deliver_each_message_once(db: &TestDb) {
         .iter()
         .map(|r| parse(r).message_id().unwrap().to_owned())
         .collect();
-    let expected: HashSet<String> = ids.iter().map(|id| format!("{id}@linguapool")).collect();
+    let expected: HashSet<String> = ids.iter().map(|id| format!("{id}@localhost")).collect();
     assert_eq!(message_ids, expected);
     for id in ids {
         assert_eq!(row(&db.conn, id).await.status, SENT);
@@ -306,6 +309,7 @@ async fn file_transport_writes_messages_the_mailbox_lists_and_reads() {
         transport: TransportKind::File,
         smtp_url: None,
         from: "Dolmetscherpool <pool@localhost>".to_owned(),
+        reply_to: None,
         file_dir: dir.clone(),
         send_timeout: Duration::from_secs(5),
     })
@@ -510,4 +514,379 @@ async fn lease_always_outlasts_the_send_timeout() {
     let send_timeout = mailer.send_timeout();
     let worker = worker(&db.conn, mailer, &clock).with_lease(Duration::from_secs(1));
     assert!(worker.lease() > send_timeout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Links written in at send time
+
+#[tokio::test]
+async fn links_are_written_in_at_send_time_and_the_outbox_never_holds_a_token() {
+    use lp_core::link::{LinkKind, LinkSeed};
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let (links, key) = links();
+    let worker = DeliveryWorker::new(db.conn.clone(), smtp_mailer(&server.url()), links);
+    let offer = LinkSeed::fresh(LinkKind::Offer, Uuid::new_v4());
+    let availability = LinkSeed::fresh(LinkKind::Availability, Uuid::new_v4());
+    let mail = OfferMail {
+        accept_url: offer.placeholder(),
+        availability_url: Some(availability.placeholder()),
+        ..offer_mail()
+    };
+    let id = enqueue(&db.conn, &mail.email(), start_time()).await.unwrap();
+    let queued = row(&db.conn, id).await;
+    for token in [offer.token(&key), availability.token(&key)] {
+        assert!(!queued.body_text.contains(&token) && !queued.body_html.contains(&token));
+    }
+    assert!(queued.body_text.contains(&offer.placeholder()));
+
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 1);
+    let received = &server.received()[0];
+    let offer_url = format!("{BASE}/o/{}", offer.token(&key));
+    let availability_url = format!("{BASE}/v/{}", availability.token(&key));
+    for body in [&received.text, &received.html] {
+        assert!(body.contains(&offer_url) && body.contains(&availability_url), "{body}");
+        assert!(!body.contains("⟦"), "{body}");
+    }
+    assert_eq!(received.link(BASE, "/o/").unwrap(), format!("/o/{}", offer.token(&key)));
+}
+
+#[tokio::test]
+async fn a_placeholder_that_does_not_read_dead_letters_the_mail_instead_of_sending_it() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let clock = ManualClock::new(start_time());
+    let worker = worker(&db.conn, smtp_mailer(&server.url()), &clock);
+    let mut email = sample_email("a@example.org");
+    email.text = "⟦link:o:broken⟧".to_owned();
+    let id = enqueue(&db.conn, &email, clock.now()).await.unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap().dead, 1);
+    assert!(server.received().is_empty());
+    assert!(row(&db.conn, id).await.last_error.unwrap().contains("link"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers real mail servers expect
+
+#[tokio::test]
+async fn mail_has_a_message_id_of_the_senders_domain_is_auto_submitted_and_replies_go_to_the_coordinator() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let clock = ManualClock::new(start_time());
+    let config = MailerConfig {
+        from: "Dolmetscherpool <dolmetscherpool@stadt.example>".to_owned(),
+        reply_to: Some("Koordination Dolmetscherpool <koordination@stadt.example>".to_owned()),
+        ..mailer_config(&server.url())
+    };
+    let worker = worker(&db.conn, Mailer::new(&config).unwrap(), &clock);
+    let id = enqueue(&db.conn, &sample_email("a@example.org"), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 1);
+    let received = server.received();
+    let message = parse(&received[0]);
+    assert_eq!(message.message_id(), Some(format!("{id}@stadt.example").as_str()));
+    assert_eq!(
+        message.header_raw("Auto-Submitted").map(str::trim),
+        Some("auto-generated")
+    );
+    let reply_to = message.reply_to().and_then(|r| r.first()).expect("a Reply-To");
+    assert_eq!(reply_to.address(), Some("koordination@stadt.example"));
+    assert_eq!(reply_to.name(), Some("Koordination Dolmetscherpool"));
+
+    // Without a configured Reply-To, answers go to the sender as usual.
+    let plain = worker_with(&db.conn, &server, &clock, None);
+    enqueue(&db.conn, &sample_email("b@example.org"), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(plain.deliver_due().await.unwrap().sent, 1);
+    let received = server.received_by("b@example.org");
+    let message = parse(&received[0]);
+    assert!(message.reply_to().is_none());
+    assert_eq!(
+        message.header_raw("Auto-Submitted").map(str::trim),
+        Some("auto-generated")
+    );
+}
+
+fn worker_with(
+    db: &DatabaseConnection,
+    server: &SmtpServer,
+    clock: &ManualClock,
+    reply_to: Option<&str>,
+) -> DeliveryWorker {
+    let config = MailerConfig {
+        reply_to: reply_to.map(str::to_owned),
+        ..mailer_config(&server.url())
+    };
+    worker(db, Mailer::new(&config).unwrap(), clock)
+}
+
+#[test]
+fn a_reply_to_that_is_no_address_is_refused_at_the_start() {
+    let config = MailerConfig {
+        reply_to: Some("not an address".to_owned()),
+        ..mailer_config("smtp://127.0.0.1:1")
+    };
+    let err = Mailer::new(&config).err().expect("refused").to_string();
+    assert!(err.contains("email.reply_to"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// SMTP faults
+
+#[tokio::test]
+async fn a_server_that_says_try_later_delays_every_mail_until_it_takes_each_once() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start_with(SmtpBehaviour::TryLater);
+    let clock = ManualClock::new(start_time());
+    let worker = worker(&db.conn, smtp_mailer(&server.url()), &clock);
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let to = format!("v{i}@example.org");
+        ids.push(enqueue(&db.conn, &sample_email(&to), clock.now()).await.unwrap());
+    }
+    assert_eq!(
+        worker.deliver_due().await.unwrap(),
+        DeliveryReport {
+            sent: 0,
+            retried: 3,
+            dead: 0
+        }
+    );
+    assert!(row(&db.conn, ids[0]).await.last_error.unwrap().contains("451"));
+    server.set_behaviour(SmtpBehaviour::Accept);
+    clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 3);
+    clock.advance(chrono::Duration::hours(3));
+    assert_eq!(worker.deliver_due().await.unwrap(), DeliveryReport::default());
+    let received = server.received();
+    assert_eq!(received.len(), 3);
+    let message_ids: HashSet<String> = received.iter().filter_map(|r| r.message_id.clone()).collect();
+    let expected: HashSet<String> = ids.iter().map(|id| format!("{id}@localhost")).collect();
+    assert_eq!(message_ids, expected);
+}
+
+#[tokio::test]
+async fn a_send_cut_off_after_the_server_took_it_comes_again_with_the_same_message_id() {
+    let db = TestDb::from_env().await;
+    // The server takes the message, but answers only after the client has given up.
+    let server = SmtpServer::start_with(SmtpBehaviour::Slow(Duration::from_millis(1500)));
+    let clock = ManualClock::new(start_time());
+    let config = MailerConfig {
+        send_timeout: Duration::from_millis(500),
+        ..mailer_config(&server.url())
+    };
+    let worker = worker(&db.conn, Mailer::new(&config).unwrap(), &clock);
+    let id = enqueue(&db.conn, &sample_email("a@example.org"), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap().retried, 1);
+    server.wait_for("a@example.org", 1).await;
+    server.set_behaviour(SmtpBehaviour::Accept);
+    clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 1);
+    let copies = server.received_by("a@example.org");
+    assert_eq!(copies.len(), 2);
+    let expected = format!("{id}@localhost");
+    assert!(
+        copies
+            .iter()
+            .all(|c| c.message_id.as_deref() == Some(expected.as_str()))
+    );
+    let dates: HashSet<_> = copies.iter().map(|c| parse(c).date().map(|d| d.to_rfc3339())).collect();
+    assert_eq!(dates.len(), 1, "the same Date on both copies");
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out_and_the_worker_goes_on() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start_with(SmtpBehaviour::Silent);
+    let clock = ManualClock::new(start_time());
+    let config = MailerConfig {
+        send_timeout: Duration::from_millis(700),
+        ..mailer_config(&server.url())
+    };
+    let worker = worker(&db.conn, Mailer::new(&config).unwrap(), &clock);
+    for to in ["a@example.org", "b@example.org"] {
+        enqueue(&db.conn, &sample_email(to), clock.now()).await.unwrap();
+    }
+    let started = std::time::Instant::now();
+    let report = tokio::time::timeout(Duration::from_secs(10), worker.deliver_due())
+        .await
+        .expect("the pass ends: every send is bounded")
+        .unwrap();
+    assert_eq!(report.retried, 2, "{report:?}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    let failed = outbox::unsent(&db.conn, 10).await.unwrap();
+    assert!(failed.iter().all(|e| e.state == crate::OutboxState::Failed));
+
+    server.set_behaviour(SmtpBehaviour::Accept);
+    clock.advance(chrono::Duration::seconds(31));
+    assert_eq!(worker.deliver_due().await.unwrap().sent, 2);
+    assert_eq!(server.received().len(), 2);
+}
+
+#[derive(Default)]
+struct BounceLog(std::sync::Mutex<Vec<String>>);
+
+impl Bounces for BounceLog {
+    fn bounced<'a>(
+        &'a self,
+        txn: &'a DatabaseTransaction,
+        address: &'a str,
+        _at: DateTime<Utc>,
+    ) -> Pin<Box<dyn Future<Output = Result<(), DbErr>> + Send + 'a>> {
+        Box::pin(async move {
+            // Inside the transaction that dead-letters the row: it reads as dead already.
+            let status: String = txn
+                .query_one_raw(sea_orm::Statement::from_string(
+                    txn.get_database_backend(),
+                    format!("SELECT status FROM outbox_emails WHERE to_address = '{address}'"),
+                ))
+                .await?
+                .unwrap()
+                .try_get("", "status")?;
+            assert_eq!(status, DEAD);
+            self.0.lock().unwrap().push(address.to_owned());
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn an_address_refused_for_good_dead_letters_its_mail_and_is_reported_while_others_go_out() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start_with(SmtpBehaviour::RefuseOne("gone@example.org".to_owned()));
+    let clock = ManualClock::new(start_time());
+    let log = Arc::new(BounceLog::default());
+    let worker = worker(&db.conn, smtp_mailer(&server.url()), &clock).with_bounces(log.clone());
+    let gone = enqueue(&db.conn, &sample_email("gone@example.org"), clock.now())
+        .await
+        .unwrap();
+    enqueue(&db.conn, &sample_email("here@example.org"), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        worker.deliver_due().await.unwrap(),
+        DeliveryReport {
+            sent: 1,
+            retried: 0,
+            dead: 1
+        }
+    );
+    assert_eq!(*log.0.lock().unwrap(), ["gone@example.org"]);
+    let dead = row(&db.conn, gone).await;
+    assert_eq!((dead.status.as_str(), dead.attempts), (DEAD, 1));
+    // Never tried again, however long the worker runs.
+    for _ in 0..3 {
+        clock.advance(chrono::Duration::hours(5));
+        assert_eq!(worker.deliver_due().await.unwrap(), DeliveryReport::default());
+    }
+    assert_eq!(server.attempts_for("gone@example.org"), 1);
+
+    // A server in trouble (451) is no bounce.
+    server.set_behaviour(SmtpBehaviour::TryLater);
+    enqueue(&db.conn, &sample_email("later@example.org"), clock.now())
+        .await
+        .unwrap();
+    assert_eq!(worker.deliver_due().await.unwrap().retried, 1);
+    assert_eq!(log.0.lock().unwrap().len(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Leases on the database's clock
+
+/// Two instances whose clocks are a day apart: each writes a mail with its own time, and their
+/// workers race for both while the first send is in flight. `own_clocks` gives each worker its
+/// instance's clock (as before leases used the database's).
+async fn race_of_instances_a_day_apart(db: &TestDb, own_clocks: bool) -> (SmtpServer, Vec<Uuid>) {
+    let server = SmtpServer::start_with(SmtpBehaviour::Slow(Duration::from_millis(800)));
+    let real = Utc::now();
+    let (behind, ahead) = (real - chrono::Duration::hours(1), real + chrono::Duration::days(1));
+    let ids = vec![
+        enqueue(&db.conn, &sample_email("a@example.org"), behind).await.unwrap(),
+        enqueue(&db.conn, &sample_email("b@example.org"), ahead).await.unwrap(),
+    ];
+    let make = |conn: DatabaseConnection, at: DateTime<Utc>| {
+        let worker = DeliveryWorker::new(conn, smtp_mailer(&server.url()), links().0);
+        if own_clocks {
+            worker.with_clock(Arc::new(ManualClock::new(at)))
+        } else {
+            worker
+        }
+    };
+    let first = make(db.conn.clone(), behind);
+    let second = make(db.second_connection().await, ahead);
+    let first = tokio::spawn(async move { first.deliver_due().await.unwrap() });
+    // The first instance is inside its first send when the second one looks.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    second.deliver_due().await.unwrap();
+    first.await.unwrap();
+    (server, ids)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_whose_clocks_are_a_day_apart_send_each_mail_once() {
+    let db = TestDb::from_env().await;
+    let (server, ids) = race_of_instances_a_day_apart(&db, false).await;
+    for (id, to) in ids.iter().zip(["a@example.org", "b@example.org"]) {
+        assert_eq!(server.received_by(to).len(), 1, "{to}");
+        assert_eq!(
+            row(&db.conn, *id).await.status,
+            SENT,
+            "sent at once, whatever its writer's clock"
+        );
+    }
+
+    // The race finds what it looks for: with each instance's own clock, the one a day ahead
+    // takes the lease of the one behind and sends its mail a second time.
+    let db = TestDb::from_env().await;
+    let (server, _) = race_of_instances_a_day_apart(&db, true).await;
+    assert_eq!(server.received_by("a@example.org").len(), 2);
+}
+
+#[tokio::test]
+async fn released_leases_make_their_rows_due_at_once_for_another_worker() {
+    let db = TestDb::from_env().await;
+    let server = SmtpServer::start();
+    let leaving = DeliveryWorker::new(db.conn.clone(), smtp_mailer(&server.url()), links().0);
+    let staying = DeliveryWorker::new(db.conn.clone(), smtp_mailer(&server.url()), links().0);
+    let now = lp_db::database_now(&db.conn).await.unwrap();
+    let mine = enqueue(&db.conn, &sample_email("a@example.org"), now).await.unwrap();
+    let theirs = enqueue(&db.conn, &sample_email("b@example.org"), now).await.unwrap();
+    // Each holds a lease, as when a process stops in the middle of its sends.
+    let until = now + chrono::Duration::minutes(5);
+    assert!(
+        outbox::claim(&db.conn, &mine.to_string(), &leaving.owner, now, until)
+            .await
+            .unwrap()
+    );
+    assert!(
+        outbox::claim(&db.conn, &theirs.to_string(), "another", now, until)
+            .await
+            .unwrap()
+    );
+    assert_eq!(staying.deliver_due().await.unwrap(), DeliveryReport::default());
+
+    let holder = leaving.lease_holder();
+    drop(leaving);
+    assert_eq!(holder.release().await.unwrap(), 1);
+    assert_eq!(holder.release().await.unwrap(), 0, "nothing left to release");
+    let released = row(&db.conn, mine).await;
+    assert_eq!((released.lease_owner, released.lease_until), (None, None));
+    assert_eq!(
+        row(&db.conn, theirs).await.lease_owner.as_deref(),
+        Some("another"),
+        "not its lease"
+    );
+
+    assert_eq!(staying.deliver_due().await.unwrap().sent, 1);
+    assert_eq!(server.received_by("a@example.org").len(), 1);
+    assert!(server.received_by("b@example.org").is_empty());
+    assert_eq!(
+        staying.release_leases().await.unwrap(),
+        0,
+        "a worker between sends holds none"
+    );
 }

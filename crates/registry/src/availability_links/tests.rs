@@ -3,6 +3,18 @@ use crate::volunteers::{VolunteerInput, create};
 use lp_core::secret::hash_token;
 use lp_testkit::TestDb;
 use sea_orm::Statement;
+use std::sync::OnceLock;
+
+/// The server key of these tests' links.
+fn key() -> &'static ServerKey {
+    static KEY: OnceLock<ServerKey> = OnceLock::new();
+    KEY.get_or_init(ServerKey::generate)
+}
+
+/// The token of a link just issued, as the mail will carry it.
+fn token(link: &IssuedLink) -> String {
+    link.link.token(key())
+}
 
 fn at(text: &str) -> DateTime<Utc> {
     text.parse().unwrap()
@@ -57,19 +69,19 @@ async fn link_shows_first_name_and_schedule_and_works_for_one_save() {
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
     let now = at("2026-11-22T10:00:00Z");
-    let link = issue(db, id, Reason::Offer, now).await.unwrap();
+    let link = issue(db, key(), id, Reason::Offer, now).await.unwrap();
 
-    let page = page(db, &link.token, now).await.unwrap();
+    let page = page(db, &token(&link), now).await.unwrap();
     assert_eq!(page.first_name, "Selam");
     assert_eq!(page.availability, [slot("mon", "09:00", "13:00")]);
     assert_eq!(page.absences.len(), 1);
     assert_eq!(page.expires_at, now + Duration::days(LINK_VALIDITY_DAYS));
     // Reading twice spends nothing.
-    super::page(db, &link.token, now).await.unwrap();
+    super::page(db, &token(&link), now).await.unwrap();
 
     let saved = save(
         db,
-        &link.token,
+        &token(&link),
         schedule(vec![slot("tue", "18:00", "24:00")]),
         None,
         now,
@@ -84,14 +96,17 @@ async fn link_shows_first_name_and_schedule_and_works_for_one_save() {
 
     let again = save(
         db,
-        &link.token,
+        &token(&link),
         schedule(vec![slot("wed", "08:00", "09:00")]),
         None,
         now,
     )
     .await;
     assert!(matches!(again, Err(LinkError::Used)), "{again:?}");
-    assert!(matches!(super::page(db, &link.token, now).await, Err(LinkError::Used)));
+    assert!(matches!(
+        super::page(db, &token(&link), now).await,
+        Err(LinkError::Used)
+    ));
     let stored = volunteers::get(db, id).await.unwrap().unwrap();
     assert_eq!(stored.availability, [slot("tue", "18:00", "24:00")]);
 }
@@ -102,22 +117,11 @@ async fn two_saves_racing_on_one_link_have_one_winner() {
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
     let now = at("2026-11-22T10:00:00Z");
-    let link = issue(db, id, Reason::Offer, now).await.unwrap();
+    let link = issue(db, key(), id, Reason::Offer, now).await.unwrap();
+    let token = token(&link);
     let (first, second) = tokio::join!(
-        save(
-            db,
-            &link.token,
-            schedule(vec![slot("wed", "08:00", "09:00")]),
-            None,
-            now
-        ),
-        save(
-            db,
-            &link.token,
-            schedule(vec![slot("thu", "08:00", "09:00")]),
-            None,
-            now
-        ),
+        save(db, &token, schedule(vec![slot("wed", "08:00", "09:00")]), None, now),
+        save(db, &token, schedule(vec![slot("thu", "08:00", "09:00")]), None, now),
     );
     let winners = [&first, &second].iter().filter(|r| r.is_ok()).count();
     assert_eq!(winners, 1, "{first:?} / {second:?}");
@@ -133,32 +137,45 @@ async fn expired_link_is_refused_and_saves_nothing() {
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
     let issued_at = at("2026-11-22T10:00:00Z");
-    let link = issue(db, id, Reason::Offer, issued_at).await.unwrap();
+    let link = issue(db, key(), id, Reason::Offer, issued_at).await.unwrap();
     let last_moment = issued_at + Duration::days(LINK_VALIDITY_DAYS) - Duration::seconds(1);
-    assert!(page(db, &link.token, last_moment).await.is_ok());
+    assert!(page(db, &token(&link), last_moment).await.is_ok());
 
     let later = issued_at + Duration::days(LINK_VALIDITY_DAYS);
-    assert!(matches!(page(db, &link.token, later).await, Err(LinkError::Expired)));
-    let refused = save(db, &link.token, schedule(Vec::new()), None, later).await;
+    assert!(matches!(page(db, &token(&link), later).await, Err(LinkError::Expired)));
+    let refused = save(db, &token(&link), schedule(Vec::new()), None, later).await;
     assert!(matches!(refused, Err(LinkError::Expired)), "{refused:?}");
     let stored = volunteers::get(db, id).await.unwrap().unwrap();
     assert_eq!(stored.availability, [slot("mon", "09:00", "13:00")]);
 }
 
 #[tokio::test]
-async fn only_the_hash_of_a_link_is_stored() {
+async fn only_the_hash_of_a_derived_link_is_stored() {
     let test = TestDb::from_env().await;
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
-    let link = issue(db, id, Reason::Offer, at("2026-11-22T10:00:00Z")).await.unwrap();
-    assert!(link.token.len() >= 43, "at least 256 bits, base64");
-    let hash = hash_token(&link.token);
+    let link = issue(db, key(), id, Reason::Offer, at("2026-11-22T10:00:00Z"))
+        .await
+        .unwrap();
+    assert!(token(&link).len() >= 43, "at least 256 bits, base64");
+    assert_eq!(
+        token(&link),
+        key().derive(
+            "availability-link",
+            &[link.link.id().as_bytes().as_slice(), link.link.nonce().as_bytes()].concat()
+        )
+    );
+    let hash = hash_token(&token(&link));
     let rows = availability_link::Entity::find().all(db).await.unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].token_hash, hash);
     assert_eq!(rows[0].volunteer_id, id);
-    assert!(!format!("{rows:?}").contains(&link.token));
-    assert!(!format!("{link:?}").contains(&link.token));
+    assert!(!format!("{rows:?}").contains(&token(&link)));
+    assert!(
+        !format!("{rows:?}").contains(link.link.nonce()),
+        "the nonce goes only into the mail"
+    );
+    assert!(!format!("{link:?}").contains(&token(&link)));
 }
 
 #[tokio::test]
@@ -179,9 +196,9 @@ async fn revoked_links_stop_working() {
     let db = &test.conn;
     let id = volunteer(db, "selam@example.org", "active").await;
     let now = at("2026-11-22T10:00:00Z");
-    let link = issue(db, id, Reason::Offer, now).await.unwrap();
+    let link = issue(db, key(), id, Reason::Offer, now).await.unwrap();
     revoke_all(db, id).await.unwrap();
-    assert!(matches!(page(db, &link.token, now).await, Err(LinkError::Unknown)));
+    assert!(matches!(page(db, &token(&link), now).await, Err(LinkError::Unknown)));
 }
 
 #[test]
@@ -202,15 +219,15 @@ async fn asked_for_link_goes_to_active_volunteers_at_most_once_in_ten_minutes() 
     let now = at("2026-11-22T10:00:00Z");
     let base = "http://pool.test";
     // A link that came with an offer does not hold back one asked for.
-    issue(db, id, Reason::Offer, now).await.unwrap();
+    issue(db, key(), id, Reason::Offer, now).await.unwrap();
 
-    assert!(send_on_request(db, " Selam@Example.org ", base, now).await.unwrap());
+    assert!(send_on_request(db, key(), " Selam@Example.org ", now).await.unwrap());
     let soon = now + Duration::minutes(REQUEST_INTERVAL_MINUTES - 1);
-    assert!(!send_on_request(db, "selam@example.org", base, soon).await.unwrap());
-    assert!(!send_on_request(db, "nobody@example.org", base, now).await.unwrap());
-    assert!(!send_on_request(db, "paused@example.org", base, now).await.unwrap());
+    assert!(!send_on_request(db, key(), "selam@example.org", soon).await.unwrap());
+    assert!(!send_on_request(db, key(), "nobody@example.org", now).await.unwrap());
+    assert!(!send_on_request(db, key(), "paused@example.org", now).await.unwrap());
     let later = now + Duration::minutes(REQUEST_INTERVAL_MINUTES + 1);
-    assert!(send_on_request(db, "selam@example.org", base, later).await.unwrap());
+    assert!(send_on_request(db, key(), "selam@example.org", later).await.unwrap());
 
     let mails = count(
         db,
@@ -226,7 +243,7 @@ async fn asked_for_link_goes_to_active_volunteers_at_most_once_in_ten_minutes() 
     assert_eq!(to_selam, 2);
     let links = count(db, "SELECT COUNT(*) FROM availability_links WHERE reason = 'request'").await;
     assert_eq!(links, 2);
-    let malformed = send_on_request(db, "not an address", base, now).await;
+    let malformed = send_on_request(db, key(), "not an address", now).await;
     assert!(matches!(malformed, Err(RegistryError::Invalid(ref f)) if f.field == "email"));
 
     // The mail's link opens the volunteer's page.
@@ -239,6 +256,9 @@ async fn asked_for_link_goes_to_active_volunteers_at_most_once_in_ten_minutes() 
         .unwrap()
         .unwrap();
     let text: String = row.try_get_by_index(0).unwrap();
+    assert!(!text.contains("/v/"), "the outbox holds a placeholder, not the link");
+    let links = lp_core::link::LinkResolver::new(std::sync::Arc::new(key().clone()), base);
+    let text = links.resolve_text(&text).unwrap();
     let start = text.find("http://pool.test/v/").expect("a link in the mail") + "http://pool.test/v/".len();
     let token: String = text[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     assert_eq!(page(db, &token, later).await.unwrap().first_name, "Selam");

@@ -25,6 +25,13 @@ async fn volunteer(db: &DatabaseConnection, email: &str) -> Uuid {
     .id
 }
 
+/// The address a mail carrying this placeholder arrives with: the worker writes it in.
+fn sent(key: &ServerKey, placeholder: &str) -> String {
+    assert!(lp_core::link::has_placeholder(placeholder), "{placeholder}");
+    let links = lp_core::link::LinkResolver::new(std::sync::Arc::new(key.clone()), "http://pool.test");
+    links.resolve_text(placeholder).unwrap()
+}
+
 fn token_of(url: &str) -> &str {
     let file = url.rsplit('/').next().unwrap();
     token_of_file(file).unwrap()
@@ -48,13 +55,13 @@ async fn the_same_address_comes_back_until_the_feed_is_renewed() {
     let addresses = Addresses::new(&key, "http://pool.test/");
     let now = at("2026-11-22T10:00:00Z");
 
-    let first = ensure(db, &addresses, id, now).await.unwrap();
+    let first = sent(&key, &ensure(db, &addresses, id, now).await.unwrap());
     assert!(
         first.starts_with("http://pool.test/calendar/") && first.ends_with(".ics"),
         "{first}"
     );
     assert_eq!(
-        ensure(db, &addresses, id, now).await.unwrap(),
+        sent(&key, &ensure(db, &addresses, id, now).await.unwrap()),
         first,
         "shown again, unchanged"
     );
@@ -81,7 +88,7 @@ async fn the_same_address_comes_back_until_the_feed_is_renewed() {
     assert_ne!(renewed, first);
     assert!(find(db, token).await.unwrap().is_none(), "the old address is dead");
     assert!(find(db, token_of(&renewed)).await.unwrap().is_some());
-    assert_eq!(ensure(db, &addresses, id, later).await.unwrap(), renewed);
+    assert_eq!(sent(&key, &ensure(db, &addresses, id, later).await.unwrap()), renewed);
 
     let feeds = of_volunteer(db, id).await.unwrap();
     assert_eq!(feeds.len(), 2);
@@ -103,7 +110,7 @@ async fn a_revoked_feed_is_unknown_and_the_next_mail_makes_a_new_one() {
     let key = ServerKey::generate();
     let addresses = Addresses::new(&key, "http://pool.test");
     let now = at("2026-11-22T10:00:00Z");
-    let first = ensure(db, &addresses, id, now).await.unwrap();
+    let first = sent(&key, &ensure(db, &addresses, id, now).await.unwrap());
 
     assert!(revoke(db, id, Who::Staff(Uuid::new_v4()), None, now).await.unwrap());
     assert!(
@@ -113,7 +120,7 @@ async fn a_revoked_feed_is_unknown_and_the_next_mail_makes_a_new_one() {
     assert!(find(db, token_of(&first)).await.unwrap().is_none());
     assert!(current(db, id).await.unwrap().is_none());
 
-    let next = ensure(db, &addresses, id, now).await.unwrap();
+    let next = sent(&key, &ensure(db, &addresses, id, now).await.unwrap());
     assert_ne!(next, first);
     assert!(find(db, token_of(&next)).await.unwrap().is_some());
 }
@@ -154,17 +161,18 @@ async fn a_new_server_key_gives_a_new_working_address_instead_of_a_dead_one() {
     let old = ensure(db, &Addresses::new(&old_key, "http://pool.test"), id, now)
         .await
         .unwrap();
+    let old = sent(&old_key, &old);
     let new_key = ServerKey::generate();
     let addresses = Addresses::new(&new_key, "http://pool.test");
     assert!(
         shown(db, &addresses, id).await.unwrap().is_none(),
         "nothing to show under the new key"
     );
-    let new = ensure(db, &addresses, id, now).await.unwrap();
+    let new = sent(&new_key, &ensure(db, &addresses, id, now).await.unwrap());
     assert_ne!(new, old);
     assert!(find(db, token_of(&new)).await.unwrap().is_some());
     assert!(find(db, token_of(&old)).await.unwrap().is_none());
-    assert_eq!(ensure(db, &addresses, id, now).await.unwrap(), new);
+    assert_eq!(sent(&new_key, &ensure(db, &addresses, id, now).await.unwrap()), new);
 }
 
 #[test]

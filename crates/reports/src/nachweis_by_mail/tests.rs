@@ -278,10 +278,10 @@ async fn a_second_request_within_the_interval_sends_nothing_but_a_link_request_s
     let pool = pool().await;
     let db = &pool.db.conn;
     let settings = settings();
-    let base = "http://pool.test";
+    let key = lp_core::secret::ServerKey::generate();
     // A link asked for just before does not hold back the Nachweis.
     assert!(
-        availability_links::send_on_request(db, "amal@pool.test", base, now())
+        availability_links::send_on_request(db, &key, "amal@pool.test", now())
             .await
             .unwrap()
     );
@@ -302,7 +302,7 @@ async fn a_second_request_within_the_interval_sends_nothing_but_a_link_request_s
     // Nor does the Nachweis hold back the next link.
     let later = now() + Duration::minutes(REQUEST_INTERVAL_MINUTES + 1);
     assert!(
-        availability_links::send_on_request(db, "amal@pool.test", base, later)
+        availability_links::send_on_request(db, &key, "amal@pool.test", later)
             .await
             .unwrap()
     );

@@ -16,9 +16,25 @@ use uuid::Uuid;
 
 pub const BASE: &str = "http://pool.test";
 
+/// The instance's server key: one for the whole test binary, so a helper can write in the
+/// links of any test's mails.
+pub fn key() -> std::sync::Arc<lp_core::secret::ServerKey> {
+    static KEY: std::sync::OnceLock<std::sync::Arc<lp_core::secret::ServerKey>> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| std::sync::Arc::new(lp_core::secret::ServerKey::generate()))
+        .clone()
+}
+
+/// A mail's text from the outbox as it is sent: the worker writes the links in.
+pub fn as_sent(text: &str) -> String {
+    lp_core::link::LinkResolver::new(key(), BASE)
+        .resolve_text(text)
+        .expect("readable placeholders")
+}
+
 pub fn instance() -> RequestSettings {
     RequestSettings {
         wave_size: 2,
+        server_key: key(),
         ..RequestSettings::with_defaults(BASE)
     }
 }

@@ -48,8 +48,8 @@ async fn create(
     Coordinator(by): Coordinator,
     ApiJson(input): ApiJson<StaffUserInput>,
 ) -> Result<(StatusCode, Json<CreatedUser>), ApiError> {
-    let base = &state.requests.public_base_url;
-    let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await?;
+    let (key, base) = (&state.requests.server_key, &state.requests.public_base_url);
+    let created = invitations::invite(&state.db, &by, &input, key, base, state.clock.now()).await?;
     state.mail_wake.notify_one();
     Ok((
         StatusCode::CREATED,

@@ -17,16 +17,9 @@ use lp_trainings::input::{Invitees, TrainingInput};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
 
-async fn bodies(db: &DatabaseConnection, kind: &str) -> Vec<String> {
-    db.query_all_raw(Statement::from_string(
-        db.get_database_backend(),
-        format!("SELECT body_text FROM outbox_emails WHERE kind = '{kind}' ORDER BY created_at, id"),
-    ))
-    .await
-    .unwrap()
-    .iter()
-    .map(|row| row.try_get("", "body_text").unwrap())
-    .collect()
+/// The texts of the mails of `kind`, as sent.
+async fn bodies(app: &TestApp, kind: &str) -> Vec<String> {
+    app.sent_texts(kind).await.into_iter().map(|(_, text)| text).collect()
 }
 
 /// The path of the first `{BASE}{prefix}…` link in a mail's text.
@@ -64,7 +57,7 @@ async fn assigned(app: &TestApp, actor: Actor, day: &str) -> Uuid {
         .await
         .unwrap()
         .id;
-    let offer = bodies(db, "offer").await.pop().unwrap();
+    let offer = bodies(app, "offer").await.pop().unwrap();
     let token = link(&offer, "/o/")[3..].to_owned();
     offers::accept(db, &token, &app.requests, None, now).await.unwrap();
     id
@@ -106,7 +99,7 @@ async fn registered_training(app: &TestApp, amal: Uuid) -> Uuid {
     lp_trainings::invitations::invite(db, &by, training.id, Invitees::Chosen(vec![amal]), &app.trainings, now)
         .await
         .unwrap();
-    let invitation = bodies(db, "training_invitation").await.pop().unwrap();
+    let invitation = bodies(app, "training_invitation").await.pop().unwrap();
     let token = link(&invitation, "/t/")[3..].to_owned();
     lp_trainings::links::register(db, &token, &app.trainings, None, now)
         .await
@@ -119,11 +112,11 @@ async fn the_feed_holds_the_jobs_and_trainings_under_the_address_of_every_confir
     let Pool { app, amal, caseworker } = pool().await;
     let db = &app.db.conn;
     let job = assigned(&app, caseworker, "2026-11-25").await;
-    let confirmation = bodies(db, "assignment_confirmed").await.pop().unwrap();
+    let confirmation = bodies(&app, "assignment_confirmed").await.pop().unwrap();
     let feed = link(&confirmation, "/calendar/");
     assert!(feed.ends_with(".ics"), "{feed}");
     let training = registered_training(&app, amal).await;
-    let registered = bodies(db, "training_registered").await.pop().unwrap();
+    let registered = bodies(&app, "training_registered").await.pop().unwrap();
     assert_eq!(link(&registered, "/calendar/"), feed, "one address, shown again");
 
     let reply = app.get(&feed, None).await;
@@ -170,7 +163,7 @@ async fn the_volunteers_page_shows_upcoming_and_past_jobs_this_years_hours_and_t
     let db = &app.db.conn;
     let done = assigned(&app, caseworker, "2026-11-25").await;
     assigned(&app, caseworker, "2026-12-02").await;
-    let feed = link(&bodies(db, "assignment_confirmed").await.pop().unwrap(), "/calendar/");
+    let feed = link(&bodies(&app, "assignment_confirmed").await.pop().unwrap(), "/calendar/");
     // The caseworker confirms the first job, the day after, with 100 minutes.
     app.clock.set("2026-11-26T09:00:00Z".parse().unwrap());
     let input = CompletionInput {
@@ -180,10 +173,11 @@ async fn the_volunteers_page_shows_upcoming_and_past_jobs_this_years_hours_and_t
     lifecycle::complete(db, caseworker, done, &input, app.clock.now())
         .await
         .unwrap();
-    let page_link = availability_links::issue(db, amal, Reason::Request, app.clock.now())
+    let key = &app.requests.server_key;
+    let page_link = availability_links::issue(db, key, amal, Reason::Request, app.clock.now())
         .await
         .unwrap();
-    let path = format!("/v/{}", page_link.token);
+    let path = format!("/v/{}", page_link.link.token(key));
 
     let page = app.get(&path, None).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -218,11 +212,13 @@ async fn a_revoked_address_is_404_and_a_new_one_works_by_volunteer_and_by_coordi
     let Pool { app, amal, caseworker } = pool().await;
     let db = &app.db.conn;
     assigned(&app, caseworker, "2026-11-25").await;
-    let first = link(&bodies(db, "assignment_confirmed").await.pop().unwrap(), "/calendar/");
-    let token = availability_links::issue(db, amal, Reason::Request, app.clock.now())
+    let first = link(&bodies(&app, "assignment_confirmed").await.pop().unwrap(), "/calendar/");
+    let key = &app.requests.server_key;
+    let token = availability_links::issue(db, key, amal, Reason::Request, app.clock.now())
         .await
         .unwrap()
-        .token;
+        .link
+        .token(key);
     let page = format!("/v/{token}");
 
     let revoked = app.post_form(&format!("{page}/calendar/revoke"), None, "").await;

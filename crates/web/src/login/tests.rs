@@ -277,9 +277,11 @@ async fn invitation_link_sets_the_password_once() {
     let app = TestApp::new().await;
     let org = app.organisation("Stadt A").await;
     let user = app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
-    let token = password_links::create(&app.db.conn, user.id, app.clock.now())
+    let key = &app.requests.server_key;
+    let token = password_links::create(&app.db.conn, key, user.id, app.clock.now())
         .await
-        .unwrap();
+        .unwrap()
+        .token(key);
 
     let form = app.get(&format!("/password/{token}"), None).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -326,9 +328,11 @@ async fn invitation_link_sets_the_password_once() {
 async fn expired_or_unknown_invitation_links_show_no_form() {
     let app = TestApp::new().await;
     let user = app.staff(Role::Coordinator, None, "co@example.org").await;
-    let token = password_links::create(&app.db.conn, user.id, app.clock.now())
+    let key = &app.requests.server_key;
+    let token = password_links::create(&app.db.conn, key, user.id, app.clock.now())
         .await
-        .unwrap();
+        .unwrap()
+        .token(key);
     app.clock.advance(password_links::VALIDITY + Duration::minutes(1));
     let expired = app.get(&format!("/password/{token}"), None).await;
     assert_eq!(expired.status, StatusCode::GONE);

@@ -317,8 +317,8 @@ async fn invite(
 ) -> Result<Response, PageError> {
     let (input, mut errors) = form.to_input();
     let status = if errors.is_empty() {
-        let base = &state.requests.public_base_url;
-        let created = invitations::invite(&state.db, &by, &input, base, state.clock.now()).await;
+        let (key, base) = (&state.requests.server_key, &state.requests.public_base_url);
+        let created = invitations::invite(&state.db, &by, &input, key, base, state.clock.now()).await;
         state.mail_wake.notify_one();
         match created.map_err(ApiError::from) {
             Ok(created) => return Ok(Redirect::to(&format!("/staff?invited={}", created.user.id)).into_response()),
@@ -371,7 +371,21 @@ texts! {
         already_sent: "Diese Nachricht wurde bereits zugestellt. Ihr Inhalt ist danach gelöscht worden (er enthielt geheime Links) und kann nicht erneut gesendet werden." / "This message was delivered already. Its content was deleted afterwards (it held secret links), so it cannot be sent again.",
         in_flight: "Diese Nachricht wird gerade gesendet. Bitte gleich noch einmal nachsehen." / "This message is being sent right now. Please look again in a moment.",
         privacy: "Inhalte und Links werden hier nie angezeigt." / "Contents and links are never shown here.",
+        bouncing: "Adressen, die dauerhaft abgewiesen werden" / "Addresses refused for good",
+        bouncing_note: "Der Mailserver hat diese Adressen endgültig abgelehnt. Diese Ehrenamtlichen bekommen keine Einsatzangebote, bis auf ihrer Seite die Adresse geändert oder die Markierung aufgehoben ist." / "The mail server refused these addresses for good. These volunteers get no offers until their address is changed on their page, or the flag cleared there.",
+        volunteer: "Ehrenamtliche/r" / "Volunteer",
+        address: "Adresse" / "Address",
+        since: "Abgewiesen am" / "Refused on",
+        fix: "Adresse prüfen" / "Check the address",
     }
+}
+
+/// A volunteer whose address bounces, as the outbox page lists them.
+struct BouncingRow {
+    volunteer_id: String,
+    name: String,
+    email: String,
+    since: String,
 }
 
 struct OutboxRow {
@@ -410,6 +424,7 @@ struct OutboxSection {
 struct OutboxPage {
     layout: Layout,
     t: &'static OutboxTexts,
+    bouncing: Vec<BouncingRow>,
     sections: Vec<OutboxSection>,
     notice: Option<&'static str>,
     error: Option<&'static str>,
@@ -432,6 +447,17 @@ async fn outbox_view(
     let sent = lp_notify::recently_sent(&state.db, SENT_LIMIT)
         .await
         .map_err(internal)?;
+    let bouncing = lp_registry::bounces::bouncing(&state.db)
+        .await
+        .or_page(lang)?
+        .into_iter()
+        .map(|b| BouncingRow {
+            volunteer_id: b.volunteer_id.to_string(),
+            name: b.name,
+            email: b.email,
+            since: when(lang, &b.since),
+        })
+        .collect();
     let row = |e: &OutboxEntry| OutboxRow {
         id: e.id.clone(),
         kind: kind_label(lang, &e.kind),
@@ -492,6 +518,7 @@ async fn outbox_view(
     Ok(render(&OutboxPage {
         layout: Layout::new(lang, staff, t.outbox, "/outbox"),
         t,
+        bouncing,
         sections,
         notice,
         error,

@@ -10,7 +10,7 @@ use lp_core::{Clock, LanguageCode};
 use lp_notify::{DeliveryWorker, Mailer, MailerConfig, OutboxState, TransportKind};
 use lp_registry::volunteers::{self, VolunteerFilter, VolunteerLanguage};
 use lp_testkit::SmtpServer;
-use sea_orm::{ConnectionTrait, Statement};
+
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -629,26 +629,7 @@ async fn refused_organisation_and_invitation_forms_list_their_errors_in_german_t
 }
 
 async fn outbox_bodies(app: &TestApp, kind: &str) -> Vec<(String, String)> {
-    let db = &app.db.conn;
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            match db.get_database_backend() {
-                sea_orm::DatabaseBackend::Postgres => "SELECT to_address, body_text FROM outbox_emails WHERE kind = $1",
-                _ => "SELECT to_address, body_text FROM outbox_emails WHERE kind = ?",
-            },
-            [kind.into()],
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|row| {
-            (
-                row.try_get::<String>("", "to_address").unwrap(),
-                row.try_get::<String>("", "body_text").unwrap(),
-            )
-        })
-        .collect()
+    app.sent_texts(kind).await
 }
 
 #[tokio::test]
@@ -706,6 +687,7 @@ fn mailer(url: String) -> Mailer {
         transport: TransportKind::Smtp,
         smtp_url: Some(url),
         from: "Dolmetscherpool <pool@localhost>".to_owned(),
+        reply_to: None,
         file_dir: Default::default(),
         send_timeout: std::time::Duration::from_secs(10),
     })
@@ -724,7 +706,8 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
     // The mail server refuses the recipient for good: the message dies.
     let refusing = SmtpServer::start_refusing();
     let clock: Arc<dyn lp_core::Clock> = app.clock.clone();
-    let report = DeliveryWorker::new(app.db.conn.clone(), mailer(refusing.url()), clock.clone())
+    let report = DeliveryWorker::new(app.db.conn.clone(), mailer(refusing.url()), app.links())
+        .with_clock(clock.clone())
         .deliver_due()
         .await
         .unwrap();
@@ -758,7 +741,8 @@ async fn outbox_shows_a_dead_message_and_resend_makes_it_due_again() {
 
     // Due again means the worker now sends it.
     let server = SmtpServer::start();
-    let report = DeliveryWorker::new(app.db.conn.clone(), mailer(server.url()), clock)
+    let report = DeliveryWorker::new(app.db.conn.clone(), mailer(server.url()), app.links())
+        .with_clock(clock)
         .deliver_due()
         .await
         .unwrap();

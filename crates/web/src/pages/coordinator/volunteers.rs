@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/volunteers/new", get(new_form))
         .route("/volunteers/{id}", get(edit_form).post(update))
         .route("/volunteers/{id}/calendar/revoke", post(revoke_calendar))
+        .route("/volunteers/{id}/bounce/clear", post(clear_bounce))
 }
 
 texts! {
@@ -107,6 +108,9 @@ texts! {
         save: "Speichern" / "Save",
         saved: "Gespeichert." / "Saved.",
         fix: "Bitte korrigieren:" / "Please correct:",
+        bouncing: "Die E-Mail-Adresse wird vom Mailserver dauerhaft abgewiesen, seit" / "The mail server refuses this email address for good, since",
+        bouncing_note: "Bis die Adresse geändert (Feld „E-Mail“, dann Speichern) oder diese Markierung aufgehoben ist, bekommt die Person keine Einsatzangebote; auf der Kandidatenliste steht sie unter „E-Mail-Adresse“." / "Until the address is changed (the “Email” field, then Save) or this flag is cleared, they get no offers; the candidates list shows them excluded by “email address”.",
+        bouncing_clear: "Markierung aufheben (Adresse stimmt doch)" / "Clear the flag (the address is right after all)",
     }
 }
 
@@ -216,6 +220,9 @@ async fn existing(
             .await
             .or_page(lang)?
             .map(|feed| lp_core::when::date(&feed.created_at)),
+        bounced_since: v
+            .email_bounced_at
+            .map(|at| lang.pick(lp_core::when::de(&at), lp_core::when::en(&at))),
     })
 }
 
@@ -272,6 +279,24 @@ async fn update(
             Ok(form_page(lang, &staff, form, mode, vec![error], status))
         }
     }
+}
+
+/// The coordinator says the address works after all: the volunteer is asked again.
+async fn clear_bounce(
+    State(state): State<AppState>,
+    lang: Lang,
+    CoordinatorPage(by): CoordinatorPage,
+    PathParam(id): PathParam,
+) -> Result<Response, PageError> {
+    let parsed = parse_id(&id).or_page(lang)?;
+    volunteers::get(&state.db, parsed)
+        .await
+        .or_page(lang)?
+        .ok_or_else(|| PageError::new(lang, ApiError::NotFound))?;
+    lp_registry::bounces::clear(&state.db, &by, parsed, state.clock.now())
+        .await
+        .or_page(lang)?;
+    Ok(Redirect::to(&format!("/volunteers/{parsed}?saved=1")).into_response())
 }
 
 /// Stops the volunteer's calendar feed, e.g. when they lost the phone it was subscribed on; the

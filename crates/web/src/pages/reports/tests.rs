@@ -9,8 +9,8 @@ use lp_core::Clock;
 use lp_core::access::Actor;
 use lp_core::vocab::Role;
 use lp_requests::input::{CompletionInput, RequestInput};
-use lp_requests::{RequestSettings, lifecycle, offers};
-use sea_orm::{ConnectionTrait, Statement};
+use lp_requests::{lifecycle, offers};
+
 use uuid::Uuid;
 
 struct Pool {
@@ -27,7 +27,7 @@ async fn pool() -> Pool {
     let org = app.organisation("Stadt Teststadt").await;
     let cw = app.staff(Role::Caseworker, Some(org), "cw@example.org").await;
     let amal = app.volunteer("Amal Haddad", "amal@example.org", "ara").await;
-    let settings = RequestSettings::with_defaults(BASE);
+    let settings = (*app.requests).clone();
     let input: RequestInput = serde_json::from_value(serde_json::json!({
         "language": "ara", "starts_at": "2026-11-25T10:00:00+01:00", "duration_minutes": 60,
         "mode": "on_site", "town": "Winnenden", "address": "Marktplatz 1", "setting": "authority",
@@ -38,14 +38,7 @@ async fn pool() -> Pool {
     let db = &app.db.conn;
     let now = app.clock.now();
     let id = lifecycle::create(db, actor, &input, &settings, now).await.unwrap().id;
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT body_text FROM outbox_emails WHERE kind = 'offer'",
-        ))
-        .await
-        .unwrap();
-    let text: String = rows[0].try_get("", "body_text").unwrap();
+    let (_, text) = app.sent_texts("offer").await.remove(0);
     let start = text.find(&format!("{BASE}/o/")).unwrap() + BASE.len() + 3;
     let token = text[start..].split_whitespace().next().unwrap();
     offers::accept(db, token, &settings, None, now + Duration::minutes(45))

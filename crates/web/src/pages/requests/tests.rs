@@ -345,3 +345,92 @@ async fn the_form_files_a_series_and_its_page_offers_cancelling_one_date_or_the_
         .collect();
     assert_eq!(statuses, ["open", "open", "cancelled", "cancelled"]);
 }
+
+#[tokio::test]
+async fn a_volunteer_whose_address_bounces_is_skipped_shown_why_and_asked_again_once_cleared() {
+    let app = TestApp::new().await;
+    let org = app.organisation("Stadt A").await;
+    app.staff(Role::Coordinator, None, "ko@example.org").await;
+    app.volunteer("Dari A", "da@example.org", "prs").await;
+    let gone = app.volunteer("Dari B", "db@example.org", "prs").await;
+    // The delivery worker met a permanent 5xx for her address.
+    lp_registry::bounces::flag(&app.db.conn, "db@example.org", app.clock.now())
+        .await
+        .unwrap();
+
+    let session = app.login("ko@example.org").await;
+    let filed = app
+        .post_form(
+            "/requests",
+            Some(&session),
+            &format!("{DARI}&organisation_id={org}&confirm=1"),
+        )
+        .await;
+    let path = filed.location().unwrap().to_owned();
+    let offered: Vec<String> = app.sent_texts("offer").await.into_iter().map(|(to, _)| to).collect();
+    assert_eq!(offered, ["da@example.org"], "no offer to an address that bounces");
+
+    // The candidates page says who is left out and why, in German and English.
+    let page = app.get(&format!("{path}/candidates"), Some(&session)).await;
+    let excluded = &page.body[page.body.find(r#"id="excluded""#).expect("the excluded")..];
+    assert!(
+        excluded.contains("Dari B") && excluded.contains("E-Mail-Adresse"),
+        "{excluded}"
+    );
+    assert!(excluded.contains("dauerhaft abgewiesen"), "{excluded}");
+    let request_id = path.trim_start_matches("/requests/");
+    let api = app
+        .get(&format!("/api/v1/requests/{request_id}/candidates"), Some(&session))
+        .await;
+    let body: Value = serde_json::from_str(&api.body).unwrap();
+    let rule_of = |body: &Value| {
+        body["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["volunteer_id"] == json!(gone))
+            .map(|e| e["rule"].clone())
+    };
+    assert_eq!(rule_of(&body), Some(json!("email_bouncing")));
+
+    // Her page and the outbox say so; the outbox sends the coordinator to her page.
+    let hers = app.get(&format!("/volunteers/{gone}"), Some(&session)).await;
+    assert!(hers.body.contains(r#"id="email-bouncing""#), "{}", hers.body);
+    assert!(
+        hers.body
+            .contains(&format!(r#"action="/volunteers/{gone}/bounce/clear""#))
+    );
+    let outbox = app.get("/outbox", Some(&session)).await;
+    let section = &outbox.body[outbox.body.find(r#"id="bouncing""#).expect("the section")..];
+    assert!(
+        section.contains("Dari B") && section.contains("db@example.org"),
+        "{section}"
+    );
+    assert!(section.contains(&format!("/volunteers/{gone}#email-bouncing")));
+
+    // The coordinator clears the flag: she is a candidate again, and nothing bounces.
+    let cleared = app
+        .post_form(&format!("/volunteers/{gone}/bounce/clear"), Some(&session), "")
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    let hers = app.get(&format!("/volunteers/{gone}"), Some(&session)).await;
+    assert!(!hers.body.contains(r#"id="email-bouncing""#));
+    assert!(
+        !app.get("/outbox", Some(&session))
+            .await
+            .body
+            .contains(r#"id="bouncing""#)
+    );
+    let api = app
+        .get(&format!("/api/v1/requests/{request_id}/candidates"), Some(&session))
+        .await;
+    let body: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(rule_of(&body), None);
+    assert!(
+        body["candidates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["volunteer_id"] == json!(gone))
+    );
+}

@@ -9,7 +9,7 @@ use lp_core::access::Coordinator;
 use lp_core::vocab::{InvitationState, Role, TrainingKind, TrainingState};
 use lp_core::{Clock, LanguageCode};
 use lp_trainings::trainings::{self, TrainingDetail};
-use sea_orm::{ConnectionTrait, Statement};
+
 use uuid::Uuid;
 
 async fn coordinator_app() -> (TestApp, String) {
@@ -98,29 +98,9 @@ async fn detail(app: &TestApp, id: Uuid) -> TrainingDetail {
         .unwrap()
 }
 
-/// The plain-text bodies of the queued invitation mails, by recipient.
+/// The plain-text bodies of the queued invitation mails, by recipient, as sent.
 async fn invitation_mails(app: &TestApp) -> Vec<(String, String)> {
-    let db = &app.db.conn;
-    let sql = match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => "SELECT to_address, body_text FROM outbox_emails WHERE kind = $1",
-        _ => "SELECT to_address, body_text FROM outbox_emails WHERE kind = ?",
-    };
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            db.get_database_backend(),
-            sql,
-            ["training_invitation".into()],
-        ))
-        .await
-        .unwrap();
-    rows.iter()
-        .map(|row| {
-            (
-                row.try_get::<String>("", "to_address").unwrap(),
-                row.try_get::<String>("", "body_text").unwrap(),
-            )
-        })
-        .collect()
+    app.sent_texts("training_invitation").await
 }
 
 /// The `/t/{token}` path in the invitation mail to `email`.

@@ -372,6 +372,7 @@ struct FormPage {
     record: Option<TrainingRecord>,
     years: Vec<crate::pages::reports::YearView>,
     calendar_since: Option<String>,
+    bounced_since: Option<String>,
     statuses: Vec<Opt>,
     genders: Vec<Opt>,
     german_levels: Vec<Opt>,
@@ -470,6 +471,8 @@ pub(super) struct Target {
     pub years: Vec<crate::pages::reports::YearView>,
     /// Since when the volunteer's calendar feed works (`DD.MM.YYYY`), if they have one.
     pub calendar_since: Option<String>,
+    /// Since when their address bounces, if it does.
+    pub bounced_since: Option<String>,
 }
 
 impl Target {
@@ -482,6 +485,7 @@ impl Target {
             record: None,
             years: Vec::new(),
             calendar_since: None,
+            bounced_since: None,
         }
     }
 }
@@ -568,6 +572,7 @@ pub(super) fn form_page(
         record: mode.record,
         years: mode.years,
         calendar_since: mode.calendar_since,
+        bounced_since: mode.bounced_since,
         statuses: choose(
             VolunteerStatus::ALL,
             |s| s.as_str(),
