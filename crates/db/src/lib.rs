@@ -19,6 +19,9 @@ use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::{Mutex, MutexGuard};
 
+/// Page cache per SQLite connection, in KiB.
+const SQLITE_CACHE_KIB: u32 = 512;
+
 /// How the service's connection pool behaves.
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectOptions {
@@ -53,7 +56,11 @@ pub async fn connect_with(url: &str, options: &ConnectOptions) -> Result<Databas
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(options.busy_timeout)
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Each pooled connection keeps its own page cache (2 MB by default): 16 of them
+            // were a third of the service's memory. The database is small and the OS caches
+            // its file anyway.
+            .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
         let pool = SqlitePoolOptions::new()
             .max_connections(options.max_connections.max(1))
             .acquire_timeout(options.acquire_timeout)
