@@ -16,6 +16,7 @@ mod m20261205_000011_client_continuity;
 mod m20261205_000012_video_links;
 mod m20261205_000013_series;
 mod m20261205_000014_mail_hardening;
+mod m20261205_000015_accept_window;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000012_video_links::Migration),
             Box::new(m20261205_000013_series::Migration),
             Box::new(m20261205_000014_mail_hardening::Migration),
+            Box::new(m20261205_000015_accept_window::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `linguapool` binary over HTTP, email through a real SMTP server,
 //! on SQLite by default and on PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod accept_window;
 mod availability_links;
 mod bad_input;
 mod calendar_feed;

@@ -104,6 +104,11 @@ pub fn day_en(day: NaiveDate) -> String {
     day.format("%-d %b %Y").to_string()
 }
 
+/// "10:15", the local time of day, for a moment later today.
+pub fn clock(t: &DateTime<Utc>) -> String {
+    t.with_timezone(&POOL_TZ).format("%H:%M").to_string()
+}
+
 /// "03.12.2026, 10:00 Uhr", short for tables and facts.
 pub fn short_de(t: &DateTime<Utc>) -> String {
     t.with_timezone(&POOL_TZ).format("%d.%m.%Y, %H:%M Uhr").to_string()

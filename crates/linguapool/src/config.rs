@@ -111,6 +111,9 @@ impl std::fmt::Debug for EmailConfig {
     }
 }
 
+/// A volunteer who accepted waits at most this long to hear whether the job is theirs.
+const MAX_ACCEPT_WINDOW_MINUTES: u32 = 120;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatchingConfig {
@@ -124,6 +127,9 @@ pub struct MatchingConfig {
     pub continuity_days: u32,
     /// How often the worker looks for due waves, deadlines and reminders.
     pub cascade_tick_seconds: u64,
+    /// Acceptances within this many minutes of the first are collected and the best-ranked
+    /// wins; 0: the first acceptance wins at once.
+    pub accept_window_minutes: u32,
     pub weights: ScoreWeights,
 }
 
@@ -211,6 +217,9 @@ impl Config {
         }
         if self.matching.continuity_days == 0 {
             bail!("invalid configuration: matching.continuity_days must be at least 1");
+        }
+        if self.matching.accept_window_minutes > MAX_ACCEPT_WINDOW_MINUTES {
+            bail!("invalid configuration: matching.accept_window_minutes must be at most {MAX_ACCEPT_WINDOW_MINUTES}");
         }
         if self.matching.wave_interval_minutes == 0 {
             bail!("invalid configuration: matching.wave_interval_minutes must be at least 1");
@@ -301,6 +310,7 @@ impl Config {
             ranker: Default::default(),
             server_key,
             video_base_url: self.video.base_url.clone(),
+            accept_window_minutes: self.matching.accept_window_minutes,
         }
     }
 

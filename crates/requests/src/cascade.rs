@@ -26,6 +26,8 @@ const BATCH: u64 = 100;
 /// What one pass did; `mails` tells the caller whether to wake the mail worker.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CascadeReport {
+    /// Acceptance windows closed (each gave the job to someone or sent the next wave).
+    pub windows: usize,
     pub unfilled: usize,
     pub waves: usize,
     pub expired_offers: u64,
@@ -34,7 +36,7 @@ pub struct CascadeReport {
 
 impl CascadeReport {
     pub fn sent_mail(&self) -> bool {
-        self.unfilled + self.waves + self.reminders > 0
+        self.windows + self.unfilled + self.waves + self.reminders > 0
     }
 }
 
@@ -45,7 +47,11 @@ pub async fn run_due(
     now: DateTime<Utc>,
 ) -> Result<CascadeReport, RequestError> {
     let mut report = CascadeReport::default();
-    // Deadlines first, so a request past its deadline gets no further wave. Each request's
+    // Windows close first: one closes at the deadline at the latest, and those who accepted
+    // in it must not lose the job to the deadline.
+    let windows = due(db, request::Column::WindowClosesAt, RequestStatus::Open, now, None).await?;
+    report.windows = crate::isolate::each("accept window", windows, |id| close_window(db, id, settings, now)).await?;
+    // Deadlines next, so a request past its deadline gets no further wave. Each request's
     // step is isolated: one that panics is retried at the next pass, the others go on.
     let deadlines = due(db, request::Column::FillBy, RequestStatus::Open, now, None).await?;
     report.unfilled = crate::isolate::each("deadline", deadlines, |id| end_search(db, id, settings, now)).await?;
@@ -101,7 +107,10 @@ async fn end_search(
 ) -> Result<bool, RequestError> {
     let txn = lp_db::begin_write(db).await?;
     let row = request::Entity::find_by_id(id).lock_exclusive().one(&*txn).await?;
-    let Some(row) = row.filter(|r| r.status == RequestStatus::Open.as_str() && r.fill_by <= now) else {
+    // A request whose acceptance window is still open waits for its close.
+    let Some(row) =
+        row.filter(|r| r.status == RequestStatus::Open.as_str() && r.fill_by <= now && r.window_closes_at.is_none())
+    else {
         txn.rollback().await?;
         return Ok(false);
     };
@@ -133,6 +142,32 @@ async fn next_wave(
     Ok(true)
 }
 
+/// An acceptance window's time has come: the best-ranked of those who accepted gets the job.
+async fn close_window(
+    db: &DatabaseConnection,
+    id: Uuid,
+    settings: &RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<bool, RequestError> {
+    let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
+    let txn = lp_db::begin_write(db).await?;
+    // Claiming the close is the conditional write; a second instance finds nothing due.
+    let claim = request::Entity::update_many()
+        .col_expr(
+            request::Column::WindowClosesAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .filter(request::Column::WindowClosesAt.lte(now));
+    let Some(row) = claimed(&txn, id, claim).await? else {
+        txn.rollback().await?;
+        return Ok(false);
+    };
+    crate::accept_window::close(&*txn, &row, &pool, settings, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
 /// Runs a conditional UPDATE on one request and returns the row if this caller claimed it.
 async fn claimed(
     txn: &lp_db::WriteTransaction,
@@ -156,6 +191,8 @@ async fn expire_offers(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
         .column(offer::Column::VolunteerId)
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
         .filter(offer::Column::ExpiresAt.lte(now))
+        // An acceptance collected in a window waits for the window's close.
+        .filter(offer::Column::WindowAcceptedAt.is_null())
         .limit(BATCH * 10)
         .into_tuple()
         .all(&*txn)

@@ -53,6 +53,9 @@ pub mod request {
         pub series_position: Option<i32>,
         /// A later date of a series waiting while the series' offer (the first date's) is out.
         pub held_for_series: bool,
+        /// While acceptances are collected (`matching.accept_window_minutes`): when the
+        /// window closes and the best-ranked of them gets the job.
+        pub window_closes_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}
@@ -80,6 +83,9 @@ pub mod offer {
         pub responded_at: Option<DateTimeUtc>,
         /// Set when the volunteer took back an acceptance.
         pub withdrew_at: Option<DateTimeUtc>,
+        /// The volunteer accepted inside an acceptance window; the offer stays `sent` until
+        /// the window closes.
+        pub window_accepted_at: Option<DateTimeUtc>,
     }
 
     impl ActiveModelBehavior for ActiveModel {}

@@ -121,6 +121,7 @@ pub async fn create(
         series_id: Set(series.then_some(id)),
         series_position: Set(series.then_some(position as i32)),
         held_for_series: Set(position > 1),
+        window_closes_at: Set(None),
     };
     let row = date(id, valid.starts_at, valid.fill_by, 1);
     let later: Vec<request::ActiveModel> = valid

@@ -26,6 +26,7 @@ pub(crate) async fn offer(
     link: &LinkSeed,
     availability: &availability_links::IssuedLink,
     (expires_at, series_dates): (DateTime<Utc>, &[DateTime<Utc>]),
+    accept_window_minutes: u32,
     now: DateTime<Utc>,
 ) -> Result<(), RequestError> {
     let mail = OfferMail {
@@ -44,6 +45,7 @@ pub(crate) async fn offer(
         availability_url: Some(availability.link.placeholder()),
         expires_at,
         series_dates: series_dates.to_vec(),
+        accept_window_minutes,
     };
     lp_notify::enqueue(db, &mail.email(), now).await?;
     Ok(())

@@ -19,7 +19,9 @@ use lp_db::secret_link;
 use lp_matcher::cascade::Occasion;
 use lp_registry::{organisations, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 use serde::Serialize;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -47,6 +49,32 @@ pub struct OfferPage {
     /// For the offer of a series: its later dates, and whether this volunteer may take each
     /// (while the offer is open), or the later dates they took (once accepted).
     pub series: Vec<OfferSeriesDate>,
+    /// While this volunteer's acceptance waits in an acceptance window: when it closes and
+    /// they hear whether the job is theirs.
+    pub confirm_by: Option<DateTime<FixedOffset>>,
+    /// The pool's acceptance window: 0 when the first to accept gets the job.
+    pub accept_window_minutes: u32,
+}
+
+/// What an acceptance did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Accepted {
+    /// The job is this volunteer's.
+    Assigned { request_id: Uuid },
+    /// Collected in the acceptance window: the best-ranked of those who accepted gets the job
+    /// at `confirm_by`.
+    Pending {
+        request_id: Uuid,
+        confirm_by: DateTime<Utc>,
+    },
+}
+
+impl Accepted {
+    pub fn request_id(self) -> Uuid {
+        match self {
+            Accepted::Assigned { request_id } | Accepted::Pending { request_id, .. } => request_id,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -124,6 +152,11 @@ pub async fn page(
         notes: if has_job { request.notes } else { None },
         video_url: if has_job { request.video_url } else { None },
         open_until: local(crate::rules::offer_open_until(request.fill_by)),
+        confirm_by: (status == OfferPageStatus::Pending)
+            .then_some(request.window_closes_at)
+            .flatten()
+            .map(local),
+        accept_window_minutes: settings.accept_window_minutes,
     })
 }
 
@@ -138,17 +171,43 @@ async fn refusal(db: &DatabaseConnection, token: &str, now: DateTime<Utc>, givin
     }
 }
 
-/// The first accept wins the request; every later one gets a conflict.
+/// Without an acceptance window the first accept wins the request and every later one gets a
+/// conflict; with one ([`RequestSettings::accept_window_minutes`]) acceptances are collected
+/// until it closes ([`crate::accept_window`]).
 pub async fn accept(
     db: &DatabaseConnection,
     token: &str,
     settings: &RequestSettings,
     addr: Option<IpAddr>,
     now: DateTime<Utc>,
-) -> Result<Uuid, RequestError> {
-    let (offer, _) = find_offer(db, token).await?;
+) -> Result<Accepted, RequestError> {
+    let (offer, request) = find_offer(db, token).await?;
+    // Most rivals of a race arrive after the winner committed: they read the answer and never
+    // queue for the write lock. A stale "open" only sends them on to the conditional write.
+    let status = offer_page_status(&offer, request.status, now);
+    if let (OfferPageStatus::Pending, Some(confirm_by)) = (status, request.window_closes_at) {
+        // A second tap on the button: the acceptance is collected already.
+        return Ok(Accepted::Pending {
+            request_id: request.id,
+            confirm_by,
+        });
+    }
+    if status != OfferPageStatus::Open {
+        return Err(RequestError::Link(LinkRefusal::for_status(status, false)));
+    }
+    if settings.accept_window_minutes > 0 {
+        return match crate::accept_window::collect(db, &offer, token, settings, now).await? {
+            Some(confirm_by) => Ok(Accepted::Pending {
+                request_id: request.id,
+                confirm_by,
+            }),
+            None => Err(refusal(db, token, now, false).await),
+        };
+    }
     match try_accept(db, &offer, token, settings, addr, now).await {
-        Ok(true) => Ok(offer.request_id),
+        Ok(true) => Ok(Accepted::Assigned {
+            request_id: offer.request_id,
+        }),
         Ok(false) => Err(refusal(db, token, now, false).await),
         Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Link(LinkRefusal::Filled)),
         Err(err) => Err(err),
@@ -170,16 +229,7 @@ async fn try_accept(
     // queues on the request's row and finds it no longer open (on PostgreSQL taking the offer
     // row first deadlocks against the rival's withdrawal of it), and SQLite takes its write
     // lock at once instead of failing to upgrade a read lock.
-    let request_won = request::Entity::update_many()
-        .col_expr(request::Column::Status, Expr::value(RequestStatus::Assigned.as_str()))
-        .col_expr(request::Column::AssigneeId, Expr::value(offer.volunteer_id))
-        .col_expr(request::Column::AssignedAt, Expr::value(now))
-        .col_expr(request::Column::UpdatedAt, Expr::value(now))
-        .filter(request::Column::Id.eq(offer.request_id))
-        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
-        .exec(&*txn)
-        .await?;
-    if request_won.rows_affected != 1 {
+    if !win_request(&*txn, offer, now).await? {
         txn.rollback().await?;
         return Ok(false);
     }
@@ -188,23 +238,56 @@ async fn try_accept(
         txn.rollback().await?;
         return Ok(false);
     }
+    complete_acceptance(&*txn, offer, settings, addr, now).await?;
+    txn.commit().await?;
+    Ok(true)
+}
 
-    let mut request = crate::request::get(&*txn, offer.request_id).await?;
-    give_video_room(&*txn, &mut request, settings).await?;
+/// The conditional write that gives the open request to the offer's volunteer; `false` if
+/// it was no longer open.
+pub(crate) async fn win_request(txn: &impl ConnectionTrait, offer: &Offer, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let won = request::Entity::update_many()
+        .col_expr(request::Column::Status, Expr::value(RequestStatus::Assigned.as_str()))
+        .col_expr(request::Column::AssigneeId, Expr::value(offer.volunteer_id))
+        .col_expr(request::Column::AssignedAt, Expr::value(now))
+        .col_expr(request::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            request::Column::WindowClosesAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(request::Column::Id.eq(offer.request_id))
+        .filter(request::Column::Status.eq(RequestStatus::Open.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(won.rows_affected == 1)
+}
+
+/// Everything an acceptance does once the request and the offer are won in `txn`: the video
+/// room, the re-check of the hard rules (an error, the caller rolls back), the other offers
+/// withdrawn, the series' later dates, the mails and the audit entries. The caller commits.
+pub(crate) async fn complete_acceptance(
+    txn: &impl ConnectionTrait,
+    offer: &Offer,
+    settings: &RequestSettings,
+    addr: Option<IpAddr>,
+    now: DateTime<Utc>,
+) -> Result<(), RequestError> {
+    let mut request = crate::request::get(txn, offer.request_id).await?;
+    give_video_room(txn, &mut request, settings).await?;
     offer::Entity::update_many()
         .col_expr(
             offer::Column::ExpiresAt,
             Expr::value(crate::rules::accepted_link_until(request.starts_at)),
         )
         .filter(offer::Column::Id.eq(offer.id))
-        .exec(&*txn)
+        .exec(txn)
         .await?;
     // Since the offer went out the volunteer may have taken another job at that time, reached
     // the monthly maximum or been paused: the hard rules are checked again, with the
     // volunteer's row locked so that two of their acceptances are judged one after the other.
-    volunteers::lock(&*txn, offer.volunteer_id).await?;
+    volunteers::lock(txn, offer.volunteer_id).await?;
     if let Some(profile) = profile_for_rules(
-        &*txn,
+        txn,
         offer.volunteer_id,
         settings.training_validity_months,
         now,
@@ -213,28 +296,27 @@ async fn try_accept(
     .await?
         && let Some(rule) = lp_matcher::first_violation(&request.spec(), &profile, now, &settings.matching)
     {
-        txn.rollback().await?;
         return Err(RequestError::NotEligible { rule });
     }
     let others = offer::Entity::find()
         .filter(offer::Column::RequestId.eq(request.id))
         .filter(offer::Column::State.eq(OfferState::Sent.as_str()))
-        .all(&*txn)
+        .all(txn)
         .await?;
-    withdraw_outstanding(&*txn, request.id).await?;
+    withdraw_outstanding(txn, request.id).await?;
     // The offer of a series' first date is for the series: the later dates they may take.
-    let mut series = crate::series::take(&*txn, &request, offer.volunteer_id, settings, now).await?;
+    let mut series = crate::series::take(txn, &request, offer.volunteer_id, settings, now).await?;
     for date in &mut series.taken {
-        give_video_room(&*txn, &mut date.request, settings).await?;
+        give_video_room(txn, &mut date.request, settings).await?;
     }
 
-    let volunteer = volunteers::get(&*txn, offer.volunteer_id)
+    let volunteer = volunteers::get(txn, offer.volunteer_id)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let caseworker = staff::get(&*txn, request.caseworker_id)
+    let caseworker = staff::get(txn, request.caseworker_id)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let organisation = organisations::get(&*txn, request.organisation_id)
+    let organisation = organisations::get(txn, request.organisation_id)
         .await?
         .ok_or(RequestError::NotFound)?;
     let parties = mails::Parties {
@@ -242,14 +324,14 @@ async fn try_accept(
         caseworker: &caseworker,
         organisation_name: &organisation.name,
     };
-    mails::assignment(&*txn, &request, &series, parties, offer.link(), settings, now).await?;
+    mails::assignment(txn, &request, &series, parties, offer.link(), settings, now).await?;
     let other_ids: Vec<Uuid> = others.iter().map(|o| o.volunteer_id).collect();
-    for other in volunteers::get_many(&*txn, &other_ids).await? {
-        mails::filled_by_someone_else(&*txn, &request, &other, now).await?;
+    for other in volunteers::get_many(txn, &other_ids).await? {
+        mails::filled_by_someone_else(txn, &request, &other, now).await?;
     }
     // The winner has a new assignment and one more acceptance.
-    pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;
-    audit(&*txn, offer, AuditAction::Accept, addr, now).await?;
+    pool_changes::record(txn, &[offer.volunteer_id], now).await?;
+    audit(txn, offer, AuditAction::Accept, addr, now).await?;
     for date in &series.taken {
         let entry = AuditEntry::new(
             Who::Volunteer(offer.volunteer_id),
@@ -259,10 +341,9 @@ async fn try_accept(
         )
         .fields(["series"])
         .from(addr);
-        lp_audit::record(&*txn, &entry, now).await?;
+        lp_audit::record(txn, &entry, now).await?;
     }
-    txn.commit().await?;
-    Ok(true)
+    Ok(())
 }
 
 /// A video appointment gets its meeting room when someone takes it, once: a give-back and a

@@ -42,6 +42,8 @@ pub(crate) struct Request {
     pub created_at: DateTime<Utc>,
     pub video_url: Option<String>,
     pub series: Option<SeriesPlace>,
+    /// While an acceptance window is open: when it closes.
+    pub window_closes_at: Option<DateTime<Utc>>,
 }
 
 /// Where a request stands in its series.
@@ -95,6 +97,7 @@ impl Request {
             details_removed_at: row.details_removed_at,
             created_at: row.created_at,
             video_url: row.video_url,
+            window_closes_at: row.window_closes_at,
             series: match (row.series_id, row.series_position) {
                 (Some(id), Some(position)) => Some(SeriesPlace {
                     id,
@@ -144,6 +147,8 @@ pub(crate) struct Offer {
     pub withdrew_at: Option<DateTime<Utc>>,
     /// What its link is derived from; see [`Offer::link`].
     pub link_nonce: Option<String>,
+    /// Accepted inside an acceptance window, waiting for its close.
+    pub window_accepted_at: Option<DateTime<Utc>>,
 }
 
 impl Offer {
@@ -166,6 +171,7 @@ impl Offer {
             responded_at: row.responded_at,
             withdrew_at: row.withdrew_at,
             link_nonce: row.link_nonce,
+            window_accepted_at: row.window_accepted_at,
         })
     }
 

@@ -49,6 +49,9 @@ pub(crate) fn effective_state(offer: &Offer, now: DateTime<Utc>) -> OfferState {
 pub enum OfferPageStatus {
     /// The volunteer can accept or decline.
     Open,
+    /// This volunteer accepted inside an acceptance window; the best-ranked of those who
+    /// accepted gets the job when it closes.
+    Pending,
     /// This volunteer has the job.
     Accepted,
     Declined,
@@ -63,6 +66,10 @@ pub enum OfferPageStatus {
 pub(crate) fn offer_page_status(offer: &Offer, request: RequestStatus, now: DateTime<Utc>) -> OfferPageStatus {
     if offer.withdrew_at.is_some() {
         return OfferPageStatus::Withdrew;
+    }
+    // Collected acceptances stay `sent` (and may pass their expiry) until the window closes.
+    if offer.window_accepted_at.is_some() && offer.state == OfferState::Sent && request == RequestStatus::Open {
+        return OfferPageStatus::Pending;
     }
     match effective_state(offer, now) {
         OfferState::Accepted if request == RequestStatus::Cancelled => OfferPageStatus::Cancelled,
@@ -108,7 +115,7 @@ impl LinkRefusal {
         match status {
             OfferPageStatus::Filled => LinkRefusal::Filled,
             OfferPageStatus::Accepted if giving_back => LinkRefusal::Begun,
-            OfferPageStatus::Accepted => LinkRefusal::AlreadyAccepted,
+            OfferPageStatus::Accepted | OfferPageStatus::Pending => LinkRefusal::AlreadyAccepted,
             OfferPageStatus::Withdrew => LinkRefusal::Withdrew,
             OfferPageStatus::Declined => LinkRefusal::AlreadyDeclined,
             OfferPageStatus::Cancelled => LinkRefusal::Cancelled,
@@ -212,10 +219,27 @@ mod tests {
             responded_at: None,
             withdrew_at: None,
             link_nonce: None,
+            window_accepted_at: None,
         }
     }
 
     const NOW: &str = "2026-11-22T10:00:00Z";
+
+    #[test]
+    fn an_acceptance_in_a_window_waits_for_the_close_even_past_the_offers_expiry() {
+        let mut collected = offer(OfferState::Sent);
+        collected.window_accepted_at = Some(at("2026-11-22T09:00:00Z"));
+        collected.expires_at = at("2026-11-22T09:30:00Z");
+        assert_eq!(
+            offer_page_status(&collected, RequestStatus::Open, at(NOW)),
+            OfferPageStatus::Pending
+        );
+        // The close gave the job to someone else.
+        assert_eq!(
+            offer_page_status(&collected, RequestStatus::Assigned, at(NOW)),
+            OfferPageStatus::Filled
+        );
+    }
 
     #[test]
     fn a_sent_offer_past_its_expiry_is_expired() {

@@ -115,6 +115,7 @@ async fn send_offers(
             expires_at: Set(expires_at),
             responded_at: Set(None),
             withdrew_at: Set(None),
+            window_accepted_at: Set(None),
         };
         if renewed.is_some() {
             offer::Entity::update(row).exec(txn).await?;
@@ -128,6 +129,7 @@ async fn send_offers(
             &link,
             availability,
             (expires_at, series_dates),
+            settings.accept_window_minutes,
             now,
         )
         .await?;

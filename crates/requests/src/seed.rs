@@ -230,6 +230,7 @@ fn request_row(
         series_id: Set(None),
         series_position: Set(None),
         held_for_series: Set(false),
+        window_closes_at: Set(None),
     }
 }
 
@@ -248,6 +249,7 @@ fn offer_row(request_id: Uuid, past: &PastRequest, o: &PastOffer) -> offer::Acti
         expires_at: Set(past.spec.starts_at),
         responded_at: Set(o.responded_at),
         withdrew_at: Set(None),
+        window_accepted_at: Set(None),
     }
 }
 

@@ -130,6 +130,7 @@ pub(crate) async fn take(
                 expires_at: Set(crate::rules::accepted_link_until(date.starts_at)),
                 responded_at: Set(Some(now)),
                 withdrew_at: Set(None),
+                window_accepted_at: Set(None),
             })
             .exec_without_returning(txn)
             .await?;

@@ -21,6 +21,9 @@ pub struct RequestSettings {
     /// The town's own video service (a Jitsi, OpenTalk or BigBlueButton server), under which a
     /// video appointment gets its meeting room on acceptance; none when unset.
     pub video_base_url: Option<String>,
+    /// `matching.accept_window_minutes`: acceptances within this long of the first are
+    /// collected and the best-ranked wins ([`lp_matcher::accept_window`]); 0 is off.
+    pub accept_window_minutes: u32,
 }
 
 impl RequestSettings {
@@ -61,6 +64,7 @@ impl RequestSettings {
             ranker: Default::default(),
             server_key: std::sync::Arc::new(lp_core::secret::ServerKey::generate()),
             video_base_url: None,
+            accept_window_minutes: 0,
         }
     }
 

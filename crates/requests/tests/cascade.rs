@@ -664,3 +664,162 @@ async fn the_outbox_holds_placeholders_and_never_a_link_token() {
         }
     }
 }
+
+/// The pool's settings with a 15-minute acceptance window and waves of `wave_size`.
+fn windowed(wave_size: u32) -> RequestSettings {
+    RequestSettings {
+        wave_size,
+        accept_window_minutes: 15,
+        ..settings()
+    }
+}
+
+fn address(name: &str) -> String {
+    format!("{}@pool.test", name.replace("Volunteer ", "v"))
+}
+
+fn mails_of_kind(mails: &[(String, String, String)], kind: &str) -> Vec<String> {
+    let mut to: Vec<String> = mails
+        .iter()
+        .filter(|(_, k, _)| k == kind)
+        .map(|(to, _, _)| to.clone())
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_acceptances_in_the_window_give_the_job_to_the_best_ranked_not_the_first() {
+    let pool = pool(20).await;
+    let settings = windowed(20);
+    let db = &pool.db.conn;
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(created.offers.len(), 20, "everyone is asked at once");
+    let ranking = lifecycle::candidates(db, Scope::All, created.id, &settings, now)
+        .await
+        .unwrap();
+    let best = ranking.candidates[0].name.clone();
+    // The best-ranked accepts last, the worst first.
+    let mut tokens = Vec::new();
+    for candidate in ranking.candidates.iter().rev() {
+        tokens.push(offer_token(db, &address(&candidate.name)).await);
+    }
+    let first_yes = now + Duration::minutes(5);
+    let mut answers = tokio::task::JoinSet::new();
+    for (i, token) in tokens.iter().cloned().enumerate() {
+        let (db, settings) = (db.clone(), settings.clone());
+        // Within the window, one second apart, all twenty racing for the write lock.
+        let at = first_yes + Duration::seconds(i as i64);
+        answers.spawn(async move { offers::accept(&db, &token, &settings, None, at).await });
+    }
+    let closes_at = first_yes + Duration::minutes(15);
+    while let Some(answer) = answers.join_next().await {
+        match answer.unwrap() {
+            Ok(offers::Accepted::Pending { confirm_by, .. }) => {
+                // Whoever got the write lock first opened it, at their own time.
+                assert!(confirm_by >= closes_at && confirm_by <= closes_at + Duration::seconds(19));
+            }
+            other => panic!("every acceptance in the window is collected: {other:?}"),
+        }
+    }
+    let view = get(&pool, created.id, first_yes).await;
+    assert_eq!(view.status, RequestStatus::Open, "nobody has the job until the close");
+    assert_eq!(
+        mails_of_kind(&outbox(db).await, "assignment_confirmed"),
+        Vec::<String>::new()
+    );
+    let page = offers::page(db, &tokens[0], &settings, first_yes).await.unwrap();
+    assert_eq!(page.status, linguapool_requests::rules::OfferPageStatus::Pending);
+    assert!(page.confirm_by.is_some());
+
+    let report = run_due(db, &settings, first_yes + Duration::minutes(10)).await.unwrap();
+    assert_eq!(report.windows, 0, "the window is still open");
+    let report = run_due(db, &settings, first_yes + Duration::minutes(16)).await.unwrap();
+    assert_eq!(report.windows, 1);
+    let view = get(&pool, created.id, first_yes + Duration::minutes(16)).await;
+    assert_eq!(view.status, RequestStatus::Assigned);
+    assert_eq!(view.assignee.as_ref().map(|a| a.name.clone()), Some(best.clone()));
+    let mails = outbox(db).await;
+    assert_eq!(mails_of_kind(&mails, "assignment_confirmed"), [address(&best)]);
+    let mut others: Vec<String> = ranking.candidates[1..].iter().map(|c| address(&c.name)).collect();
+    others.sort();
+    assert_eq!(mails_of_kind(&mails, "offer_filled"), others, "the others hear once");
+
+    // After the close an acceptance is a conflict, as without a window.
+    let late = offers::accept(db, &tokens[0], &settings, None, first_yes + Duration::minutes(17)).await;
+    assert!(matches!(late, Err(RequestError::Link(LinkRefusal::Filled))), "{late:?}");
+    let fresh = tokens[1].clone();
+    let late = offers::accept(db, &fresh, &settings, None, first_yes + Duration::minutes(17)).await;
+    assert!(matches!(late, Err(RequestError::Link(LinkRefusal::Filled))), "{late:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_open_window_closes_once_after_a_restart_or_on_two_instances() {
+    let pool = pool(3).await;
+    let settings = windowed(3);
+    let db = &pool.db.conn;
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    for volunteer in ["v0", "v2"] {
+        let token = offer_token(db, &format!("{volunteer}@pool.test")).await;
+        offers::accept(db, &token, &settings, None, now + Duration::minutes(1))
+            .await
+            .unwrap();
+    }
+    // "Restart": fresh connections and settings with an empty pool cache carry on from the
+    // rows alone; two of them at once are two instances.
+    let (first, second) = (pool.db.second_connection().await, pool.db.second_connection().await);
+    let (one, other) = (windowed(3), windowed(3));
+    let close = now + Duration::minutes(16);
+    let (a, b) = tokio::join!(run_due(&first, &one, close), run_due(&second, &other, close));
+    assert_eq!(a.unwrap().windows + b.unwrap().windows, 1, "the close is claimed once");
+    assert_eq!(get(&pool, created.id, close).await.status, RequestStatus::Assigned);
+    assert_eq!(mails_of_kind(&outbox(db).await, "assignment_confirmed").len(), 1);
+    assert_eq!(
+        run_due(db, &settings, close + Duration::hours(1))
+            .await
+            .unwrap()
+            .windows,
+        0
+    );
+}
+
+#[tokio::test]
+async fn a_window_whose_acceptors_no_longer_qualify_sends_the_next_wave() {
+    let pool = pool(4).await;
+    let settings = windowed(2);
+    let db = &pool.db.conn;
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let first = address(&created.offers[0].volunteer_name);
+    let token = offer_token(db, &first).await;
+    offers::accept(db, &token, &settings, None, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    // Paused before the close (a hard rule keeps them from the job now), as the coordinator's
+    // change would record it for every instance's pool.
+    db.execute_raw(Statement::from_string(
+        db.get_database_backend(),
+        format!("UPDATE volunteers SET status = 'paused' WHERE email = '{first}'"),
+    ))
+    .await
+    .unwrap();
+    let paused = created.offers[0].volunteer_id;
+    lp_registry::pool_changes::record(db, &[paused], now + Duration::minutes(2))
+        .await
+        .unwrap();
+    let close = now + Duration::minutes(16);
+    assert_eq!(run_due(db, &settings, close).await.unwrap().windows, 1);
+    let view = get(&pool, created.id, close).await;
+    assert_eq!(view.status, RequestStatus::Open, "nobody qualified: the search goes on");
+    assert_eq!(view.offers.len(), 4, "the next wave went out at the close");
+    let page = offers::page(db, &token, &settings, close).await.unwrap();
+    assert_ne!(page.status, linguapool_requests::rules::OfferPageStatus::Pending);
+}

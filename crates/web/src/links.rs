@@ -13,7 +13,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lp_requests::RequestError;
-use lp_requests::offers::{self, OfferPage};
+use lp_requests::offers::{self, Accepted, OfferPage};
 use lp_requests::rules::OfferPageStatus;
 use serde_json::json;
 
@@ -50,8 +50,9 @@ struct OfferTemplate<'a> {
     setting_en: &'static str,
     open: bool,
     accepted: bool,
-    status_de: &'static str,
-    status_en: &'static str,
+    pending: bool,
+    status_de: String,
+    status_en: String,
     message: Option<(&'static str, &'static str)>,
     success: bool,
 }
@@ -65,9 +66,26 @@ struct LinkErrorTemplate {
     detail_en: String,
 }
 
-fn status_text(status: OfferPageStatus) -> (&'static str, &'static str) {
-    match status {
+fn status_text(page: &OfferPage) -> (String, String) {
+    if let (OfferPageStatus::Pending, Some(by)) = (page.status, page.confirm_by) {
+        let by = by.to_utc();
+        return (
+            format!(
+                "Danke – wir bestätigen bis {} Uhr per E-Mail, ob der Einsatz Ihnen gehört.",
+                lp_core::when::clock(&by)
+            ),
+            format!(
+                "Thank you – we confirm by {} by email whether the job is yours.",
+                lp_core::when::clock(&by)
+            ),
+        );
+    }
+    let (de, en) = match page.status {
         OfferPageStatus::Open => ("Dieser Einsatz ist noch offen.", "This job is still open."),
+        OfferPageStatus::Pending => (
+            "Danke – wir bestätigen bald per E-Mail.",
+            "Thank you – we confirm soon by email.",
+        ),
         OfferPageStatus::Accepted => (
             "Sie haben diesen Einsatz übernommen. Vielen Dank!",
             "You have this job. Thank you!",
@@ -83,7 +101,8 @@ fn status_text(status: OfferPageStatus) -> (&'static str, &'static str) {
         ),
         OfferPageStatus::Cancelled => ("Dieser Termin wurde abgesagt.", "This appointment was cancelled."),
         OfferPageStatus::Expired => ("Dieses Angebot ist abgelaufen.", "This offer has expired."),
-    }
+    };
+    (de.to_owned(), en.to_owned())
 }
 
 fn render_offer(
@@ -93,7 +112,7 @@ fn render_offer(
     success: bool,
 ) -> Result<String, ApiError> {
     let starts_at = page.starts_at.to_utc();
-    let (status_de, status_en) = status_text(page.status);
+    let (status_de, status_en) = status_text(page);
     let template = OfferTemplate {
         page,
         token,
@@ -115,6 +134,7 @@ fn render_offer(
         setting_en: page.setting.name_en(),
         open: page.status == OfferPageStatus::Open,
         accepted: page.status == OfferPageStatus::Accepted,
+        pending: page.status == OfferPageStatus::Pending,
         status_de,
         status_en,
         message,
@@ -208,11 +228,22 @@ async fn accept(
     if result.is_ok() {
         state.mail_wake.notify_one();
     }
-    let message = (
-        "Zusage gespeichert – der Einsatz gehört Ihnen.",
-        "Accepted – the job is yours.",
-    );
-    answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
+    match result {
+        Ok(Accepted::Pending { confirm_by, .. }) if wants_json(&headers) => {
+            private(Json(json!({ "result": "pending", "confirm_by": confirm_by })).into_response())
+        }
+        Ok(Accepted::Pending { .. }) => {
+            let message = ("Zusage gespeichert.", "Acceptance saved.");
+            answer(&state, &token, &headers, Ok("pending"), message).await
+        }
+        result => {
+            let message = (
+                "Zusage gespeichert – der Einsatz gehört Ihnen.",
+                "Accepted – the job is yours.",
+            );
+            answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
+        }
+    }
 }
 
 async fn decline(

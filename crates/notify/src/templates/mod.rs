@@ -64,6 +64,8 @@ pub struct OfferMail {
     pub expires_at: DateTime<Utc>,
     /// The later dates when the offer is for a series; empty for a single appointment.
     pub series_dates: Vec<DateTime<Utc>>,
+    /// The pool's acceptance window; 0 when the first to accept gets the job.
+    pub accept_window_minutes: u32,
 }
 
 bodies!(OfferMail: OfferText = "offer.txt", OfferHtml = "offer.html");

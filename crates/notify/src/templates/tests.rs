@@ -22,6 +22,7 @@ fn offer() -> OfferMail {
         availability_url: Some("http://127.0.0.1:8080/v/YXZhaWxhYmlsaXR5".to_owned()),
         expires_at: at("2026-12-02T17:00:00Z"),
         series_dates: Vec::new(),
+        accept_window_minutes: 0,
     }
 }
 
@@ -102,6 +103,31 @@ fn offer_names_the_town_but_no_address_or_client() {
         assert!(!body.contains("IM-2026"));
     }
     assert!(email.attachment.is_none());
+}
+
+#[test]
+fn offer_with_an_acceptance_window_says_the_job_goes_to_the_fairest_not_the_first() {
+    let email = OfferMail {
+        accept_window_minutes: 10,
+        ..offer()
+    }
+    .email();
+    for body in [&email.text, &email.html] {
+        assert!(body.contains("10 Minuten lang Zusagen"), "{body}");
+        assert!(body.contains("acceptances for 10 minutes"), "{body}");
+        assert!(!body.contains("Wer zuerst annimmt"), "{body}");
+    }
+    let first_wins = offer().email();
+    assert!(
+        first_wins
+            .text
+            .contains("Wer zuerst annimmt, bekommt den Einsatz. Das Angebot gilt bis")
+    );
+    assert!(
+        first_wins
+            .text
+            .contains("The first person to accept gets the job. The offer is open until")
+    );
 }
 
 #[test]

@@ -43,6 +43,7 @@ fn offer_mail() -> OfferMail {
         availability_url: None,
         expires_at: "2026-12-02T17:00:00Z".parse().unwrap(),
         series_dates: Vec::new(),
+        accept_window_minutes: 0,
     }
 }
 

@@ -76,6 +76,7 @@ async fn open_requests(
         series_id: Set(None),
         series_position: Set(None),
         held_for_series: Set(false),
+        window_closes_at: Set(None),
         client_key_until: Set(None),
     });
     let rows: Vec<_> = rows.collect();
