@@ -234,7 +234,8 @@ mod tests {
             offer_page_status(&collected, RequestStatus::Open, at(NOW)),
             OfferPageStatus::Pending
         );
-        // The close gave the job to someone else.
+        // The close gave the job to someone else and withdrew this offer.
+        collected.state = OfferState::Withdrawn;
         assert_eq!(
             offer_page_status(&collected, RequestStatus::Assigned, at(NOW)),
             OfferPageStatus::Filled
