@@ -12,6 +12,7 @@ mod mail_faults;
 mod nachweis_by_mail;
 mod observability;
 mod offer_race;
+mod rate_limits;
 mod series;
 mod simulate;
 mod staff_web;

@@ -51,13 +51,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        // A PATCH is a JSON merge patch (RFC 7396), which has its own media type too.
+        let patch = req.method() == axum::http::Method::PATCH;
         let is_json = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+            .map(|v| v.trim_start().to_ascii_lowercase())
+            .is_some_and(|v| {
+                v.starts_with("application/json") || (patch && v.starts_with("application/merge-patch+json"))
+            });
         if !is_json {
-            return Err(ApiError::Unsupported("send the body as application/json".to_owned()));
+            let wanted = if patch {
+                "send the body as application/merge-patch+json or application/json"
+            } else {
+                "send the body as application/json"
+            };
+            return Err(ApiError::Unsupported(wanted.to_owned()));
         }
         let declared = req
             .headers()

@@ -111,6 +111,7 @@ fn api() -> (Router<AppState>, Document) {
     add_volunteer_patch(&mut doc);
     require_bodies(&mut doc);
     add_unavailable(&mut doc);
+    add_rate_limited(&mut doc);
     add_error_examples(&mut doc);
     (router, doc)
 }
@@ -167,6 +168,18 @@ fn add_volunteer_patch(doc: &mut Document) {
     components
         .schemas
         .insert("VolunteerPatch".to_owned(), RefOr::T(Schema::Object(patch)));
+    // The merge patch's own media type is taken as well as plain JSON.
+    let body = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/volunteers/{id}")
+        .and_then(|item| item.patch.as_mut())
+        .and_then(|operation| operation.request_body.as_mut());
+    if let Some(body) = body
+        && let Some(json) = body.content.get("application/json").cloned()
+    {
+        body.content.insert("application/merge-patch+json".to_owned(), json);
+    }
 }
 
 /// Every body the API takes is required (`ApiJson` refuses a missing one with 415); utoipa says
@@ -182,10 +195,28 @@ fn require_bodies(doc: &mut Document) {
 /// Any operation may meet a busy or unreachable database: 503 with Retry-After, nothing
 /// written.
 fn add_unavailable(doc: &mut Document) {
+    add_with_retry_after(
+        doc,
+        "503",
+        "The database is busy or unreachable for now; nothing was written. Try again after `Retry-After` seconds.",
+    );
+}
+
+/// Every operation counts against the caller's budget (`web.api_rate_burst`, then
+/// `web.api_rate_per_second`): past it 429 with Retry-After.
+fn add_rate_limited(doc: &mut Document) {
+    add_with_retry_after(
+        doc,
+        "429",
+        "Too many calls by this user; nothing was done. Try again after `Retry-After` seconds.",
+    );
+}
+
+fn add_with_retry_after(doc: &mut Document, status: &str, description: &str) {
     use utoipa::openapi::{ContentBuilder, ResponseBuilder};
     for operation in operations_mut(doc) {
         let response = ResponseBuilder::new()
-            .description("The database is busy or unreachable for now; nothing was written. Try again after `Retry-After` seconds.")
+            .description(description)
             .content(
                 "application/json",
                 ContentBuilder::new()
@@ -202,7 +233,7 @@ fn add_unavailable(doc: &mut Document) {
         operation
             .responses
             .responses
-            .insert("503".to_owned(), RefOr::T(response));
+            .insert(status.to_owned(), RefOr::T(response));
     }
 }
 
@@ -260,6 +291,10 @@ pub(crate) fn sample_error(status: &str, operation_id: &str) -> Option<crate::Ap
         ),
         "413" => ApiError::TooLarge(crate::MAX_BODY_BYTES),
         "503" => ApiError::Unavailable("database: pool timed out".to_owned()),
+        "429" => ApiError::RateLimited(1),
+        "415" if operation_id == "update_volunteer" => {
+            ApiError::Unsupported("send the body as application/merge-patch+json or application/json".to_owned())
+        }
         "415" => ApiError::Unsupported("send the body as application/json".to_owned()),
         "422" => crate::extract::parse_json::<lp_registry::volunteers::VolunteerLanguage>(
             br#"{"code": "xyz", "proficiency": "native"}"#,
@@ -497,6 +532,8 @@ mod tests {
             ApiError::LinkRefused(lp_requests::rules::LinkRefusal::Cancelled),
             ApiError::InvitationRefused(lp_trainings::rules::InvitationRefusal::RegistrationClosed),
             ApiError::TooLarge(1),
+            ApiError::RateLimited(1),
+            ApiError::MethodNotAllowed,
             ApiError::Unavailable("x".to_owned()),
             ApiError::Internal("x".to_owned()),
         ];
@@ -514,6 +551,8 @@ mod tests {
                 | ApiError::LinkRefused(_)
                 | ApiError::InvitationRefused(_)
                 | ApiError::TooLarge(_)
+                | ApiError::RateLimited(_)
+                | ApiError::MethodNotAllowed
                 | ApiError::Unavailable(_)
                 | ApiError::Internal(_) => {}
             }
