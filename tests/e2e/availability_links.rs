@@ -43,7 +43,7 @@ async fn volunteer_updates_availability_once_through_the_offer_mail_link() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()["cache-control"], "no-store");
-        assert_eq!(response.headers()["referrer-policy"], "same-origin");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
         let page = response.text().await.unwrap();
         assert!(page.contains("Selam") && page.contains("Verfügbarkeit") && page.contains("availability"));
         for private in ["Tesfaye", "selam@pool.test", "+49"] {

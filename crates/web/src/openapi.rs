@@ -112,6 +112,7 @@ fn api() -> (Router<AppState>, Document) {
     require_bodies(&mut doc);
     add_unavailable(&mut doc);
     add_rate_limited(&mut doc);
+    add_input_constraints(&mut doc);
     add_error_examples(&mut doc);
     (router, doc)
 }
@@ -179,6 +180,94 @@ fn add_volunteer_patch(doc: &mut Document) {
         && let Some(json) = body.content.get("application/json").cloned()
     {
         body.content.insert("application/merge-patch+json".to_owned(), json);
+    }
+}
+
+/// A free text: no control characters but tab and line breaks (`lp_core::validation`).
+pub(crate) const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+/// A required text: the same, and not blank (it holds a character other than white space,
+/// which the server trims away).
+pub(crate) const REQUIRED_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+/// A phone number: digits, spaces and `+ - / ( )`, white space around it trimmed.
+const PHONE_PATTERN: &str = r"^\s*[0-9 +\-/()]*\s*$";
+
+/// What the server checks of a text: required (not blank) or optional, and its most characters.
+#[derive(Clone, Copy)]
+enum Text {
+    Required(usize),
+    Optional(usize),
+    Phone(usize),
+}
+
+/// The texts of the request bodies and the rules `validate` applies to each, written into the
+/// document so it refuses what the server refuses (schemathesis checks both ways).
+const TEXTS: &[(&str, &str, Text)] = &[
+    ("VolunteerInput", "name", Text::Required(200)),
+    ("VolunteerInput", "phone", Text::Phone(40)),
+    ("VolunteerInput", "notes", Text::Optional(4000)),
+    ("VolunteerLanguage", "dialect", Text::Optional(100)),
+    ("OrganisationInput", "name", Text::Required(200)),
+    ("StaffUserInput", "name", Text::Required(200)),
+    ("RequestInput", "town", Text::Optional(100)),
+    ("RequestInput", "address", Text::Optional(200)),
+    ("RequestInput", "dialect", Text::Optional(100)),
+    ("RequestInput", "notes", Text::Optional(2000)),
+    ("CompletionInput", "feedback", Text::Optional(2000)),
+    ("TrainingInput", "title", Text::Required(200)),
+    ("TrainingInput", "location", Text::Required(200)),
+    ("TrainingInput", "description", Text::Optional(4000)),
+    ("TrainingInput", "trainer", Text::Optional(200)),
+];
+
+/// Constraints the derive does not state: the texts' rules ([`TEXTS`]), and a volunteer's
+/// lists and monthly maximum as `VolunteerInput::validate` checks them.
+fn add_input_constraints(doc: &mut Document) {
+    use utoipa::openapi::schema::ArrayItems;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (schema, property, rule) in TEXTS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
+            panic!("no schema {schema}");
+        };
+        let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(*property) else {
+            panic!("no text {schema}.{property}");
+        };
+        let (pattern, max, min) = match *rule {
+            Text::Required(max) => (REQUIRED_TEXT_PATTERN, max, Some(1)),
+            Text::Optional(max) => (TEXT_PATTERN, max, None),
+            Text::Phone(max) => (PHONE_PATTERN, max, None),
+        };
+        field.pattern = Some(pattern.to_owned());
+        field.max_length = Some(max);
+        field.min_length = min;
+    }
+    let Some(RefOr::T(Schema::Object(volunteer))) = components.schemas.get_mut("VolunteerInput") else {
+        panic!("no schema VolunteerInput");
+    };
+    for (list, min, max) in [
+        ("languages", Some(1), None),
+        ("modes", Some(1), None),
+        ("availability", None, Some(lp_registry::volunteers::MAX_SLOTS)),
+        ("absences", None, Some(lp_registry::volunteers::MAX_ABSENCES)),
+    ] {
+        let Some(RefOr::T(Schema::Array(array))) = volunteer.properties.get_mut(list) else {
+            panic!("no list VolunteerInput.{list}");
+        };
+        array.min_items = min;
+        array.max_items = max;
+    }
+    if let Some(RefOr::T(Schema::Array(towns))) = volunteer.properties.get_mut("service_area")
+        && let ArrayItems::RefOrSchema(item) = &mut towns.items
+        && let RefOr::T(Schema::Object(town)) = item.as_mut()
+    {
+        town.pattern = Some(REQUIRED_TEXT_PATTERN.to_owned());
+        town.min_length = Some(1);
+        town.max_length = Some(100);
+    }
+    if let Some(RefOr::T(Schema::Object(max))) = volunteer.properties.get_mut("max_assignments_per_month") {
+        max.minimum = Some(1.into());
+        max.maximum = Some(100.into());
     }
 }
 

@@ -118,3 +118,74 @@ async fn patch_takes_a_merge_patch_media_type() {
     .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[tokio::test]
+async fn an_empty_or_repeated_query_parameter_is_422_naming_it() {
+    let app = TestApp::new().await;
+    let token = app.api_token(Role::Coordinator, None, "co@example.org").await;
+    for (path, field) in [
+        ("/api/v1/requests?limit=", "limit"),
+        ("/api/v1/volunteers?language=", "language"),
+        ("/api/v1/audit?to=", "to"),
+        ("/api/v1/volunteers?status=active&status=paused", "status"),
+        ("/api/v1/requests?limit=5&limit=5", "limit"),
+    ] {
+        let (status, _, body) = call(&app, Method::GET, path, &token, None).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {body}");
+        assert_eq!(body["error"]["field"], field, "{path}: {body}");
+    }
+    let (status, _, _) = call(&app, Method::GET, "/api/v1/volunteers?language=tir", &token, None).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+/// What the document forbids in a volunteer, the server refuses; and the document says so.
+#[tokio::test]
+async fn the_document_states_what_the_server_refuses_in_a_volunteer() {
+    let app = TestApp::new().await;
+    let token = app.api_token(Role::Coordinator, None, "co@example.org").await;
+    let (_, _, doc) = call(&app, Method::GET, "/api/openapi.json", &token, None).await;
+    let input = &doc["components"]["schemas"]["VolunteerInput"]["properties"];
+    assert_eq!(input["modes"]["minItems"], 1);
+    assert_eq!(input["languages"]["minItems"], 1);
+    assert_eq!(input["max_assignments_per_month"]["minimum"], 1);
+    assert_eq!(input["name"]["pattern"], crate::openapi::REQUIRED_TEXT_PATTERN);
+    let completion = &doc["components"]["schemas"]["CompletionInput"]["properties"]["actual_minutes"];
+    assert_eq!(completion["type"], "integer");
+
+    let valid = serde_json::json!({
+        "name": "Selam T.", "email": "selam@example.org",
+        "languages": [{"code": "tir", "proficiency": "native"}],
+        "german_level": "B2", "modes": ["phone"], "max_assignments_per_month": 4.0,
+    });
+    for (field, value) in [
+        ("modes", serde_json::json!([])),
+        ("max_assignments_per_month", serde_json::json!(-1)),
+        ("max_assignments_per_month", serde_json::json!(2.5)),
+        ("name", serde_json::json!("Selam\u{7}")),
+        ("name", serde_json::json!("   ")),
+    ] {
+        let mut body = valid.clone();
+        body[field] = value.clone();
+        let (status, _, answer) = call(
+            &app,
+            Method::POST,
+            "/api/v1/volunteers",
+            &token,
+            Some(("application/json", &body.to_string())),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field} = {value}: {answer}");
+        assert_eq!(answer["error"]["field"], field, "{field} = {value}: {answer}");
+    }
+    // An integral float is an integer, as the document's `integer` allows it.
+    let (status, _, answer) = call(
+        &app,
+        Method::POST,
+        "/api/v1/volunteers",
+        &token,
+        Some(("application/json", &valid.to_string())),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["max_assignments_per_month"], 4);
+}
