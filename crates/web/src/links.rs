@@ -212,7 +212,8 @@ pub(crate) fn refusal_response(
 
 /// What the page says above the offer after a redirect from an action: `done` (the action
 /// that happened, shown while the offer still reads so) or `refused` (why it did not happen).
-fn note(page: &OfferPage, query: Option<&str>) -> Option<(Option<(String, String)>, bool)> {
+/// The German and English text, and whether it is good news.
+fn note(page: &OfferPage, query: Option<&str>) -> Option<((String, String), bool)> {
     if let Some(done) = query_value(query, "done") {
         let (status, de, en) = match done {
             "accepted" => (
@@ -232,29 +233,29 @@ fn note(page: &OfferPage, query: Option<&str>) -> Option<(Option<(String, String
             ),
             _ => return None,
         };
-        return (page.status == status).then(|| (Some((de.to_owned(), en.to_owned())), true));
+        return (page.status == status).then(|| ((de.to_owned(), en.to_owned()), true));
     }
     let refused = query_value(query, "refused")?;
     if refused == "not_eligible" {
         let rule = query_value(query, "rule")
             .and_then(|code| lp_matcher::Rule::ALL.iter().copied().find(|r| r.as_str() == code))?;
         return Some((
-            Some((
+            (
                 format!(
                     "Übernahme nicht möglich. Sie können diesen Einsatz gerade nicht übernehmen: {}",
                     rule.explain_de()
                 ),
                 format!("You cannot take this job: {}", rule.explain_en()),
-            )),
+            ),
             false,
         ));
     }
     let refusal: lp_requests::rules::LinkRefusal = serde_json::from_value(json!(refused)).ok()?;
     Some((
-        Some((
+        (
             format!("{}. {}", refusal.title_de(), refusal.detail_de()),
             format!("{}: {}.", refusal.title_en(), refusal.detail_en()),
-        )),
+        ),
         false,
     ))
 }
@@ -269,7 +270,7 @@ async fn show(
     let response = match (result, wants_json(&headers)) {
         (Ok(page), true) => Json(page).into_response(),
         (Ok(page), false) => {
-            let (message, success) = note(&page, query.as_deref()).unwrap_or((None, false));
+            let (message, success) = note(&page, query.as_deref()).map_or((None, false), |(m, good)| (Some(m), good));
             match render_offer(&page, &token, message, success) {
                 Ok(body) => Html(body).into_response(),
                 Err(err) => err.into_response(),
