@@ -608,6 +608,25 @@ mod tests {
         }
     }
 
+    /// Every operation counts against the caller's budget and says so: 429 with Retry-After.
+    #[test]
+    fn every_operation_documents_the_rate_limit() {
+        let doc = serde_json::to_value(api().1).unwrap();
+        for (method, path) in operations(&doc) {
+            let limited = &doc["paths"][&path][&method]["responses"]["429"];
+            assert!(
+                limited["headers"]["Retry-After"].is_object(),
+                "{method} {path}: {limited}"
+            );
+            assert_eq!(
+                limited["content"]["application/json"]["example"]["error"]["code"],
+                "rate_limited"
+            );
+        }
+        let patch = &doc["paths"]["/api/v1/volunteers/{id}"]["patch"]["requestBody"]["content"];
+        assert!(patch["application/merge-patch+json"].is_object(), "{patch}");
+    }
+
     fn every_api_error() -> Vec<ApiError> {
         let all = vec![
             ApiError::Malformed("x".to_owned()),
