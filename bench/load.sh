@@ -176,6 +176,10 @@ for pool in $pools; do
   export LINGUAPOOL__SERVER__ADDR=127.0.0.1:0
   export LINGUAPOOL__EMAIL__TRANSPORT=file
   export LINGUAPOOL__EMAIL__FILE_DIR="$work/mail-$tag"
+  # One client measures throughput: the per-user and per-address rate limits would measure
+  # themselves instead.
+  export LINGUAPOOL__WEB__API_RATE_BURST=100000000 LINGUAPOOL__WEB__API_RATE_PER_SECOND=1000000
+  export LINGUAPOOL__WEB__LINK_RATE_BURST=100000000 LINGUAPOOL__WEB__LINK_RATE_PER_SECOND=1000000
 
   token=$("$bin" user add --email load@pool.test --name Load --role coordinator --api-token | tail -n 1)
   echo "-- $label: seeding" >&2

@@ -44,10 +44,21 @@ async fn volunteer_accepts_offer_from_email_on_a_phone() {
         x + width
     );
     phone.screenshot("volunteer-offer-phone").await;
+    // Under the strict Content-Security-Policy the page's style comes from /static/link.css.
+    let background = phone
+        .eval("return getComputedStyle(document.body).backgroundColor;")
+        .await;
+    assert_eq!(background, "rgb(244, 245, 247)", "link.css is not applied");
 
     phone.click("button.accept").await;
     let confirmed = phone.wait_for_text("Zusage gespeichert").await;
     assert!(confirmed.contains("Accepted – the job is yours."), "{confirmed}");
+    // The form's POST was answered with a redirect to the link's page: a reload shows the
+    // result again and sends nothing.
+    assert!(phone.url().await.ends_with("?done=accepted"), "{}", phone.url().await);
+    phone.eval("location.reload(); return true;").await;
+    let reloaded = phone.wait_for_text("Zusage gespeichert").await;
+    assert!(reloaded.contains("Marktplatz 1"), "{reloaded}");
     assert!(
         confirmed.contains("Marktplatz 1"),
         "the address shows after accepting:\n{confirmed}"

@@ -43,7 +43,7 @@ async fn volunteer_updates_availability_once_through_the_offer_mail_link() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()["cache-control"], "no-store");
-        assert_eq!(response.headers()["referrer-policy"], "same-origin");
+        assert_eq!(response.headers()["referrer-policy"], "no-referrer");
         let page = response.text().await.unwrap();
         assert!(page.contains("Selam") && page.contains("Verfügbarkeit") && page.contains("availability"));
         for private in ["Tesfaye", "selam@pool.test", "+49"] {
@@ -107,6 +107,10 @@ async fn volunteer_updates_availability_once_through_the_offer_mail_link() {
     let saved = anonymous.post_raw(&link, FORM, good).await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text);
     assert!(saved.text.contains("Gespeichert") && saved.text.contains("Saved"));
+    // The save was a redirect (303) to the link's page, and a reload shows what was saved.
+    let reloaded = anonymous.link_get(&format!("{link}?saved=1")).await;
+    assert_eq!(reloaded.status, StatusCode::OK, "{}", reloaded.text);
+    assert!(reloaded.text.contains("09:15–12:45"), "{}", reloaded.text);
     let after = coordinator.get(&format!("/api/v1/volunteers/{id}")).await.body;
     assert_eq!(
         after["availability"],

@@ -1,5 +1,5 @@
-//! A volunteer's link action that cannot happen says why, on the page (German and English)
-//! and in JSON: filled by someone else, accepted or declined already, given back, cancelled.
+//! A volunteer's link action that cannot happen says why, on the page the form post is
+//! redirected to (German and English) and in JSON: filled by someone else, accepted or declined already, given back, cancelled.
 
 use crate::support::{Api, PUBLIC_BASE_URL, Service, organisation_with_caseworker, request_body, volunteer};
 use reqwest::StatusCode;
@@ -38,19 +38,25 @@ async fn new_offer_link(service: &Service, address: &str, known: &[String]) -> S
     unreachable!("the mail server's wait gives up first")
 }
 
-/// Checks that a refused action answers `status` with `reason` in JSON, and a page that says
-/// `german` and `english`.
+/// Checks that a refused action answers `status` with `reason` in JSON; and that a browser's
+/// form post is sent (303) to the link's page with the reason, which says `german` and
+/// `english`, and says it again on a reload.
 async fn assert_refused(anonymous: &Api, action: &str, status: StatusCode, reason: &str, german: &str, english: &str) {
     let json = anonymous.link_post_json(action).await;
     assert_eq!(json.status, status, "{action}: {}", json.text);
     assert_eq!(json.body["error"]["reason"], reason, "{action}: {}", json.text);
-    let page = anonymous.link_post_html(action).await;
-    assert_eq!(page.status, status, "{action}");
-    assert!(
-        page.text.contains(german) && page.text.contains(english),
-        "{action} should say {german:?} / {english:?}: {}",
-        page.text
-    );
+    let (answer, page) = anonymous.link_post_redirected(action).await;
+    let location = answer.headers["location"].to_str().unwrap().to_owned();
+    let link_page = action.rsplit_once('/').unwrap().0;
+    assert_eq!(location, format!("{link_page}?refused={reason}"), "{action}");
+    assert_eq!(page.status, StatusCode::OK, "{action}: {}", page.text);
+    for shown in [&page, &anonymous.link_get(&location).await] {
+        assert!(
+            shown.text.contains(german) && shown.text.contains(english),
+            "{action} should say {german:?} / {english:?}: {}",
+            shown.text
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

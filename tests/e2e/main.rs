@@ -13,6 +13,8 @@ mod mail_faults;
 mod nachweis_by_mail;
 mod observability;
 mod offer_race;
+mod rate_limits;
+mod schemathesis;
 mod series;
 mod simulate;
 mod staff_web;

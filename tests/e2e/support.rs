@@ -27,6 +27,12 @@ impl Service {
         Self::start_with(&[]).await
     }
 
+    /// The rate limits as shipped in config/default.toml, for tests of the throttling.
+    pub const DEFAULT_BUDGETS: [(&'static str, &'static str); 2] = [
+        ("LINGUAPOOL__WEB__LINK_RATE_BURST", "60"),
+        ("LINGUAPOOL__WEB__API_RATE_BURST", "500"),
+    ];
+
     /// Starts `linguapool serve` on a free port, with mail going to a fresh SMTP server.
     pub async fn start_with(extra_env: &[(&str, &str)]) -> Self {
         let database = TestDb::from_env().await;
@@ -40,6 +46,10 @@ impl Service {
             ("LINGUAPOOL__EMAIL__SMTP_URL".into(), smtp.url()),
             ("LINGUAPOOL__EMAIL__POLL_INTERVAL_MS".into(), "100".into()),
             ("LINGUAPOOL_LOG".into(), "warn".into()),
+            // Every test talks from 127.0.0.1, many links and API calls in a row: the budgets are
+            // raised here, and a test about throttling sets them back (`Service::DEFAULT_BUDGETS`).
+            ("LINGUAPOOL__WEB__LINK_RATE_BURST".into(), "100000".into()),
+            ("LINGUAPOOL__WEB__API_RATE_BURST".into(), "100000".into()),
         ];
         env.extend(extra_env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let (child, base) = spawn_serve(&env, &database.dir).await;
@@ -298,6 +308,27 @@ impl Api {
                 .header("accept", "text/html"),
         )
         .await
+    }
+
+    /// A volunteer's link action from a phone's browser, the redirect not followed: the 303
+    /// answer, and the page its `Location` shows.
+    pub async fn link_post_redirected(&self, path: &str) -> (Answer, Answer) {
+        let no_follow = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("a client");
+        let answer = self
+            .send(
+                no_follow
+                    .post(format!("{}{path}", self.base))
+                    .header("accept", "text/html"),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{path}: {}", answer.text);
+        let location = answer.headers["location"].to_str().expect("a location").to_owned();
+        assert!(location.starts_with('/'), "{path} redirects off the site: {location}");
+        let page = self.link_get(&location).await;
+        (answer, page)
     }
 
     /// A link action asking for JSON.

@@ -175,8 +175,16 @@ async fn a_coordinator_runs_a_training_and_volunteers_answer_by_link() {
     let twice = volunteer_side.link_post_json(&format!("{}/register", links[0])).await;
     assert_eq!(twice.status, StatusCode::GONE);
     assert_eq!(twice.body["error"]["reason"], "already_registered");
-    let twice_page = volunteer_side.link_post_html(&format!("{}/register", links[0])).await;
-    assert_eq!(twice_page.status, StatusCode::GONE);
+    let (twice, twice_page) = volunteer_side
+        .link_post_redirected(&format!("{}/register", links[0]))
+        .await;
+    assert_eq!(twice.status, StatusCode::SEE_OTHER);
+    assert!(
+        twice.headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("?refused=already_registered")
+    );
     assert!(twice_page.text.contains("Bereits angemeldet") && twice_page.text.contains("Already registered"));
     // Unknown links are 404.
     let unknown = volunteer_side.link_get("/t/not-a-real-token").await;

@@ -82,8 +82,8 @@ async fn request_to_offer_mails_to_one_assignment() {
 
     let late = anonymous.link_post_json(&format!("{}/accept", links[0])).await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text);
-    let late_html = anonymous.link_post_html(&format!("{}/accept", links[2])).await;
-    assert_eq!(late_html.status, StatusCode::CONFLICT);
+    let (late_answer, late_html) = anonymous.link_post_redirected(&format!("{}/accept", links[2])).await;
+    assert_eq!(late_answer.status, StatusCode::SEE_OTHER);
     assert!(late_html.text.contains("vergeben"), "{}", late_html.text);
     let reused = anonymous.link_post_json(&format!("{}/accept", links[1])).await;
     assert_eq!(reused.status, StatusCode::GONE, "{}", reused.text);
@@ -429,7 +429,7 @@ async fn volunteer_cannot_accept_two_jobs_at_the_same_time() {
         "{}",
         clash.text
     );
-    let clash_page = anonymous.link_post_html(&format!("{}/accept", links[1])).await;
+    let (_, clash_page) = anonymous.link_post_redirected(&format!("{}/accept", links[1])).await;
     assert!(clash_page.text.contains("nicht übernehmen"), "{}", clash_page.text);
 
     let statuses: Vec<String> = [&first, &second]

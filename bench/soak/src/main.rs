@@ -149,6 +149,11 @@ async fn main() {
         ("LINGUAPOOL__EMAIL__POLL_INTERVAL_MS", "100"),
         ("LINGUAPOOL__SECRET_KEY_FILE", dir.join("secret.key").to_str().unwrap()),
         ("LINGUAPOOL_LOG", "warn"),
+        // All the load comes from one address and one user: the rate limits would throttle it.
+        ("LINGUAPOOL__WEB__API_RATE_BURST", "100000000"),
+        ("LINGUAPOOL__WEB__API_RATE_PER_SECOND", "1000000"),
+        ("LINGUAPOOL__WEB__LINK_RATE_BURST", "100000000"),
+        ("LINGUAPOOL__WEB__LINK_RATE_PER_SECOND", "1000000"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

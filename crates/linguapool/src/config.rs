@@ -55,6 +55,13 @@ pub struct WebConfig {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub session_idle_minutes: u32,
     pub session_absolute_hours: u32,
+    /// Requests to secret links (offers, invitations, availability, password, calendar feed)
+    /// per client address: this many at once, then `link_rate_per_second`.
+    pub link_rate_burst: u32,
+    pub link_rate_per_second: u32,
+    /// API calls per signed-in user: this many at once, then `api_rate_per_second`.
+    pub api_rate_burst: u32,
+    pub api_rate_per_second: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -227,6 +234,16 @@ impl Config {
         if self.web.session_idle_minutes == 0 || self.web.session_absolute_hours == 0 {
             bail!("invalid configuration: web.session_idle_minutes and web.session_absolute_hours must be at least 1");
         }
+        for (key, value) in [
+            ("web.link_rate_burst", self.web.link_rate_burst),
+            ("web.link_rate_per_second", self.web.link_rate_per_second),
+            ("web.api_rate_burst", self.web.api_rate_burst),
+            ("web.api_rate_per_second", self.web.api_rate_per_second),
+        ] {
+            if value == 0 {
+                bail!("invalid configuration: {key} must be at least 1");
+            }
+        }
         if self.training.validity_months == 0 {
             bail!("invalid configuration: training.validity_months must be at least 1");
         }
@@ -363,7 +380,11 @@ impl Config {
             idle: chrono::Duration::minutes(i64::from(self.web.session_idle_minutes)),
             absolute: chrono::Duration::hours(i64::from(self.web.session_absolute_hours)),
         };
-        lp_web::WebSettings::new(&self.public_base_url, sessions, self.web.trusted_proxies.clone())
+        use lp_web::throttle::Budget;
+        lp_web::WebSettings::new(&self.public_base_url, sessions, self.web.trusted_proxies.clone()).with_rate_limits(
+            Budget::per_second(self.web.link_rate_burst, self.web.link_rate_per_second),
+            Budget::per_second(self.web.api_rate_burst, self.web.api_rate_per_second),
+        )
     }
 
     pub fn mailer(&self) -> MailerConfig {

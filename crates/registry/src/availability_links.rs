@@ -217,6 +217,38 @@ pub async fn page(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) ->
     })
 }
 
+/// How long after a save its link still shows what was saved (the page a save redirects to,
+/// and its reload); past it, a used link is only "used".
+pub const SAVED_PAGE_MINUTES: i64 = 30;
+
+/// The page a save redirects to: what is stored now, while the link was spent by a save less
+/// than [`SAVED_PAGE_MINUTES`] ago; otherwise as [`page`] answers.
+pub async fn saved_page(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<AvailabilityPage, LinkError> {
+    let link = secret_link::find::<availability_link::Entity>(db, token)
+        .await?
+        .ok_or(LinkError::Unknown)?;
+    let recent = link
+        .used_at
+        .is_some_and(|used| now - used <= chrono::Duration::minutes(SAVED_PAGE_MINUTES));
+    if !recent {
+        return page(db, token, now).await;
+    }
+    let volunteer = volunteers::get(db, link.volunteer_id)
+        .await?
+        .ok_or(LinkError::Unknown)?;
+    Ok(AvailabilityPage {
+        volunteer_id: volunteer.id,
+        first_name: first_name(&volunteer.name),
+        availability: volunteer.availability,
+        absences: volunteer.absences,
+        expires_at: link.expires_at,
+    })
+}
+
 /// Replaces the volunteer's availability and absences (nothing else) and spends the link, in
 /// one transaction. Of two saves racing on one link exactly one wins; the other gets `Used`.
 pub async fn save(

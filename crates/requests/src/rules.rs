@@ -5,7 +5,7 @@
 use crate::request::Offer;
 use chrono::{DateTime, Utc};
 use lp_core::vocab::{OfferState, RequestStatus};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The states a request can be cancelled from.
 pub const CANCELLABLE: [RequestStatus; 2] = [RequestStatus::Open, RequestStatus::Assigned];
@@ -87,7 +87,7 @@ pub(crate) fn offer_page_status(offer: &Offer, request: RequestStatus, now: Date
 
 /// Why a volunteer's link action did not happen, so the page can say so in the volunteer's
 /// words rather than "used or expired".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LinkRefusal {
     /// Someone else has the job.

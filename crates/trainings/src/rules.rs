@@ -6,7 +6,7 @@ use crate::trainings::Training;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use lp_core::vocab::{InvitationState, TrainingState, TrainingStatus, VolunteerStatus};
 use lp_registry::volunteers::Volunteer;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Registration is open until the deadline, and never once the training has begun.
 pub fn registration_open(deadline: DateTime<Utc>, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
@@ -156,7 +156,7 @@ impl Standing {
 
 /// Why a link action does not happen. Every one is "gone" (410), as for used or expired offer
 /// links; `reason` in the JSON error tells which.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum InvitationRefusal {
     RegistrationClosed,

@@ -74,11 +74,17 @@ pub(crate) async fn browser_user(state: &AppState, headers: &axum::http::HeaderM
         .flatten()
 }
 
+/// The API's caller. Each call takes one from the user's budget (the same for their token and
+/// their session); a spent budget is a 429 `rate_limited` with Retry-After.
 impl FromRequestParts<AppState> for Staff {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let user = identify(parts, state).await?.ok_or(ApiError::Unauthenticated)?;
+        if let Err(wait) = state.web.throttles.api.check(&user.id) {
+            tracing::warn!(user = %user.id, "API calls throttled");
+            return Err(ApiError::RateLimited(crate::throttle::retry_after(wait)));
+        }
         Ok(Staff(user, client(parts, state).await))
     }
 }

@@ -40,6 +40,12 @@ pub enum ApiError {
     /// A volunteer's training-invitation action refused, with its reason.
     #[error("{}", .0.detail_en())]
     InvitationRefused(lp_trainings::rules::InvitationRefusal),
+    /// A rate limit is spent; the number is the seconds until the next request is allowed.
+    #[error("too many requests; try again in {0} s")]
+    RateLimited(u64),
+    /// The path exists, but not with this method; `Allow` lists those it has.
+    #[error("this method is not allowed here")]
+    MethodNotAllowed,
     #[error("the request body is larger than {0} bytes")]
     TooLarge(usize),
     /// The database is busy or cannot be reached for now; nothing was written. The details go
@@ -66,6 +72,8 @@ impl ApiError {
             ApiError::LinkRefused(_) => StatusCode::GONE,
             ApiError::InvitationRefused(_) => StatusCode::GONE,
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -85,6 +93,8 @@ impl ApiError {
             ApiError::LinkRefused(_) => "gone",
             ApiError::InvitationRefused(_) => "gone",
             ApiError::TooLarge(_) => "too_large",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -119,6 +129,12 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        if let ApiError::RateLimited(seconds) = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(seconds.max(1)),
             );
         }
         answered(&mut response, self);
@@ -244,4 +260,21 @@ fn db_error(err: sea_orm::DbErr) -> ApiError {
 
 pub async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+/// axum's own 405 (a known path, another method) has no body: it becomes the error shape with
+/// code `method_not_allowed`, its `Allow` kept. Browsers on pages get a page from
+/// `pages::for_browsers`, outside this; the link pages make their own (`throttle::links`).
+pub async fn method_not_allowed(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response.headers().contains_key(axum::http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let mut answer = ApiError::MethodNotAllowed.into_response();
+    if let Some(allow) = response.headers().get(axum::http::header::ALLOW) {
+        answer.headers_mut().insert(axum::http::header::ALLOW, allow.clone());
+    }
+    answer
 }

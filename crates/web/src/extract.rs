@@ -32,17 +32,42 @@ impl<S: Send + Sync> FromRequestParts<S> for PathParam {
     }
 }
 
-/// The query string as a map; each handler parses the parameters it knows and names any
-/// that are wrong.
+/// The API's query string as a map; each handler parses the parameters it knows and names any
+/// that are wrong. A parameter given empty (`limit=`) or twice is a 422 naming it: the OpenAPI
+/// document allows neither, and a filter silently ignored would answer more than was asked.
 pub struct QueryParams(pub HashMap<String, String>);
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(pairs) = Query::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+        let mut params = HashMap::with_capacity(pairs.len());
+        for (name, value) in pairs {
+            if value.is_empty() {
+                return Err(FieldError::new(name, "must not be empty; leave the parameter out instead").into());
+            }
+            if params.contains_key(&name) {
+                return Err(FieldError::new(name, "is given more than once").into());
+            }
+            params.insert(name, value);
+        }
+        Ok(QueryParams(params))
+    }
+}
+
+/// A page's query string as a map, as an HTML form sends it: an empty field means "any".
+pub struct PageQuery(pub HashMap<String, String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map(|Query(q)| QueryParams(q))
+            .map(|Query(q)| PageQuery(q))
             .map_err(|rejection| ApiError::Malformed(rejection.body_text()))
     }
 }
@@ -51,13 +76,23 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        // A PATCH is a JSON merge patch (RFC 7396), which has its own media type too.
+        let patch = req.method() == axum::http::Method::PATCH;
         let is_json = req
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/json"));
+            .map(|v| v.trim_start().to_ascii_lowercase())
+            .is_some_and(|v| {
+                v.starts_with("application/json") || (patch && v.starts_with("application/merge-patch+json"))
+            });
         if !is_json {
-            return Err(ApiError::Unsupported("send the body as application/json".to_owned()));
+            let wanted = if patch {
+                "send the body as application/merge-patch+json or application/json"
+            } else {
+                "send the body as application/json"
+            };
+            return Err(ApiError::Unsupported(wanted.to_owned()));
         }
         let declared = req
             .headers()
@@ -95,9 +130,13 @@ async fn drain(mut body: axum::body::Body) {
     }
 }
 
+/// A JSON body as `T`, or a 400 for broken JSON and a 422 naming the field. A number with a
+/// zero fraction (`60.0`) is an integer, as JSON Schema (and so the OpenAPI document) counts it.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|err| ApiError::Malformed(format!("the body is not valid JSON: {err}")))?;
+    integral_numbers_as_integers(&mut value);
+    let value = serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -114,10 +153,26 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             _ => ApiError::Malformed(format!("the body is not valid JSON: {inner}")),
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|err| ApiError::Malformed(format!("the body is not valid JSON: {err}")))?;
     Ok(value)
+}
+
+/// Turns every float without a fraction that fits an `i64` (`60.0`, `-3.0`) into that integer.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) if !number.is_i64() && !number.is_u64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float >= i64::MIN as f64
+                && float < i64::MAX as f64
+            {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
 }
 
 /// serde reports a missing field at its parent's path; the field itself is in the message.
@@ -206,6 +261,14 @@ mod tests {
             parse_json::<Body>(br#"{"languages":[],"count":1} x"#),
             Err(ApiError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn an_integral_float_is_an_integer_and_a_fraction_is_refused() {
+        let body = parse_json::<Body>(br#"{"languages":[],"count":380.0}"#).unwrap();
+        assert_eq!(body.count, 380);
+        let err = parse_json::<Body>(br#"{"languages":[],"count":60.5}"#).unwrap_err();
+        assert!(matches!(err, ApiError::Invalid(ref f) if f.field == "count"), "{err:?}");
     }
 
     #[test]

@@ -19,10 +19,11 @@ mod page;
 mod pages;
 mod same_origin;
 mod schedule_form;
+mod security_headers;
 mod session;
 #[cfg(test)]
 mod test_app;
-mod throttle;
+pub mod throttle;
 mod trace;
 mod training_links;
 mod volunteer_links;
@@ -70,6 +71,10 @@ pub struct WebSettings {
     /// Peers whose X-Forwarded-For is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub login_throttle: throttle::LoginThrottle,
+    /// The secret links' budget per client address and the API's per user.
+    pub throttles: throttle::Throttles,
+    /// Strict-Transport-Security is sent when the public base URL is https.
+    pub https: bool,
 }
 
 impl WebSettings {
@@ -84,7 +89,15 @@ impl WebSettings {
             sessions,
             trusted_proxies,
             login_throttle: throttle::LoginThrottle::default(),
+            throttles: throttle::Throttles::default(),
+            https: public_base_url.starts_with("https://"),
         }
+    }
+
+    /// With these budgets for the secret links (per client address) and the API (per user).
+    pub fn with_rate_limits(mut self, links: throttle::Budget, api: throttle::Budget) -> Self {
+        self.throttles = throttle::Throttles::new(links, api);
+        self
     }
 }
 
@@ -103,15 +116,13 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(health::routes())
         .merge(openapi::routes())
-        .merge(links::routes())
-        .merge(volunteer_links::routes())
-        .merge(calendar_feed::routes())
-        .merge(training_links::routes())
+        .merge(secret_links(&state))
         .merge(mailbox::routes())
         .merge(login::routes())
         .merge(pages::routes())
         .merge(assets::routes())
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn(error::method_not_allowed))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             same_origin::refuse_cross_site,
@@ -137,5 +148,23 @@ pub fn router(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(trace::REQUEST_ID))
                 .layer(axum::middleware::from_fn(error::log_errors)),
         )
+        // Outermost: every answer gets them, whoever made it.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::add,
+        ))
         .with_state(state)
+}
+
+/// Every route whose address holds a secret (offers, training invitations, availability and
+/// password links, calendar feeds, and the forms that mail such links), under one budget per
+/// client address.
+fn secret_links(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(links::routes())
+        .merge(volunteer_links::routes())
+        .merge(calendar_feed::routes())
+        .merge(training_links::routes())
+        .merge(login::link_routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), throttle::links))
 }

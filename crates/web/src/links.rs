@@ -1,16 +1,19 @@
 //! The volunteers' secret-link pages. A GET only shows (mail scanners open links); the POST
-//! acts. Browsers get HTML, clients asking for `application/json` get JSON.
+//! acts and answers a browser with a redirect to the link's page (303), which shows the result
+//! from the database, or why the action was refused; a reload shows it again and acts no twice.
+//! A GET of an action's address (a phone reloading it) goes to the page too. Clients asking for
+//! `application/json` get JSON.
 
 use crate::AppState;
 use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::header::{ACCEPT, CACHE_CONTROL};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
 use axum::{Json, Router};
 use lp_requests::RequestError;
 use lp_requests::offers::{self, Accepted, OfferPage};
@@ -20,9 +23,33 @@ use serde_json::json;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/o/{token}", get(show))
-        .route("/o/{token}/accept", post(accept))
-        .route("/o/{token}/decline", post(decline))
-        .route("/o/{token}/withdraw", post(withdraw))
+        .route("/o/{token}/accept", get(to_page).post(accept))
+        .route("/o/{token}/decline", get(to_page).post(decline))
+        .route("/o/{token}/withdraw", get(to_page).post(withdraw))
+}
+
+/// A link's page, `prefix` and the token, safe as a `Location` whatever the path held.
+pub(crate) fn page_path(prefix: &str, token: &str) -> String {
+    format!("{prefix}/{}", crate::page::url_encode(token).replace('/', "%2F"))
+}
+
+/// 303 to `location`, not cached.
+pub(crate) fn see_other(location: &str) -> Response {
+    private(Redirect::to(location).into_response())
+}
+
+/// An action's address opened with GET (a reloaded or shared URL): the link's page.
+async fn to_page(PathParam(token): PathParam) -> Response {
+    see_other(&page_path("/o", &token))
+}
+
+/// The `name=value` pairs of a query string, undecoded: the values read here are codes.
+pub(crate) fn query_value<'a>(query: Option<&'a str>, name: &str) -> Option<&'a str> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value)
 }
 
 /// Link actions answer JSON to clients that ask for it, HTML to browsers.
@@ -53,7 +80,7 @@ struct OfferTemplate<'a> {
     pending: bool,
     status_de: String,
     status_en: String,
-    message: Option<(&'static str, &'static str)>,
+    message: Option<(String, String)>,
     success: bool,
 }
 
@@ -108,7 +135,7 @@ fn status_text(page: &OfferPage) -> (String, String) {
 fn render_offer(
     page: &OfferPage,
     token: &str,
-    message: Option<(&'static str, &'static str)>,
+    message: Option<(String, String)>,
     success: bool,
 ) -> Result<String, ApiError> {
     let starts_at = page.starts_at.to_utc();
@@ -203,14 +230,74 @@ pub(crate) fn refusal_response(
     }
 }
 
-async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+/// What the page says above the offer after a redirect from an action: `done` (the action
+/// that happened, shown while the offer still reads so) or `refused` (why it did not happen).
+/// The German and English text, and whether it is good news.
+fn note(page: &OfferPage, query: Option<&str>) -> Option<((String, String), bool)> {
+    if let Some(done) = query_value(query, "done") {
+        let (status, de, en) = match done {
+            "accepted" => (
+                OfferPageStatus::Accepted,
+                "Zusage gespeichert – der Einsatz gehört Ihnen.",
+                "Accepted – the job is yours.",
+            ),
+            // The page's status says until when the window runs.
+            "pending" => (OfferPageStatus::Pending, "Zusage gespeichert.", "Acceptance saved."),
+            "declined" => (
+                OfferPageStatus::Declined,
+                "Absage gespeichert. Danke für die Rückmeldung!",
+                "Declined. Thank you for letting us know!",
+            ),
+            "withdrawn" => (
+                OfferPageStatus::Withdrew,
+                "Sie haben den Einsatz zurückgegeben; wir suchen jemand anderen.",
+                "You gave the job back; we are looking for someone else.",
+            ),
+            _ => return None,
+        };
+        return (page.status == status).then(|| ((de.to_owned(), en.to_owned()), true));
+    }
+    let refused = query_value(query, "refused")?;
+    if refused == "not_eligible" {
+        let rule = query_value(query, "rule")
+            .and_then(|code| lp_matcher::Rule::ALL.iter().copied().find(|r| r.as_str() == code))?;
+        return Some((
+            (
+                format!(
+                    "Übernahme nicht möglich. Sie können diesen Einsatz gerade nicht übernehmen: {}",
+                    rule.explain_de()
+                ),
+                format!("You cannot take this job: {}", rule.explain_en()),
+            ),
+            false,
+        ));
+    }
+    let refusal: lp_requests::rules::LinkRefusal = serde_json::from_value(json!(refused)).ok()?;
+    Some((
+        (
+            format!("{}. {}", refusal.title_de(), refusal.detail_de()),
+            format!("{}: {}.", refusal.title_en(), refusal.detail_en()),
+        ),
+        false,
+    ))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let result = offers::page(&state.db, &token, &state.requests, state.clock.now()).await;
     let response = match (result, wants_json(&headers)) {
         (Ok(page), true) => Json(page).into_response(),
-        (Ok(page), false) => match render_offer(&page, &token, None, false) {
-            Ok(body) => Html(body).into_response(),
-            Err(err) => err.into_response(),
-        },
+        (Ok(page), false) => {
+            let (message, success) = note(&page, query.as_deref()).map_or((None, false), |(m, good)| (Some(m), good));
+            match render_offer(&page, &token, message, success) {
+                Ok(body) => Html(body).into_response(),
+                Err(err) => err.into_response(),
+            }
+        }
         (Err(err), true) => ApiError::from(err).into_response(),
         (Err(err), false) => refusal_page(err),
     };
@@ -232,17 +319,8 @@ async fn accept(
         Ok(Accepted::Pending { confirm_by, .. }) if wants_json(&headers) => {
             private(Json(json!({ "result": "pending", "confirm_by": confirm_by })).into_response())
         }
-        Ok(Accepted::Pending { .. }) => {
-            let message = ("Zusage gespeichert.", "Acceptance saved.");
-            answer(&state, &token, &headers, Ok("pending"), message).await
-        }
-        result => {
-            let message = (
-                "Zusage gespeichert – der Einsatz gehört Ihnen.",
-                "Accepted – the job is yours.",
-            );
-            answer(&state, &token, &headers, result.map(|_| "accepted"), message).await
-        }
+        Ok(Accepted::Pending { .. }) => answer(&token, &headers, Ok("pending")),
+        result => answer(&token, &headers, result.map(|_| "accepted")),
     }
 }
 
@@ -257,11 +335,7 @@ async fn decline(
     if result.is_ok() {
         state.mail_wake.notify_one();
     }
-    let message = (
-        "Absage gespeichert. Danke für die Rückmeldung!",
-        "Declined. Thank you for letting us know!",
-    );
-    answer(&state, &token, &headers, result.map(|_| "declined"), message).await
+    answer(&token, &headers, result.map(|_| "declined"))
 }
 
 async fn withdraw(
@@ -275,31 +349,27 @@ async fn withdraw(
     if result.is_ok() {
         state.mail_wake.notify_one();
     }
-    let message = (
-        "Sie haben den Einsatz zurückgegeben; wir suchen jemand anderen.",
-        "You gave the job back; we are looking for someone else.",
-    );
-    answer(&state, &token, &headers, result.map(|_| "withdrawn"), message).await
+    answer(&token, &headers, result.map(|_| "withdrawn"))
 }
 
-async fn answer(
-    state: &AppState,
-    token: &str,
-    headers: &HeaderMap,
-    result: Result<&'static str, lp_requests::RequestError>,
-    message: (&'static str, &'static str),
-) -> Response {
+/// JSON for clients; for browsers a 303 to the link's page, saying what happened (`done`) or
+/// why not (`refused`). An unknown link has no page to go to: its 404 page, as for a GET.
+fn answer(token: &str, headers: &HeaderMap, result: Result<&'static str, RequestError>) -> Response {
+    let page = page_path("/o", token);
     let response = match (result, wants_json(headers)) {
         (Ok(done), true) => (StatusCode::OK, Json(json!({ "result": done }))).into_response(),
-        (Ok(_), false) => match offers::page(&state.db, token, &state.requests, state.clock.now()).await {
-            Ok(page) => match render_offer(&page, token, Some(message), true) {
-                Ok(body) => Html(body).into_response(),
-                Err(err) => err.into_response(),
-            },
-            Err(err) => refusal_page(err),
-        },
+        (Ok(done), false) => return see_other(&format!("{page}?done={done}")),
         (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(RequestError::Link(refusal)), false) => {
+            return see_other(&format!("{page}?refused={}", refusal.code()));
+        }
+        (Err(RequestError::NotEligible { rule }), false) => {
+            return see_other(&format!("{page}?refused=not_eligible&rule={}", rule.as_str()));
+        }
         (Err(err), false) => refusal_page(err),
     };
     private(response)
 }
+
+#[cfg(test)]
+mod tests;

@@ -23,8 +23,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
-        .route("/password/{token}", get(password_form).post(set_password))
         .route("/account/password", get(change_form).post(change_password))
+}
+
+/// The password link, a secret in its address (rate limited with the other links).
+pub fn link_routes() -> Router<AppState> {
+    Router::new().route("/password/{token}", get(password_form).post(set_password))
 }
 
 pub use lp_registry::sign_in::warm_up;

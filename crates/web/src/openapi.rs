@@ -111,6 +111,8 @@ fn api() -> (Router<AppState>, Document) {
     add_volunteer_patch(&mut doc);
     require_bodies(&mut doc);
     add_unavailable(&mut doc);
+    add_rate_limited(&mut doc);
+    add_input_constraints(&mut doc);
     add_error_examples(&mut doc);
     (router, doc)
 }
@@ -167,6 +169,106 @@ fn add_volunteer_patch(doc: &mut Document) {
     components
         .schemas
         .insert("VolunteerPatch".to_owned(), RefOr::T(Schema::Object(patch)));
+    // The merge patch's own media type is taken as well as plain JSON.
+    let body = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/volunteers/{id}")
+        .and_then(|item| item.patch.as_mut())
+        .and_then(|operation| operation.request_body.as_mut());
+    if let Some(body) = body
+        && let Some(json) = body.content.get("application/json").cloned()
+    {
+        body.content.insert("application/merge-patch+json".to_owned(), json);
+    }
+}
+
+/// A free text: no control characters but tab and line breaks (`lp_core::validation`).
+pub(crate) const TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+/// A required text: the same, and not blank (it holds a character other than white space,
+/// which the server trims away).
+pub(crate) const REQUIRED_TEXT_PATTERN: &str = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]*$";
+/// A phone number: digits, spaces and `+ - / ( )`, white space around it trimmed.
+const PHONE_PATTERN: &str = r"^\s*[0-9 +\-/()]*\s*$";
+
+/// What the server checks of a text: required (not blank) or optional, and its most characters.
+#[derive(Clone, Copy)]
+enum Text {
+    Required(usize),
+    Optional(usize),
+    Phone(usize),
+}
+
+/// The texts of the request bodies and the rules `validate` applies to each, written into the
+/// document so it refuses what the server refuses (schemathesis checks both ways).
+const TEXTS: &[(&str, &str, Text)] = &[
+    ("VolunteerInput", "name", Text::Required(200)),
+    ("VolunteerInput", "phone", Text::Phone(40)),
+    ("VolunteerInput", "notes", Text::Optional(4000)),
+    ("VolunteerLanguage", "dialect", Text::Optional(100)),
+    ("OrganisationInput", "name", Text::Required(200)),
+    ("StaffUserInput", "name", Text::Required(200)),
+    ("RequestInput", "town", Text::Optional(100)),
+    ("RequestInput", "address", Text::Optional(200)),
+    ("RequestInput", "dialect", Text::Optional(100)),
+    ("RequestInput", "notes", Text::Optional(2000)),
+    ("CompletionInput", "feedback", Text::Optional(2000)),
+    ("TrainingInput", "title", Text::Required(200)),
+    ("TrainingInput", "location", Text::Required(200)),
+    ("TrainingInput", "description", Text::Optional(4000)),
+    ("TrainingInput", "trainer", Text::Optional(200)),
+];
+
+/// Constraints the derive does not state: the texts' rules ([`TEXTS`]), and a volunteer's
+/// lists and monthly maximum as `VolunteerInput::validate` checks them.
+fn add_input_constraints(doc: &mut Document) {
+    use utoipa::openapi::schema::ArrayItems;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for (schema, property, rule) in TEXTS {
+        let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
+            panic!("no schema {schema}");
+        };
+        let Some(RefOr::T(Schema::Object(field))) = object.properties.get_mut(*property) else {
+            panic!("no text {schema}.{property}");
+        };
+        let (pattern, max, min) = match *rule {
+            Text::Required(max) => (REQUIRED_TEXT_PATTERN, max, Some(1)),
+            Text::Optional(max) => (TEXT_PATTERN, max, None),
+            Text::Phone(max) => (PHONE_PATTERN, max, None),
+        };
+        field.pattern = Some(pattern.to_owned());
+        field.max_length = Some(max);
+        field.min_length = min;
+    }
+    let Some(RefOr::T(Schema::Object(volunteer))) = components.schemas.get_mut("VolunteerInput") else {
+        panic!("no schema VolunteerInput");
+    };
+    for (list, min, max) in [
+        ("languages", Some(1), None),
+        ("modes", Some(1), None),
+        ("availability", None, Some(lp_registry::volunteers::MAX_SLOTS)),
+        ("absences", None, Some(lp_registry::volunteers::MAX_ABSENCES)),
+    ] {
+        let Some(RefOr::T(Schema::Array(array))) = volunteer.properties.get_mut(list) else {
+            panic!("no list VolunteerInput.{list}");
+        };
+        array.min_items = min;
+        array.max_items = max;
+    }
+    if let Some(RefOr::T(Schema::Array(towns))) = volunteer.properties.get_mut("service_area")
+        && let ArrayItems::RefOrSchema(item) = &mut towns.items
+        && let RefOr::T(Schema::Object(town)) = item.as_mut()
+    {
+        town.pattern = Some(REQUIRED_TEXT_PATTERN.to_owned());
+        town.min_length = Some(1);
+        town.max_length = Some(100);
+    }
+    if let Some(RefOr::T(Schema::Object(max))) = volunteer.properties.get_mut("max_assignments_per_month") {
+        max.minimum = Some(1.into());
+        max.maximum = Some(100.into());
+    }
 }
 
 /// Every body the API takes is required (`ApiJson` refuses a missing one with 415); utoipa says
@@ -182,10 +284,28 @@ fn require_bodies(doc: &mut Document) {
 /// Any operation may meet a busy or unreachable database: 503 with Retry-After, nothing
 /// written.
 fn add_unavailable(doc: &mut Document) {
+    add_with_retry_after(
+        doc,
+        "503",
+        "The database is busy or unreachable for now; nothing was written. Try again after `Retry-After` seconds.",
+    );
+}
+
+/// Every operation counts against the caller's budget (`web.api_rate_burst`, then
+/// `web.api_rate_per_second`): past it 429 with Retry-After.
+fn add_rate_limited(doc: &mut Document) {
+    add_with_retry_after(
+        doc,
+        "429",
+        "Too many calls by this user; nothing was done. Try again after `Retry-After` seconds.",
+    );
+}
+
+fn add_with_retry_after(doc: &mut Document, status: &str, description: &str) {
     use utoipa::openapi::{ContentBuilder, ResponseBuilder};
     for operation in operations_mut(doc) {
         let response = ResponseBuilder::new()
-            .description("The database is busy or unreachable for now; nothing was written. Try again after `Retry-After` seconds.")
+            .description(description)
             .content(
                 "application/json",
                 ContentBuilder::new()
@@ -202,7 +322,7 @@ fn add_unavailable(doc: &mut Document) {
         operation
             .responses
             .responses
-            .insert("503".to_owned(), RefOr::T(response));
+            .insert(status.to_owned(), RefOr::T(response));
     }
 }
 
@@ -260,6 +380,10 @@ pub(crate) fn sample_error(status: &str, operation_id: &str) -> Option<crate::Ap
         ),
         "413" => ApiError::TooLarge(crate::MAX_BODY_BYTES),
         "503" => ApiError::Unavailable("database: pool timed out".to_owned()),
+        "429" => ApiError::RateLimited(1),
+        "415" if operation_id == "update_volunteer" => {
+            ApiError::Unsupported("send the body as application/merge-patch+json or application/json".to_owned())
+        }
         "415" => ApiError::Unsupported("send the body as application/json".to_owned()),
         "422" => crate::extract::parse_json::<lp_registry::volunteers::VolunteerLanguage>(
             br#"{"code": "xyz", "proficiency": "native"}"#,
@@ -484,6 +608,25 @@ mod tests {
         }
     }
 
+    /// Every operation counts against the caller's budget and says so: 429 with Retry-After.
+    #[test]
+    fn every_operation_documents_the_rate_limit() {
+        let doc = serde_json::to_value(api().1).unwrap();
+        for (method, path) in operations(&doc) {
+            let limited = &doc["paths"][&path][&method]["responses"]["429"];
+            assert!(
+                limited["headers"]["Retry-After"].is_object(),
+                "{method} {path}: {limited}"
+            );
+            assert_eq!(
+                limited["content"]["application/json"]["example"]["error"]["code"],
+                "rate_limited"
+            );
+        }
+        let patch = &doc["paths"]["/api/v1/volunteers/{id}"]["patch"]["requestBody"]["content"];
+        assert!(patch["application/merge-patch+json"].is_object(), "{patch}");
+    }
+
     fn every_api_error() -> Vec<ApiError> {
         let all = vec![
             ApiError::Malformed("x".to_owned()),
@@ -497,6 +640,8 @@ mod tests {
             ApiError::LinkRefused(lp_requests::rules::LinkRefusal::Cancelled),
             ApiError::InvitationRefused(lp_trainings::rules::InvitationRefusal::RegistrationClosed),
             ApiError::TooLarge(1),
+            ApiError::RateLimited(1),
+            ApiError::MethodNotAllowed,
             ApiError::Unavailable("x".to_owned()),
             ApiError::Internal("x".to_owned()),
         ];
@@ -514,6 +659,8 @@ mod tests {
                 | ApiError::LinkRefused(_)
                 | ApiError::InvitationRefused(_)
                 | ApiError::TooLarge(_)
+                | ApiError::RateLimited(_)
+                | ApiError::MethodNotAllowed
                 | ApiError::Unavailable(_)
                 | ApiError::Internal(_) => {}
             }

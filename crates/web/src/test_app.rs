@@ -200,6 +200,22 @@ impl TestApp {
             .user
     }
 
+    /// A staff user's API token (the user has [`PASSWORD`] too).
+    pub async fn api_token(&self, role: Role, organisation_id: Option<Uuid>, email: &str) -> String {
+        let input = StaffUserInput {
+            email: email.to_owned(),
+            name: format!("Name of {email}"),
+            role,
+            organisation_id,
+            password: Some(PASSWORD.to_owned()),
+        };
+        let prepared = staff::prepare(&input, false).await.unwrap();
+        staff::insert(&self.db.conn, prepared, self.clock.now())
+            .await
+            .unwrap()
+            .api_token
+    }
+
     /// An active, trained volunteer for weekday on-site jobs in Winnenden, 08:00–18:00.
     pub async fn volunteer(&self, name: &str, email: &str, language: &str) -> Uuid {
         self.volunteer_with(name, email, language, |_| {}).await

@@ -1,28 +1,37 @@
 //! The volunteers' training-invitation pages `/t/{token}`. A GET only shows (mail scanners
 //! open links); the POST acts and answers with a redirect to the page (303), so a reload shows
-//! the result and acts no twice. Clients asking for `application/json` get JSON.
+//! the result and acts no twice; a refused action's reason rides along (`?refused=`) and the
+//! page says it. A GET of an action's address goes to the page. Clients asking for
+//! `application/json` get JSON.
 
 use crate::AppState;
 use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::PathParam;
-use crate::links::{LINK_FAILED, UNKNOWN_LINK, private, refusal_response, wants_json};
+use crate::links::{
+    LINK_FAILED, UNKNOWN_LINK, page_path, private, query_value, refusal_response, see_other, wants_json,
+};
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
 use axum::{Json, Router};
 use lp_trainings::TrainingError;
 use lp_trainings::links::{self, InvitationPage, Outcome};
-use lp_trainings::rules::InvitationPageStatus;
+use lp_trainings::rules::{InvitationPageStatus, InvitationRefusal};
 use serde_json::json;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{token}", get(show))
-        .route("/t/{token}/register", post(register))
-        .route("/t/{token}/decline", post(decline))
+        .route("/t/{token}/register", get(to_page).post(register))
+        .route("/t/{token}/decline", get(to_page).post(decline))
+}
+
+/// An action's address opened with GET: the invitation's page.
+async fn to_page(PathParam(token): PathParam) -> Response {
+    see_other(&page_path("/t", &token))
 }
 
 #[derive(Template)]
@@ -41,6 +50,8 @@ struct InvitationTemplate<'a> {
     good: bool,
     decline_de: &'static str,
     decline_en: &'static str,
+    /// Why the action just tried did not happen, after the redirect.
+    refused: Option<(String, String)>,
 }
 
 fn status_text(page: &InvitationPage) -> (String, String) {
@@ -75,7 +86,7 @@ fn status_text(page: &InvitationPage) -> (String, String) {
     (de.to_owned(), en.to_owned())
 }
 
-fn render_page(page: &InvitationPage, token: &str) -> Response {
+fn render_page(page: &InvitationPage, token: &str, refused: Option<InvitationRefusal>) -> Response {
     let starts_at = page.starts_at.to_utc();
     let deadline = page.registration_deadline.to_utc();
     let (status_de, status_en) = status_text(page);
@@ -101,6 +112,12 @@ fn render_page(page: &InvitationPage, token: &str) -> Response {
         ),
         decline_de,
         decline_en,
+        refused: refused.map(|r| {
+            (
+                format!("{}. {}", r.title_de(), r.detail_de()),
+                format!("{}: {}", r.title_en(), r.detail_en()),
+            )
+        }),
     };
     match template.render() {
         Ok(body) => Html(body).into_response(),
@@ -117,11 +134,18 @@ fn refusal_page(err: TrainingError) -> Response {
     refusal_response(ApiError::from(err), title_de, title_en, detail_de.to_owned())
 }
 
-async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let result = links::page(&state.db, &token, state.clock.now()).await;
+    let refused = query_value(query.as_deref(), "refused")
+        .and_then(|code| serde_json::from_value::<InvitationRefusal>(json!(code)).ok());
     let response = match (result, wants_json(&headers)) {
         (Ok(page), true) => Json(page).into_response(),
-        (Ok(page), false) => render_page(&page, &token),
+        (Ok(page), false) => render_page(&page, &token, refused),
         (Err(err), true) => ApiError::from(err).into_response(),
         (Err(err), false) => refusal_page(err),
     };
@@ -154,8 +178,11 @@ fn answer(state: &AppState, token: &str, headers: &HeaderMap, result: Result<Out
     }
     let response = match (result, wants_json(headers)) {
         (Ok(outcome), true) => Json(json!({ "result": outcome.as_str() })).into_response(),
-        (Ok(_), false) => Redirect::to(&format!("/t/{token}")).into_response(),
+        (Ok(_), false) => return see_other(&page_path("/t", token)),
         (Err(err), true) => ApiError::from(err).into_response(),
+        (Err(TrainingError::Link(refusal)), false) => {
+            return see_other(&format!("{}?refused={}", page_path("/t", token), refusal.reason()));
+        }
         (Err(err), false) => refusal_page(err),
     };
     private(response)

@@ -1,5 +1,6 @@
 //! The volunteers' own availability pages: `/v/{token}` shows (GET, reading only) and saves
-//! (POST) their weekly times and absences; `/v` mails a fresh link to a registered address,
+//! (POST, answered for browsers with a redirect (303) to `/v/{token}?saved=1`, which shows what
+//! was saved) their weekly times and absences; `/v` mails a fresh link to a registered address,
 //! and `/v/nachweis` a year's Ehrenamtsnachweis (see [`lp_reports::nachweis_by_mail`]).
 //! The form's rows and their errors are in [`form`]; the page's jobs and calendar
 //! subscription in [`mine`].
@@ -16,15 +17,15 @@ use crate::AppState;
 use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::{PathParam, parse_json};
-use crate::links::wants_json;
+use crate::links::{page_path, query_value, see_other, wants_json};
 use crate::schedule_form::{AbsenceInputs, LINK_FORM, ScheduleRows, hh_mm};
 use askama::Template;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY};
+use axum::extract::{FromRequest, RawQuery, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use axum::{Form, Json, Router};
 use form::{DayRows, FormError};
 use lp_core::time::WEEKDAYS;
@@ -41,15 +42,19 @@ pub fn routes() -> Router<AppState> {
         // A static segment wins over `{token}`, and no token (43 characters) is this word.
         .route("/v/nachweis", get(request_form).post(request_nachweis))
         .route("/v/{token}", get(show).post(save))
-        .route("/v/{token}/calendar/new", post(mine::renew))
-        .route("/v/{token}/calendar/revoke", post(mine::revoke))
+        .route("/v/{token}/calendar/new", get(to_page).post(mine::renew))
+        .route("/v/{token}/calendar/revoke", get(to_page).post(mine::revoke))
 }
 
-/// The pages carry a secret in the URL: no caching, and no Referer to any other site.
+/// An action's address opened with GET: the link's page.
+async fn to_page(PathParam(token): PathParam) -> Response {
+    see_other(&page_path("/v", &token))
+}
+
+/// The pages carry a secret in the URL: no caching (the security headers add `no-referrer`).
 fn private(mut response: Response) -> Response {
     let headers = response.headers_mut();
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     response
 }
 
@@ -277,8 +282,19 @@ fn refusal(err: LinkError, json: bool) -> Response {
     }
 }
 
-async fn show(State(state): State<AppState>, PathParam(token): PathParam, headers: HeaderMap) -> Response {
+async fn show(
+    State(state): State<AppState>,
+    PathParam(token): PathParam,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let json = wants_json(&headers);
+    if !json && query_value(query.as_deref(), "saved") == Some("1") {
+        return match availability_links::saved_page(&state.db, &token, state.clock.now()).await {
+            Ok(page) => saved_page(&page),
+            Err(err) => refusal(err, false),
+        };
+    }
     match availability_links::page(&state.db, &token, state.clock.now()).await {
         Ok(page) if json => private(Json(page).into_response()),
         Ok(page) => {
@@ -367,7 +383,7 @@ async fn save(
             }))
             .into_response(),
         ),
-        Ok(saved) => saved_page(&saved),
+        Ok(_) => see_other(&format!("{}?saved=1", page_path("/v", &token))),
         Err(err) => refusal(err, json),
     }
 }

@@ -53,6 +53,8 @@ pub enum ErrorCode {
     Conflict,
     Gone,
     TooLarge,
+    RateLimited,
+    MethodNotAllowed,
     Unavailable,
     Internal,
 }

@@ -24,3 +24,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .merge(reports::routes())
         .merge(audit::routes())
 }
+
+#[cfg(test)]
+mod tests;

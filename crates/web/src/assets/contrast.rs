@@ -1,14 +1,14 @@
 //! Non-text contrast (WCAG 1.4.11): the focus outline and the input borders, as the style sheets
 //! declare them, against every background they sit on, at 3:1 at least. The colours are read
-//! from the sheets themselves (staff.css, certificate.css and the link pages' inline style), so
+//! from the sheets themselves (staff.css, certificate.css, link.css and availability.css), so
 //! a change of colour is checked here.
 
 use std::collections::HashMap;
 
 const STAFF_CSS: &str = include_str!("../../assets/staff.css");
 const CERTIFICATE_CSS: &str = include_str!("../../assets/certificate.css");
-const BASE_HTML: &str = include_str!("../../templates/base.html");
-const AVAILABILITY_STYLE: &str = include_str!("../../templates/availability_style.html");
+const LINK_CSS: &str = include_str!("../../assets/link.css");
+const AVAILABILITY_CSS: &str = include_str!("../../assets/availability.css");
 
 /// WCAG's minimum for user-interface components and focus indicators.
 const MINIMUM: f64 = 3.0;
@@ -120,13 +120,6 @@ impl Sheet {
     }
 }
 
-/// The inline `<style>` of a template.
-fn inline_style(html: &str) -> &str {
-    let start = html.find("<style>").expect("a <style>") + "<style>".len();
-    let end = html.find("</style>").expect("a </style>");
-    &html[start..end]
-}
-
 fn assert_contrast(what: &str, colour: &str, backgrounds: &[(&str, String)]) {
     for (on, background) in backgrounds {
         let ratio = contrast(colour, background);
@@ -177,7 +170,7 @@ fn staff_pages_focus_outline_and_input_borders_stand_out_from_their_backgrounds(
 
 #[test]
 fn link_pages_focus_outline_and_input_borders_stand_out_from_their_backgrounds() {
-    let base = Sheet::parse(inline_style(BASE_HTML));
+    let base = Sheet::parse(LINK_CSS);
     let page = [
         ("the page", base.value("body", "background")),
         ("a card", base.value(".card", "background")),
@@ -187,7 +180,7 @@ fn link_pages_focus_outline_and_input_borders_stand_out_from_their_backgrounds()
     assert_eq!(base.colour("input:focus-visible", "outline"), focus);
     assert_contrast("the focus outline", &focus, &page);
 
-    let form = Sheet::parse(inline_style(AVAILABILITY_STYLE));
+    let form = Sheet::parse(AVAILABILITY_CSS);
     let field = form.colour("input[type=time]", "border");
     let inside = ("an input", form.value("input[type=time]", "background"));
     assert_contrast("an input's border", &field, &page);

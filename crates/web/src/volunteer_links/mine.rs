@@ -197,7 +197,7 @@ async fn act(
     };
     match done {
         Ok(answer) if json => private(Json(answer).into_response()),
-        Ok(_) => private(Redirect::to(&format!("/v/{token}#kalender")).into_response()),
+        Ok(_) => private(Redirect::to(&format!("{}#kalender", crate::links::page_path("/v", &token))).into_response()),
         Err(err) if json => private(ApiError::from(err).into_response()),
         Err(err) => failed(ApiError::from(err)),
     }

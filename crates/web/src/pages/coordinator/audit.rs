@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::api::audit::filter_of;
 use crate::auth::{CoordinatorPage, SignedIn};
 use crate::error::ApiError;
-use crate::extract::QueryParams;
+use crate::extract::PageQuery;
 use crate::i18n::{Lang, texts};
 use crate::pages::{Layout, Opt, OrPage, PageError, choose, render};
 use askama::Template;
@@ -80,7 +80,7 @@ pub(super) async fn page(
     lang: Lang,
     SignedIn(staff): SignedIn,
     CoordinatorPage(by): CoordinatorPage,
-    QueryParams(params): QueryParams,
+    PageQuery(params): PageQuery,
 ) -> Result<Response, PageError> {
     let t = AuditTexts::of(lang);
     let given = |key: &str| params.get(key).cloned().unwrap_or_default();
