@@ -9,6 +9,7 @@
 pub mod alternatives;
 pub mod cascade;
 mod compiled;
+mod demand;
 mod rules;
 mod score;
 
@@ -18,6 +19,7 @@ mod props;
 mod test_support;
 
 pub use compiled::CompiledPool;
+pub use demand::{DEMAND_WINDOW_DAYS, LanguageDemand, RecentDemand};
 pub use score::{FAIRNESS_WINDOW_DAYS, RELIABILITY_WINDOW_DAYS, client_key};
 
 use chrono::{DateTime, Duration, Utc};
@@ -49,6 +51,11 @@ pub struct MatchConfig {
     /// in the room); the request form itself still allows any mode.
     pub no_remote_suggestions_for: Vec<Setting>,
     pub weights: ScoreWeights,
+    /// The pool's recent demand per language, for the scarcity part: not a setting but data
+    /// the caller gathers when ranking ([`RecentDemand::new`]), never read from a config file.
+    /// Empty (the default), every candidate's scarcity is 1 and the part changes no order.
+    #[serde(skip)]
+    pub demand: std::sync::Arc<RecentDemand>,
 }
 
 impl Default for MatchConfig {
@@ -59,6 +66,7 @@ impl Default for MatchConfig {
             travel_buffer_minutes: 30,
             no_remote_suggestions_for: vec![Setting::Psychotherapy],
             weights: ScoreWeights::default(),
+            demand: Default::default(),
         }
     }
 }
@@ -78,6 +86,7 @@ pub struct ScoreWeights {
     pub reliability: f64,
     pub gender: f64,
     pub experience: f64,
+    pub scarcity: f64,
 }
 
 impl Default for ScoreWeights {
@@ -89,6 +98,7 @@ impl Default for ScoreWeights {
             reliability: 1.0,
             gender: 1.0,
             experience: 1.0,
+            scarcity: 0.0,
         }
     }
 }
@@ -359,6 +369,8 @@ pub struct ScoreParts {
     pub reliability: f64,
     pub gender: f64,
     pub experience: f64,
+    /// Whether the volunteer is needed more for another language (see [`RecentDemand`]).
+    pub scarcity: f64,
 }
 
 /// One part of the score: its name in the API (a field of [`ScoreParts`]) and on staff pages.
@@ -370,6 +382,7 @@ pub enum ScorePart {
     Reliability,
     Gender,
     Experience,
+    Scarcity,
 }
 
 impl ScorePart {
@@ -381,6 +394,7 @@ impl ScorePart {
         ScorePart::Reliability,
         ScorePart::Gender,
         ScorePart::Experience,
+        ScorePart::Scarcity,
     ];
 
     /// The field's name in [`ScoreParts`] as serialized.
@@ -392,6 +406,7 @@ impl ScorePart {
             ScorePart::Reliability => "reliability",
             ScorePart::Gender => "gender",
             ScorePart::Experience => "experience",
+            ScorePart::Scarcity => "scarcity",
         }
     }
 
@@ -403,6 +418,7 @@ impl ScorePart {
             ScorePart::Reliability => "Zuverlässigkeit",
             ScorePart::Gender => "Geschlechtswunsch",
             ScorePart::Experience => "Erfahrung",
+            ScorePart::Scarcity => "Knappheit",
         }
     }
 
@@ -414,6 +430,24 @@ impl ScorePart {
             ScorePart::Reliability => "Reliability",
             ScorePart::Gender => "Gender preference",
             ScorePart::Experience => "Experience",
+            ScorePart::Scarcity => "Scarcity",
+        }
+    }
+
+    /// What the part measures, for staff pages.
+    pub fn description_de(self) -> &'static str {
+        match self {
+            ScorePart::Language => {
+                "Genaue Sprache vor Variante derselben Makrosprache; Muttersprache vor fließend vor Arbeitsniveau."
+            }
+            ScorePart::Continuity => "Hat für dieselbe Klientin, denselben Klienten schon gedolmetscht.",
+            ScorePart::Fairness => "Weniger Einsätze in den letzten 90 Tagen (und zugesagte) zählen höher.",
+            ScorePart::Reliability => "Zugesagte gegenüber unbeantworteten Anfragen, Absagen nach Zusage.",
+            ScorePart::Gender => "Erfüllt einen bevorzugten Geschlechtswunsch.",
+            ScorePart::Experience => "Erfahrung im Einsatzbereich.",
+            ScorePart::Scarcity => {
+                "1, außer die Person spricht auch eine Sprache mit mehr Anfragen je Sprecherin, Sprecher (letzte 90 Tage): dann Anfragen je Sprecher dieser Sprache geteilt durch die der anderen. So bleibt, wer eine seltene Sprache spricht, für sie frei."
+            }
         }
     }
 
@@ -426,6 +460,9 @@ impl ScorePart {
             ScorePart::Reliability => "Accepted versus ignored offers, no-shows.",
             ScorePart::Gender => "Meets a `preferred` gender preference.",
             ScorePart::Experience => "Experience in the setting.",
+            ScorePart::Scarcity => {
+                "1, unless the volunteer also speaks a language with more recent requests per speaker (last 90 days): then this language's requests per speaker divided by that one's, so a rare language's speaker is kept free for it."
+            }
         }
     }
 }
@@ -440,6 +477,7 @@ impl ScoreParts {
             ScorePart::Reliability => self.reliability,
             ScorePart::Gender => self.gender,
             ScorePart::Experience => self.experience,
+            ScorePart::Scarcity => self.scarcity,
         }
     }
 
@@ -453,6 +491,7 @@ impl ScoreParts {
             (weights.reliability, self.reliability),
             (weights.gender, self.gender),
             (weights.experience, self.experience),
+            (weights.scarcity, self.scarcity),
         ];
         let usable = |w: f64| if w.is_finite() && w > 0.0 { w } else { 0.0 };
         let (sum, total_weight) = pairs.iter().fold((0.0, 0.0), |(sum, total), &(w, part)| {
@@ -507,7 +546,7 @@ pub fn rank(request: &RequestSpec, pool: &[Profile], now: DateTime<Utc>, config:
         }
         // Passing the rules means a qualifying language exists; the `else` only keeps this
         // total if the two modules ever disagree.
-        let Some(evaluation) = score::evaluate(request, profile, now) else {
+        let Some(evaluation) = score::evaluate(request, profile, now, &config.demand) else {
             excluded.push(Exclusion {
                 volunteer_id,
                 rule: Rule::Language,
@@ -566,6 +605,7 @@ mod tests {
             reliability: 0.4,
             gender: 0.5,
             experience: 0.6,
+            scarcity: 0.7,
         };
         let written = serde_json::to_value(parts).unwrap();
         let fields = written.as_object().unwrap();
@@ -573,6 +613,7 @@ mod tests {
         for part in ScorePart::ALL {
             assert_eq!(written[part.as_str()].as_f64(), Some(parts.get(*part)), "{part:?}");
             assert_ne!(part.name_de(), part.as_str());
+            assert!(!part.description_de().is_empty() && !part.description_en().is_empty());
         }
     }
 
@@ -621,6 +662,7 @@ mod tests {
                 reliability: 1.0,
                 gender: 1.0,
                 experience: 4.0,
+                scarcity: 1.5,
             },
             ..MatchConfig::default()
         };
@@ -632,8 +674,9 @@ mod tests {
             + w.fairness * p.fairness
             + w.reliability * p.reliability
             + w.gender * p.gender
-            + w.experience * p.experience)
-            / (w.language + w.continuity + w.fairness + w.reliability + w.gender + w.experience);
+            + w.experience * p.experience
+            + w.scarcity * p.scarcity)
+            / (w.language + w.continuity + w.fairness + w.reliability + w.gender + w.experience + w.scarcity);
         assert!(
             (candidate.score - expected).abs() < 1e-12,
             "{} != {expected}",
@@ -670,6 +713,7 @@ mod tests {
             reliability: 1.0,
             gender: 1.0,
             experience: 1.0,
+            scarcity: 1.0,
         };
         let off = ScoreWeights {
             language: 0.0,
@@ -678,6 +722,7 @@ mod tests {
             reliability: f64::INFINITY,
             gender: 0.0,
             experience: 0.0,
+            scarcity: 0.0,
         };
         assert_eq!(parts.weighted_total(&off), 0.0);
         assert_eq!(parts.weighted_total(&ScoreWeights { language: 2.0, ..off }), 1.0);

@@ -780,6 +780,7 @@ mod tests {
                 strategies.push(Strategy::Cascade(CascadeConfig {
                     wave_size,
                     wave_interval_minutes,
+                    accept_window_minutes: 0,
                 }));
             }
             for strategy in strategies {

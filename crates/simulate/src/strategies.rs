@@ -421,6 +421,7 @@ pub(crate) mod tests {
     const CASCADE: Strategy = Strategy::Cascade(CascadeConfig {
         wave_size: 3,
         wave_interval_minutes: 60,
+        accept_window_minutes: 0,
     });
 
     #[test]
