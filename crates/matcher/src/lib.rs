@@ -94,11 +94,17 @@ impl Default for ScoreWeights {
         Self {
             language: 3.0,
             continuity: 2.0,
-            fairness: 2.0,
+            // Was 2 (issue 3). At 8 the work spreads closer to the most even reachable
+            // (`linguapool simulate`, default and staffed towns, seeds 1–5: Gini above the
+            // fairest 0.146 → 0.131, fill 95.4 → 95.6 % of the optimum, a minute more to fill).
+            fairness: 8.0,
             reliability: 1.0,
             gender: 1.0,
             experience: 1.0,
-            scarcity: 0.0,
+            // Neutral in the default and staffed towns (their waves reach nearly every
+            // candidate), a few more requests filled in the large one with 37 one-speaker
+            // languages (`linguapool simulate --town large`).
+            scarcity: 4.0,
         }
     }
 }
@@ -766,7 +772,8 @@ mod tests {
         assert_eq!(rank(&request(), &shuffled, now(), &config), first);
 
         let ids: Vec<_> = first.candidates.iter().map(|c| c.volunteer_id).collect();
-        assert_eq!(ids, vec![id(2), id(6), id(3), id(7), id(1), id(5), id(4), id(8)]);
+        // With fairness weighing 8, the two with a recent assignment rank last.
+        assert_eq!(ids, vec![id(2), id(6), id(3), id(7), id(4), id(8), id(1), id(5)]);
         let excluded: Vec<_> = first.excluded.iter().map(|e| (e.rule, e.volunteer_id)).collect();
         assert_eq!(excluded, vec![(Rule::NotActive, id(9)), (Rule::NoPledge, id(10))]);
     }
