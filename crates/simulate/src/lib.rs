@@ -68,7 +68,7 @@ impl Default for Scenario {
 
 /// The acceptance window the measurements found best (README, `simulate`): shown beside the
 /// configured cascade while the shipped default keeps windows off.
-pub const MEASURED_BEST_WINDOW_MINUTES: u32 = 15;
+pub const MEASURED_BEST_WINDOW_MINUTES: u32 = 10;
 
 /// The cascade as it was before scarcity and windows (issue 3): the weights then, waves of
 /// three every hour, the first "yes" wins.
