@@ -126,6 +126,9 @@ const MAX_ACCEPT_WINDOW_MINUTES: u32 = 120;
 pub struct MatchingConfig {
     pub wave_size: u32,
     pub wave_interval_minutes: u32,
+    /// Acceptances this long after the first are collected and the best-ranked wins; 0: the
+    /// first wins. Read by `simulate`; the service's side is not built yet.
+    pub accept_window_minutes: u32,
     pub min_german: GermanLevel,
     pub settings_open_to_untrained: Vec<Setting>,
     pub travel_buffer_minutes: u32,
@@ -306,6 +309,8 @@ impl Config {
             travel_buffer_minutes: self.matching.travel_buffer_minutes,
             no_remote_suggestions_for: self.matching.no_remote_suggestions_for.clone(),
             weights: self.matching.weights,
+            // Gathered from the database at ranking time, not configured.
+            demand: Default::default(),
         }
     }
 
@@ -313,6 +318,7 @@ impl Config {
         lp_matcher::cascade::CascadeConfig {
             wave_size: self.matching.wave_size,
             wave_interval_minutes: self.matching.wave_interval_minutes,
+            accept_window_minutes: self.matching.accept_window_minutes,
         }
     }
 
@@ -459,6 +465,9 @@ mod tests {
         assert_eq!(config.email.reply_to, None, "no Reply-To unless one is configured");
         assert_eq!(config.matching.wave_size, 3);
         assert_eq!(config.matching.wave_interval_minutes, 60);
+        // The built-in file and the matcher's built-in defaults agree.
+        assert_eq!(config.match_config(), MatchConfig::default());
+        assert_eq!(config.cascade_config(), lp_matcher::cascade::CascadeConfig::default());
         assert!(config.database.url.starts_with("sqlite://data/"));
     }
 

@@ -79,18 +79,24 @@ enum Command {
         reset: bool,
     },
     /// Replay a synthetic year of requests against the matcher and compare mailing everyone,
-    /// the offer cascade and the offline optimum (fill rate, mails per filled request, spread).
-    /// Needs no database.
+    /// the offer cascade before and as configured, its variants and the offline optimum (fill
+    /// against the optimum, spread against the most even, mails and minutes per filled
+    /// request). Needs no database.
     Simulate {
+        /// The town's shape: default (70 volunteers, 1,000 requests), staffed (the same, all
+        /// at B1 or better, 70 % serving the whole district), large (360 volunteers in 90
+        /// languages, 20,000 requests).
+        #[arg(long, default_value = "default")]
+        town: lp_simulate::generate::Town,
         /// Seed of the generated year.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        /// Volunteers in the pool.
-        #[arg(long, default_value_t = 70)]
-        volunteers: usize,
-        /// Requests over the year.
-        #[arg(long, default_value_t = 1000)]
-        requests: usize,
+        /// Volunteers in the pool [default: the town's].
+        #[arg(long)]
+        volunteers: Option<usize>,
+        /// Requests over the year [default: the town's].
+        #[arg(long)]
+        requests: Option<usize>,
         /// Offers per cascade wave [default: matching.wave_size].
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
         wave_size: Option<u32>,
@@ -132,6 +138,7 @@ fn main() -> anyhow::Result<()> {
     serve::init_logging();
     // Needs neither the database nor the runtime.
     if let Command::Simulate {
+        town,
         seed,
         volunteers,
         requests,
@@ -141,9 +148,10 @@ fn main() -> anyhow::Result<()> {
     } = cli.command
     {
         let scenario = lp_simulate::Scenario {
+            town,
             seed,
-            volunteers,
-            requests,
+            volunteers: volunteers.unwrap_or(town.volunteers()),
+            requests: requests.unwrap_or(town.requests()),
         };
         return simulate(scenario, wave_size, wave_interval_minutes, json);
     }

@@ -16,6 +16,10 @@ pub struct CascadeConfig {
     pub wave_size: u32,
     /// Wait for an answer before the next wave, when the deadline is far.
     pub wave_interval_minutes: u32,
+    /// Acceptances arriving this long after the first are collected and the best-ranked of
+    /// them gets the job (see [`window_closes_at`], [`window_winner`]); 0: the first wins.
+    #[serde(default)]
+    pub accept_window_minutes: u32,
 }
 
 impl Default for CascadeConfig {
@@ -23,6 +27,7 @@ impl Default for CascadeConfig {
         Self {
             wave_size: 3,
             wave_interval_minutes: 60,
+            accept_window_minutes: 0,
         }
     }
 }
@@ -160,6 +165,37 @@ pub fn next_step(
     }
 }
 
+/// When the acceptance window opened by the first acceptance at `first_accepted_at` closes:
+/// `accept_window_minutes` later, but never past `fill_by` (nor before the acceptance itself).
+/// `None` when windows are off: the first acceptance wins at once, as before.
+pub fn window_closes_at(
+    first_accepted_at: DateTime<Utc>,
+    fill_by: DateTime<Utc>,
+    config: &CascadeConfig,
+) -> Option<DateTime<Utc>> {
+    (config.accept_window_minutes > 0).then(|| {
+        let window = Duration::minutes(i64::from(config.accept_window_minutes));
+        (first_accepted_at + window).min(fill_by).max(first_accepted_at)
+    })
+}
+
+/// Who gets the job when the window closes: of the volunteers who accepted in it
+/// (`accepted`), the first in `ranked` (the request's candidates, best first, as the matcher
+/// ranks them at the close: fairness and scarcity included) who `still_qualifies` (the hard
+/// rules re-checked at the close: `first_violation` on their calendar then). An acceptance of
+/// someone the ranking no longer holds does not win. `None`: nobody qualifies any more, and
+/// the search goes on.
+pub fn window_winner(
+    ranked: impl IntoIterator<Item = Uuid>,
+    accepted: &[Uuid],
+    mut still_qualifies: impl FnMut(Uuid) -> bool,
+) -> Option<Uuid> {
+    ranked
+        .into_iter()
+        .filter(|id| accepted.contains(id))
+        .find(|&id| still_qualifies(id))
+}
+
 /// Whom a series' offer goes to first: `ranked` (the first date's candidates, best first)
 /// ordered by how many of the later dates each may take (`later`: each date's candidates),
 /// the ranking deciding among equals. The offer is for the series, so the one who can take
@@ -284,6 +320,41 @@ mod tests {
         giver.gave_back = true;
         let earlier = [giver, offer(3, OfferState::Withdrawn), offer(9, OfferState::Declined)];
         assert_eq!(step(Occasion::GivenBack, &[5, 3, 9, 1], &earlier), offered(&[3, 1]));
+    }
+
+    #[test]
+    fn a_window_closes_after_its_minutes_but_never_past_the_deadline() {
+        let config = CascadeConfig {
+            accept_window_minutes: 20,
+            ..CascadeConfig::default()
+        };
+        let fill_by = at("2026-11-21T12:00:00Z");
+        assert_eq!(
+            window_closes_at(at("2026-11-21T10:00:00Z"), fill_by, &config),
+            Some(at("2026-11-21T10:20:00Z"))
+        );
+        assert_eq!(
+            window_closes_at(at("2026-11-21T11:50:00Z"), fill_by, &config),
+            Some(fill_by)
+        );
+        // Off: the first acceptance wins at once.
+        assert_eq!(
+            window_closes_at(at("2026-11-21T10:00:00Z"), fill_by, &CascadeConfig::default()),
+            None
+        );
+    }
+
+    #[test]
+    fn the_best_ranked_acceptance_that_still_qualifies_wins_the_window() {
+        let ranked = [id(5), id(3), id(9), id(1)];
+        // Accepted in this order: the answer's speed does not count, the ranking does.
+        let accepted = [id(1), id(9), id(3)];
+        assert_eq!(window_winner(ranked, &accepted, |_| true), Some(id(3)));
+        // The best-ranked took another job at that time meanwhile: the next one wins.
+        assert_eq!(window_winner(ranked, &accepted, |v| v != id(3)), Some(id(9)));
+        // Someone the ranking no longer holds (a rule excludes them now) never wins.
+        assert_eq!(window_winner([id(5)], &[id(1)], |_| true), None);
+        assert_eq!(window_winner(ranked, &accepted, |_| false), None);
     }
 
     #[test]

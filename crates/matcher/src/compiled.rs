@@ -1135,6 +1135,14 @@ impl CompiledPool {
             reliability: later.reliability,
             gender: score::gender(query.request, gender),
             experience: score::experience_of(past.iter().filter(|c| c.setting == query.request.setting).count()),
+            scarcity: config.demand.scarcity(
+                query.code,
+                self.rows[position as usize]
+                    .languages
+                    .of(&self.languages)
+                    .iter()
+                    .map(|spoken| spoken.code),
+            ),
         };
         Scored {
             speaker: speaker as u32,

@@ -404,9 +404,15 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         vec(any::<prop::sample::Index>(), 0..=3),
     )
         .prop_map(
-            |(mut pool, helps, mut request, config, offset, compiled_days, served)| {
+            |(mut pool, helps, mut request, mut config, offset, compiled_days, served)| {
                 let now = request.starts_at + Duration::minutes(offset);
                 apply(&mut pool, &helps, &request, now);
+                // Recent demand: the request's language, and a request in each language the
+                // pool speaks, so the scarcity part varies between candidates.
+                let requested: Vec<_> = std::iter::once(request.language)
+                    .chain(pool.iter().flat_map(|p| p.languages.iter().map(|l| l.code)))
+                    .collect();
+                config.demand = std::sync::Arc::new(crate::RecentDemand::new(requested, &pool));
                 // Who served the client before, as the service looks them up over a longer past.
                 if !pool.is_empty() {
                     request.client_served_by = served.iter().map(|i| pool[i.index(pool.len())].volunteer_id).collect();
@@ -431,10 +437,10 @@ fn config() -> impl Strategy<Value = MatchConfig> {
         prop_oneof![3 => Just(GermanLevel::B1), 1 => select(GermanLevel::ALL)],
         subsequence(Setting::ALL, 0..=2),
         select(&[0u32, 7, 15, 30, 45][..]),
-        (weight(), weight(), weight(), weight(), weight(), weight()),
+        (weight(), weight(), weight(), weight(), weight(), weight(), weight()),
     )
         .prop_map(
-            |(min_german, settings_open_to_untrained, travel_buffer_minutes, (l, c, f, r, g, e))| MatchConfig {
+            |(min_german, settings_open_to_untrained, travel_buffer_minutes, (l, c, f, r, g, e, s))| MatchConfig {
                 min_german,
                 settings_open_to_untrained,
                 travel_buffer_minutes,
@@ -446,7 +452,10 @@ fn config() -> impl Strategy<Value = MatchConfig> {
                     reliability: r,
                     gender: g,
                     experience: e,
+                    scarcity: s,
                 },
+                // Filled in by `scenario` from its pool.
+                demand: Default::default(),
             },
         )
 }

@@ -1,8 +1,8 @@
 //! The score parts of a volunteer who passed the hard rules, each in `[0, 1]`. Kept simple on
 //! purpose: a coordinator must be able to recompute every part from the profile by hand.
 
-use crate::rules::qualifying_languages;
-use crate::{OfferHistory, Profile, RequestSpec, ScoreParts};
+use crate::rules::{MIN_PROFICIENCY, qualifying_languages};
+use crate::{OfferHistory, Profile, RecentDemand, RequestSpec, ScoreParts};
 use chrono::{DateTime, Duration, Utc};
 use lp_core::LanguageFit;
 use lp_core::vocab::{Gender, GenderStrength, Proficiency};
@@ -28,7 +28,12 @@ pub(crate) struct Evaluation {
 }
 
 /// The parts for a volunteer, or `None` if no language qualifies (which the rules exclude).
-pub(crate) fn evaluate(request: &RequestSpec, profile: &Profile, now: DateTime<Utc>) -> Option<Evaluation> {
+pub(crate) fn evaluate(
+    request: &RequestSpec,
+    profile: &Profile,
+    now: DateTime<Utc>,
+    demand: &RecentDemand,
+) -> Option<Evaluation> {
     let (language, language_fit) = language(request, profile)?;
     let recent_assignments = recent_assignments(profile, now);
     let parts = ScoreParts {
@@ -38,6 +43,14 @@ pub(crate) fn evaluate(request: &RequestSpec, profile: &Profile, now: DateTime<U
         reliability: reliability(profile.offers),
         gender: gender(request, profile.gender),
         experience: experience(request, profile, now),
+        scarcity: demand.scarcity(
+            request.language,
+            profile
+                .languages
+                .iter()
+                .filter(|l| l.proficiency >= MIN_PROFICIENCY)
+                .map(|l| l.code),
+        ),
     };
     Some(Evaluation {
         parts,
@@ -197,7 +210,9 @@ mod tests {
     use lp_core::vocab::{Gender, Setting};
 
     fn parts(request: &RequestSpec, profile: &Profile) -> ScoreParts {
-        evaluate(request, profile, now()).expect("qualifying language").parts
+        evaluate(request, profile, now(), &RecentDemand::default())
+            .expect("qualifying language")
+            .parts
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -221,7 +236,7 @@ mod tests {
     fn macrolanguage_fit_scales_the_language_part() {
         let mut p = profile(1);
         p.languages = vec![spoken("apc", Proficiency::Native)];
-        let evaluation = evaluate(&request(), &p, now()).unwrap();
+        let evaluation = evaluate(&request(), &p, now(), &RecentDemand::default()).unwrap();
         assert!(close(evaluation.parts.language, 0.7));
         assert_eq!(evaluation.language_fit, LanguageFit::Macrolanguage);
         p.languages = vec![spoken("apc", Proficiency::Working)];
@@ -236,12 +251,12 @@ mod tests {
             spoken("ara", Proficiency::Fluent),
             spoken("tur", Proficiency::Native),
         ];
-        let evaluation = evaluate(&request(), &p, now()).unwrap();
+        let evaluation = evaluate(&request(), &p, now(), &RecentDemand::default()).unwrap();
         assert!(close(evaluation.parts.language, 0.85));
         assert_eq!(evaluation.language_fit, LanguageFit::Exact);
         // On equal value the exact fit is the one reported.
         p.languages = vec![spoken("apc", Proficiency::Native), spoken("ara", Proficiency::Working)];
-        let evaluation = evaluate(&request(), &p, now()).unwrap();
+        let evaluation = evaluate(&request(), &p, now(), &RecentDemand::default()).unwrap();
         assert!(close(evaluation.parts.language, 0.7));
         assert_eq!(evaluation.language_fit, LanguageFit::Exact);
     }
@@ -432,6 +447,7 @@ mod tests {
             parts.reliability,
             parts.gender,
             parts.experience,
+            parts.scarcity,
         ] {
             assert!((0.0..=1.0).contains(&part), "{parts:?}");
         }

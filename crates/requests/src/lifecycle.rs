@@ -369,7 +369,7 @@ pub async fn board(
     let mut hints = HashMap::new();
     for (id, spec) in specs {
         let spec = crate::continuity::with_history(db, spec, settings, now).await?;
-        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        let ranking = pool.rank(&spec, now, &settings.matching, None);
         let hint = way_forward::assess(&spec, &pool.profiles, &ranking, &settings.matching, now);
         if hint.too_few() {
             hints.insert(id, hint);
@@ -773,11 +773,13 @@ async fn rank(
             Some(request.id),
         )
         .await?;
-        let ranking = lp_matcher::rank(&spec, &pool, now, &settings.matching);
+        // The recent demand is the pool's, whoever holds this request.
+        let cached = settings.ranker.pool(db, settings.training_validity_months, now).await?;
+        let ranking = lp_matcher::rank(&spec, &pool, now, &cached.matching(&settings.matching));
         Ok((spec, ranking, RankedOver::Loaded(pool)))
     } else {
         let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
-        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        let ranking = pool.rank(&spec, now, &settings.matching, None);
         Ok((spec, ranking, RankedOver::Cached(pool)))
     }
 }
@@ -888,7 +890,7 @@ pub async fn preview(
     };
     let spec = crate::continuity::with_history(db, spec, settings, now).await?;
     let pool = settings.ranker.pool(db, settings.training_validity_months, now).await?;
-    let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+    let ranking = pool.rank(&spec, now, &settings.matching, None);
     Ok(way_forward::assess(
         &spec,
         &pool.profiles,
@@ -940,6 +942,7 @@ mod tests {
                     reliability: 1.0,
                     gender: 0.0,
                     experience: 0.2,
+                    scarcity: 1.0,
                 },
                 language_fit: lp_core::LanguageFit::Exact,
             },

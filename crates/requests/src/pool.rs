@@ -16,6 +16,8 @@ use uuid::Uuid;
 
 /// How far back assignments count for fairness and continuity.
 const ASSIGNMENT_HISTORY: Duration = Duration::days(lp_matcher::FAIRNESS_WINDOW_DAYS);
+/// How far back filed requests count as demand for the scarcity part.
+const DEMAND_HISTORY: Duration = Duration::days(lp_matcher::DEMAND_WINDOW_DAYS);
 /// How far back offers count for reliability.
 const OFFER_HISTORY: Duration = Duration::days(lp_matcher::RELIABILITY_WINDOW_DAYS);
 /// Ids per `IN (...)`, under both databases' bound-parameter limits.
@@ -128,6 +130,28 @@ pub(crate) async fn profile_for_rules(
         today,
         validity_months,
     )))
+}
+
+/// The languages of the requests filed in the last [`lp_matcher::DEMAND_WINDOW_DAYS`] up to
+/// `now`, one per request whatever became of it (filled, unfilled, cancelled: each was
+/// demand), read by the index on the filing time. With the profiles,
+/// [`lp_matcher::RecentDemand::new`] makes the scarcity part's input, as `simulate` does.
+pub(crate) async fn recently_requested(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<Vec<lp_core::LanguageCode>, crate::RequestError> {
+    let languages: Vec<String> = request::Entity::find()
+        .select_only()
+        .column(request::Column::Language)
+        .filter(request::Column::CreatedAt.gte(now - DEMAND_HISTORY))
+        .filter(request::Column::CreatedAt.lte(now))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(languages
+        .iter()
+        .map(|code| parse(code, "interpreting_requests.language"))
+        .collect::<Result<Vec<_>, DbErr>>()?)
 }
 
 /// Runs `query` once for the whole table, or once per chunk of `only`, narrowed by `by`.

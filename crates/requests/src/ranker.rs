@@ -2,11 +2,14 @@
 //! current by the pool's version (`lp_registry::pool_changes`), which every change to what the
 //! matcher reads bumps in its own transaction. A ranking reads the version (one indexed row)
 //! and, when it moved, reloads only the volunteers changed since; a new local day reloads all,
-//! since training and pledge status depend on the date.
+//! since training and pledge status depend on the date. The recent demand per language (for
+//! the scarcity part) is counted at the day's full load and summarised over the current
+//! profiles at every reload.
 
 use crate::pool::{self, Which};
 use chrono::{DateTime, NaiveDate, Utc};
-use lp_matcher::{CompiledPool, Profile};
+use lp_core::LanguageCode;
+use lp_matcher::{CompiledPool, MatchConfig, Profile, Ranking, RecentDemand, RequestSpec};
 use lp_registry::pool_changes;
 use sea_orm::ConnectionTrait;
 use std::sync::{Arc, Mutex};
@@ -31,6 +34,10 @@ pub struct PoolSnapshot {
     /// Sorted by volunteer id.
     pub profiles: Vec<Profile>,
     pub compiled: CompiledPool,
+    /// The languages of the requests filed in the demand window before the day's full load.
+    requested: Arc<Vec<LanguageCode>>,
+    /// Their summary over `profiles`: what the matcher's scarcity part reads.
+    pub demand: Arc<RecentDemand>,
 }
 
 impl Ranker {
@@ -64,7 +71,7 @@ impl Ranker {
                             .cloned()
                             .collect();
                         profiles.extend(fresh);
-                        PoolSnapshot::new(version, day, profiles, now)
+                        PoolSnapshot::new(version, day, profiles, snapshot.requested.clone(), now)
                     }
                     None => PoolSnapshot::load(db, version, day, validity_months, now).await?,
                 }
@@ -95,17 +102,46 @@ impl PoolSnapshot {
         now: DateTime<Utc>,
     ) -> Result<Self, crate::RequestError> {
         let profiles = pool::profiles(db, Which::Pool, validity_months, now, None).await?;
-        Ok(Self::new(version, day, profiles, now))
+        let requested = pool::recently_requested(db, now).await?;
+        Ok(Self::new(version, day, profiles, Arc::new(requested), now))
     }
 
-    fn new(version: i64, day: NaiveDate, mut profiles: Vec<Profile>, now: DateTime<Utc>) -> Self {
+    fn new(
+        version: i64,
+        day: NaiveDate,
+        mut profiles: Vec<Profile>,
+        requested: Arc<Vec<LanguageCode>>,
+        now: DateTime<Utc>,
+    ) -> Self {
         profiles.sort_by_key(|p| p.volunteer_id);
         let compiled = CompiledPool::new(&profiles, now);
+        let demand = Arc::new(RecentDemand::new(requested.iter().copied(), &profiles));
         Self {
             version,
             day,
             profiles,
             compiled,
+            requested,
+            demand,
         }
+    }
+
+    /// `config` with this pool's recent demand, as every ranking of the service uses it.
+    pub fn matching(&self, config: &MatchConfig) -> MatchConfig {
+        MatchConfig {
+            demand: self.demand.clone(),
+            ..config.clone()
+        }
+    }
+
+    /// [`CompiledPool::rank`] with this pool's recent demand.
+    pub fn rank(
+        &self,
+        request: &RequestSpec,
+        now: DateTime<Utc>,
+        config: &MatchConfig,
+        limit: Option<usize>,
+    ) -> Ranking {
+        self.compiled.rank(request, now, &self.matching(config), limit)
     }
 }

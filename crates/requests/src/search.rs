@@ -40,15 +40,15 @@ pub(crate) async fn continue_search(
     let ranked: Vec<Uuid> = if held.is_empty() {
         // Only the best (already asked + one wave) can be chosen, so only they are scored.
         let enough = earlier.len().saturating_add(wave_size(&cascade));
-        let ranking = pool.compiled.rank(&spec, now, &settings.matching, Some(enough));
+        let ranking = pool.rank(&spec, now, &settings.matching, Some(enough));
         ranking.candidates.iter().map(|c| c.volunteer_id).collect()
     } else {
         // The offer is for the series: who can take most of its dates first.
-        let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
+        let ranking = pool.rank(&spec, now, &settings.matching, None);
         let later: Vec<HashSet<Uuid>> = held
             .iter()
             .map(|date| {
-                let ranking = pool.compiled.rank(&date.spec(), now, &settings.matching, None);
+                let ranking = pool.rank(&date.spec(), now, &settings.matching, None);
                 ranking.candidates.iter().map(|c| c.volunteer_id).collect()
             })
             .collect();

@@ -31,6 +31,8 @@ impl RequestSettings {
         CascadeConfig {
             wave_size: self.wave_size,
             wave_interval_minutes: self.wave_interval_minutes,
+            // The service's acceptance window is not built yet: the first acceptance wins.
+            accept_window_minutes: 0,
         }
     }
 

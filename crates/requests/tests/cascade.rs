@@ -424,6 +424,38 @@ async fn the_service_takes_every_search_decision_from_the_matchers_policy() {
 }
 
 /// The id of the volunteer with this address.
+#[tokio::test]
+async fn the_pools_recent_demand_counts_filed_requests_and_active_speakers() {
+    let pool = pool(3).await;
+    let now = start_of_test();
+    let filing = settings();
+    for _ in 0..2 {
+        lifecycle::create(&pool.db.conn, pool.caseworker, &request_input(), &filing, now)
+            .await
+            .unwrap();
+    }
+    // A process starting now loads the pool with the demand of the last 90 days.
+    let later = now + Duration::minutes(1);
+    let snapshot = settings().ranker.pool(&pool.db.conn, 24, later).await.unwrap();
+    let arabic = lp_core::LanguageCode::parse("ara").unwrap();
+    assert_eq!(
+        snapshot.demand.of(arabic),
+        lp_matcher::LanguageDemand {
+            requests: 2,
+            speakers: 3
+        }
+    );
+    assert_eq!(
+        *snapshot.demand,
+        lp_matcher::RecentDemand::new([arabic, arabic], &snapshot.profiles),
+        "the matcher's own summary of the same data"
+    );
+    // Requests older than the window are not demand any more.
+    let next_year = now + Duration::days(lp_matcher::DEMAND_WINDOW_DAYS + 1);
+    let snapshot = settings().ranker.pool(&pool.db.conn, 24, next_year).await.unwrap();
+    assert_eq!(snapshot.demand.of(arabic).requests, 0);
+}
+
 async fn volunteer_id(db: &DatabaseConnection, email: &str) -> Uuid {
     volunteers::with_status(db, lp_core::vocab::VolunteerStatus::ALL)
         .await

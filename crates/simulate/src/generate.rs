@@ -28,6 +28,7 @@ use lp_registry::training::training_info;
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{RngExt, SeedableRng};
+use serde::Serialize;
 use std::collections::BTreeSet;
 use uuid::Uuid;
 
@@ -141,11 +142,100 @@ pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&POOL_TZ).date_naive()
 }
 
+/// The shape of the simulated town.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Town {
+    /// Ludwigsburg-like: 70 volunteers in some forty languages, about 1,000 requests a year.
+    #[default]
+    Default,
+    /// The default town, well staffed: everyone at B1 or better, 70 % serving the whole
+    /// district (a Deutschlandticket for all).
+    Staffed,
+    /// Freiburg-like: 360 volunteers in 90 languages, 20,000 requests a year.
+    Large,
+}
+
+impl Town {
+    pub const ALL: [Town; 3] = [Town::Default, Town::Staffed, Town::Large];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Town::Default => "default",
+            Town::Staffed => "staffed",
+            Town::Large => "large",
+        }
+    }
+
+    /// The town's pool size.
+    pub fn volunteers(self) -> usize {
+        match self {
+            Town::Default | Town::Staffed => 70,
+            Town::Large => 360,
+        }
+    }
+
+    /// The town's requests a year.
+    pub fn requests(self) -> usize {
+        match self {
+            Town::Default | Town::Staffed => 1000,
+            Town::Large => 20_000,
+        }
+    }
+
+    /// Share of volunteers serving every town on site; the rest serve their own and up to two
+    /// nearby.
+    fn whole_area_share(self) -> f64 {
+        match self {
+            Town::Staffed => 0.7,
+            Town::Default | Town::Large => 0.4,
+        }
+    }
+}
+
+impl std::str::FromStr for Town {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        Town::ALL
+            .into_iter()
+            .find(|town| town.as_str() == text)
+            .ok_or_else(|| format!("unknown town `{text}`: default, staffed or large"))
+    }
+}
+
 impl World {
+    /// The default town's year with `volunteers` and `requests`.
     pub fn generate(seed: u64, volunteers: usize, requests: usize) -> World {
+        World::generate_town(Town::Default, seed, volunteers, requests)
+    }
+
+    /// A year of `town`'s shape with `volunteers` and `requests` (see [`Town::volunteers`] and
+    /// [`Town::requests`] for its own). The default town draws exactly as it always did.
+    pub fn generate_town(town: Town, seed: u64, volunteers: usize, requests: usize) -> World {
         let mut rng = StdRng::seed_from_u64(seed);
-        let pool = pool(&mut rng, volunteers, YEAR);
-        let requests = requests_between(&mut rng, date(YEAR, 1, 1), date(YEAR, 12, 31), requests);
+        let (pool, languages): (Vec<Volunteer>, Vec<(u32, &str)>) = match town {
+            Town::Large => {
+                // Every rare language has one speaker; the others come from the communities.
+                let rare = RARE_LANGUAGES.len().min(volunteers);
+                let mut pool = pool_shaped(&mut rng, volunteers - rare, YEAR, town);
+                let year_start = date(YEAR, 1, 1);
+                let sessions = training_sessions(YEAR);
+                for &code in &RARE_LANGUAGES[..rare] {
+                    pool.push(volunteer(&mut rng, &RARE, (code, None), year_start, &sessions, town));
+                }
+                pool.shuffle(&mut rng);
+                // A tenth of the requests in the rare languages.
+                let mut languages: Vec<(u32, &str)> = REQUESTED_LANGUAGES.iter().map(|&(w, l)| (10 * w, l)).collect();
+                languages.extend(RARE_LANGUAGES[..rare].iter().map(|&l| (RARE_REQUEST_WEIGHT, l)));
+                (pool, languages)
+            }
+            Town::Default | Town::Staffed => (
+                pool_shaped(&mut rng, volunteers, YEAR, town),
+                REQUESTED_LANGUAGES.to_vec(),
+            ),
+        };
+        let requests = requests_in(&mut rng, date(YEAR, 1, 1), date(YEAR, 12, 31), requests, &languages);
         World {
             volunteers: pool,
             requests,
@@ -366,6 +456,10 @@ const COMMUNITIES: &[Community] = &[
 /// [`World::generate`] draws it first from its seed; `linguapool demo` seeds its registry
 /// with it, so the demo and the simulated year are the same town.
 pub fn pool(rng: &mut StdRng, count: usize, year: i32) -> Vec<Volunteer> {
+    pool_shaped(rng, count, year, Town::Default)
+}
+
+fn pool_shaped(rng: &mut StdRng, count: usize, year: i32, town: Town) -> Vec<Volunteer> {
     let year_start = date(year, 1, 1);
     let sessions = training_sessions(year);
     let mut pool = Vec::with_capacity(count);
@@ -375,7 +469,7 @@ pub fn pool(rng: &mut StdRng, count: usize, year: i32) -> Vec<Volunteer> {
         let offset = rng.random_range(0..community.first.len());
         for i in 0..count {
             let first = community.first[(offset + i) % community.first.len()];
-            pool.push(volunteer(rng, community, first, year_start, &sessions));
+            pool.push(volunteer(rng, community, first, year_start, &sessions, town));
         }
     }
     // Community order must not decide who ranks first on equal scores.
@@ -410,6 +504,19 @@ fn apportion(total: usize) -> Vec<usize> {
     }
     counts
 }
+
+/// The large town's languages with one speaker each: the communities of a big city that a
+/// smaller pool does not reach. (Not a member of any group the communities speak.)
+#[rustfmt::skip]
+const RARE_LANGUAGES: &[&str] = &[
+    "tam", "sin", "ben", "nep", "mya", "tha", "khm", "cmn", "kor", "jpn", "ind", "tgl", "mal",
+    "tel", "mar", "guj", "uzn", "kaz", "kir", "tgk", "tuk", "khk", "uig", "bul", "ell", "heb",
+    "lit", "ces", "slk", "slv", "nld", "kin", "run", "lug", "mlg", "twi", "ewe", "bam", "sna",
+];
+/// Each rare language's weight among the requested languages scaled by ten.
+const RARE_REQUEST_WEIGHT: u32 = 2;
+/// Speakers of a rare language: their own language natively, English or French often.
+const RARE: Community = community(0, &[], &[("eng", 0.6), ("fra", 0.2)], 0.0);
 
 /// The towns of the pool, weighted by how likely a volunteer lives (or an appointment takes
 /// place) there.
@@ -476,17 +583,22 @@ fn volunteer(
     first: (&str, Option<&str>),
     year_start: NaiveDate,
     sessions: &[Session],
+    town: Town,
 ) -> Volunteer {
     let modes = weighted(rng, MODES).to_vec();
     let service_area = if modes.contains(&Mode::OnSite) {
-        towns(rng)
+        towns(rng, town.whole_area_share())
     } else {
         Vec::new()
     };
     let german_level = if rng.random_bool(community.german_native) {
         GermanLevel::Native
     } else {
-        weighted(rng, GERMAN_LEVELS)
+        match weighted(rng, GERMAN_LEVELS) {
+            // The same draw, so the staffed town is the default one with better German.
+            GermanLevel::A2 if town == Town::Staffed => GermanLevel::B1,
+            level => level,
+        }
     };
     let gender = if rng.random_bool(0.55) {
         Gender::Female
@@ -551,10 +663,10 @@ fn code(text: &str) -> LanguageCode {
 
 /// With a car or a transit pass many serve the whole area; the others their home town and up
 /// to two nearby.
-fn towns(rng: &mut StdRng) -> Vec<String> {
+fn towns(rng: &mut StdRng, whole_area_share: f64) -> Vec<String> {
     let home = weighted(rng, TOWNS);
     let others: Vec<&str> = TOWNS.iter().map(|&(_, t)| t).filter(|&t| t != home).collect();
-    let extra = if rng.random_bool(0.4) {
+    let extra = if rng.random_bool(whole_area_share) {
         others.len()
     } else {
         rng.random_range(0..=2)
@@ -801,6 +913,17 @@ const RETURNING_CLIENT_SHARE: f64 = 0.4;
 /// included), fewer in the holiday months, sorted by filing time. Their appointments follow
 /// the filing by hours (urgent ones) to weeks, so the last ones may lie after `last_day`.
 pub fn requests_between(rng: &mut StdRng, first_day: NaiveDate, last_day: NaiveDate, count: usize) -> Vec<Request> {
+    requests_in(rng, first_day, last_day, count, REQUESTED_LANGUAGES)
+}
+
+/// [`requests_between`] in `languages` (weight, code).
+fn requests_in(
+    rng: &mut StdRng,
+    first_day: NaiveDate,
+    last_day: NaiveDate,
+    count: usize,
+    languages: &[(u32, &str)],
+) -> Vec<Request> {
     let office_days: Vec<NaiveDate> = first_day
         .iter_days()
         .take_while(|d| *d <= last_day)
@@ -820,11 +943,19 @@ pub fn requests_between(rng: &mut StdRng, first_day: NaiveDate, last_day: NaiveD
     created.sort();
 
     let mut clients: Vec<(LanguageCode, String)> = Vec::new();
-    created.into_iter().map(|at| request(rng, at, &mut clients)).collect()
+    created
+        .into_iter()
+        .map(|at| request(rng, at, &mut clients, languages))
+        .collect()
 }
 
-fn request(rng: &mut StdRng, created_at: DateTime<Utc>, clients: &mut Vec<(LanguageCode, String)>) -> Request {
-    let language = code(weighted(rng, REQUESTED_LANGUAGES));
+fn request(
+    rng: &mut StdRng,
+    created_at: DateTime<Utc>,
+    clients: &mut Vec<(LanguageCode, String)>,
+    languages: &[(u32, &str)],
+) -> Request {
+    let language = code(weighted(rng, languages));
     let &(_, setting, minutes, women_only) = OCCASIONS.choose_weighted(rng, |o| o.0).expect("occasions");
     let urgent = rng.random_bool(URGENT_SHARE);
     let created_local = created_at.with_timezone(&POOL_TZ);
@@ -1025,6 +1156,37 @@ mod tests {
         assert_eq!(world.volunteers.len(), 70);
         let languages = languages_spoken(&world.volunteers);
         assert!((36..=48).contains(&languages), "{languages}");
+    }
+
+    #[test]
+    fn the_three_towns_have_their_shapes() {
+        let staffed = World::generate_town(Town::Staffed, 2026, 70, 10);
+        let default = World::generate(2026, 70, 10);
+        assert!(
+            staffed
+                .volunteers
+                .iter()
+                .all(|v| v.profile.german_level >= GermanLevel::B1)
+        );
+        let whole_area = |w: &World| {
+            w.volunteers
+                .iter()
+                .filter(|v| v.profile.service_area.len() == TOWNS.len())
+                .count()
+        };
+        assert!(
+            whole_area(&staffed) > whole_area(&default) + 10,
+            "{}",
+            whole_area(&staffed)
+        );
+        let large = World::generate_town(Town::Large, 2026, Town::Large.volunteers(), 2000);
+        assert_eq!(large.volunteers.len(), 360);
+        let languages = languages_spoken(&large.volunteers);
+        assert!((85..=95).contains(&languages), "{languages}");
+        let requested: BTreeSet<_> = large.requests.iter().map(|r| r.spec.language).collect();
+        assert!(requested.len() > 60, "{}", requested.len());
+        assert_eq!("large".parse::<Town>(), Ok(Town::Large));
+        assert!("huge".parse::<Town>().is_err());
     }
 
     #[test]

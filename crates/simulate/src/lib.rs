@@ -24,9 +24,9 @@ pub mod progress;
 pub mod report;
 pub mod strategies;
 
-use generate::{World, YEAR, languages_spoken};
-use lp_matcher::MatchConfig;
+use generate::{Town, World, YEAR, languages_spoken};
 use lp_matcher::cascade::CascadeConfig;
+use lp_matcher::{MatchConfig, ScoreWeights};
 use optimum::Bound;
 use progress::{Progress, ProgressBar};
 use report::{
@@ -34,6 +34,7 @@ use report::{
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use strategies::{Outcome, Strategy};
 
 pub use report::Report;
@@ -41,19 +42,52 @@ pub use report::Report;
 /// The synthetic year to generate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Scenario {
+    pub town: Town,
     pub seed: u64,
     pub volunteers: usize,
     pub requests: usize,
 }
 
-impl Default for Scenario {
-    fn default() -> Self {
+impl Scenario {
+    /// The town's own year: its pool size and requests.
+    pub fn of(town: Town, seed: u64) -> Self {
         Self {
-            seed: 2026,
-            volunteers: 70,
-            requests: 1000,
+            town,
+            seed,
+            volunteers: town.volunteers(),
+            requests: town.requests(),
         }
     }
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario::of(Town::Default, 2026)
+    }
+}
+
+/// The acceptance window the measurements found best (README, `simulate`): shown beside the
+/// configured cascade while the shipped default keeps windows off.
+pub const MEASURED_BEST_WINDOW_MINUTES: u32 = 10;
+
+/// The cascade as it was before scarcity and windows (issue 3): the weights then, waves of
+/// three every hour, the first "yes" wins.
+pub fn cascade_before() -> (ScoreWeights, CascadeConfig) {
+    let weights = ScoreWeights {
+        language: 3.0,
+        continuity: 2.0,
+        fairness: 2.0,
+        reliability: 1.0,
+        gender: 1.0,
+        experience: 1.0,
+        scarcity: 0.0,
+    };
+    let cascade = CascadeConfig {
+        wave_size: 3,
+        wave_interval_minutes: 60,
+        accept_window_minutes: 0,
+    };
+    (weights, cascade)
 }
 
 /// The year and the pool's policy: the same settings the service runs with.
@@ -64,6 +98,16 @@ pub struct SimulationConfig {
     pub cascade: CascadeConfig,
     /// How long a training counts (`training.validity_months`).
     pub training_validity_months: u32,
+    /// Further cascades to replay beside the standard rows, each with its name.
+    pub variants: Vec<Variant>,
+}
+
+/// A strategy to replay: its row's name, the ranking's settings and the cascade's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    pub name: String,
+    pub matching: MatchConfig,
+    pub strategy: Strategy,
 }
 
 impl Default for SimulationConfig {
@@ -73,11 +117,53 @@ impl Default for SimulationConfig {
             matching: MatchConfig::default(),
             cascade: CascadeConfig::default(),
             training_validity_months: 24,
+            variants: Vec::new(),
         }
     }
 }
 
-/// Generates the year and runs the three strategies on it.
+impl SimulationConfig {
+    /// The rows replayed: broadcast, the cascade before this issue, the configured cascade,
+    /// the configured cascade with the measured best window while windows are off, then the
+    /// extra variants.
+    pub fn rows(&self) -> Vec<Variant> {
+        let (weights, before) = cascade_before();
+        let mut rows = vec![
+            Variant {
+                name: "broadcast".to_owned(),
+                matching: self.matching.clone(),
+                strategy: Strategy::Broadcast,
+            },
+            Variant {
+                name: "cascade_before".to_owned(),
+                matching: MatchConfig {
+                    weights,
+                    ..self.matching.clone()
+                },
+                strategy: Strategy::Cascade(before),
+            },
+            Variant {
+                name: "cascade".to_owned(),
+                matching: self.matching.clone(),
+                strategy: Strategy::Cascade(self.cascade),
+            },
+        ];
+        if self.cascade.accept_window_minutes == 0 {
+            rows.push(Variant {
+                name: format!("cascade_window_{MEASURED_BEST_WINDOW_MINUTES}"),
+                matching: self.matching.clone(),
+                strategy: Strategy::Cascade(CascadeConfig {
+                    accept_window_minutes: MEASURED_BEST_WINDOW_MINUTES,
+                    ..self.cascade
+                }),
+            });
+        }
+        rows.extend(self.variants.iter().cloned());
+        rows
+    }
+}
+
+/// Generates the year and runs the strategies on it.
 pub fn run(config: &SimulationConfig) -> Report {
     run_with_progress(config, &mut |_| {})
 }
@@ -93,30 +179,58 @@ pub fn run_in_terminal(config: &SimulationConfig) -> Report {
 /// [`run`], telling `progress` how far it is.
 pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Progress)) -> Report {
     let scenario = &config.scenario;
-    let world = World::generate(scenario.seed, scenario.volunteers, scenario.requests);
+    let world = World::generate_town(scenario.town, scenario.seed, scenario.volunteers, scenario.requests);
     let requests = world.requests.len();
-    let mut ticker = Ticker {
-        progress,
-        done: 0,
-        total: 4 * requests,
-    };
+    let rows = config.rows();
+    // The bounds and the strategies are independent: each on a thread of its own, while this
+    // one draws the progress (a tick per request, summed over them).
+    let done = AtomicUsize::new(0);
+    let total = (2 + rows.len()) * requests;
     let (matching, validity) = (&config.matching, config.training_validity_months);
-    let optimum = optimum::solve(&world, matching, validity, Bound::SameAnswers, &mut || {
-        ticker.tick("optimum")
+    let (optimum, everyone, outcomes) = std::thread::scope(|scope| {
+        let (world, done) = (&world, &done);
+        let tick = move || {
+            done.fetch_add(1, Ordering::Relaxed);
+        };
+        let mut tick_optimum = tick;
+        let optimum =
+            scope.spawn(move || optimum::solve(world, matching, validity, Bound::SameAnswers, &mut tick_optimum));
+        let mut tick_everyone = tick;
+        let everyone =
+            scope.spawn(move || optimum::solve(world, matching, validity, Bound::EveryoneSaysYes, &mut tick_everyone));
+        let strategies: Vec<_> = rows
+            .into_iter()
+            .map(|row| {
+                let mut tick = tick;
+                scope.spawn(move || {
+                    let outcome = strategies::simulate(world, row.strategy, &row.matching, validity, &mut tick);
+                    (row, outcome)
+                })
+            })
+            .collect();
+        while !(optimum.is_finished() && everyone.is_finished() && strategies.iter().all(|h| h.is_finished())) {
+            progress(Progress {
+                stage: "replaying the year",
+                done: done.load(Ordering::Relaxed).min(total),
+                total,
+            });
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        let outcomes: Vec<(Variant, Outcome)> = strategies
+            .into_iter()
+            .map(|h| h.join().expect("a strategy's replay"))
+            .collect();
+        (
+            optimum.join().expect("the optimum"),
+            everyone.join().expect("the looser bound"),
+            outcomes,
+        )
     });
-    let everyone = optimum::solve(&world, matching, validity, Bound::EveryoneSaysYes, &mut || {
-        ticker.tick("optimum")
+    progress(Progress {
+        stage: "most even assignments",
+        done: total,
+        total,
     });
-    let broadcast = strategies::simulate(&world, Strategy::Broadcast, matching, validity, &mut || {
-        ticker.tick("broadcast")
-    });
-    let cascade = strategies::simulate(
-        &world,
-        Strategy::Cascade(config.cascade),
-        matching,
-        validity,
-        &mut || ticker.tick("cascade"),
-    );
 
     let eligible: Vec<usize> = (0..world.volunteers.len()).filter(|&v| optimum.eligible[v]).collect();
     let spread = |assigned: &[Option<usize>]| {
@@ -126,57 +240,91 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
         }
         gini(&eligible.iter().map(|&v| counts[v]).collect::<Vec<_>>())
     };
-    let replayed = |outcome: &Outcome| StrategyReport {
-        fill_rate: rate(outcome.filled, requests),
-        mails_per_fill: (outcome.filled > 0).then(|| outcome.mails as f64 / outcome.filled as f64),
-        median_minutes_to_fill: median(&outcome.minutes_to_fill),
-        gini: spread(&outcome.assigned),
-        filled: outcome.filled,
+    // The most even assignment of the very requests a strategy filled: how much of its Gini is
+    // the ranking's doing, and how much the choice of requests.
+    let fairest_of = |outcome: &Outcome| {
+        let filled: Vec<bool> = outcome.assigned.iter().map(Option::is_some).collect();
+        let same = optimum::solve_for(&world, matching, validity, Bound::SameAnswers, &filled, &mut || {});
+        spread(&same.assigned)
+    };
+    let share = |filled: usize| (optimum.filled > 0).then(|| filled as f64 / optimum.filled as f64);
+    let cascade_filled = outcomes
+        .iter()
+        .find(|(row, _)| row.name == "cascade")
+        .expect("the configured cascade is a row")
+        .1
+        .filled;
+    let (fairest, fairest_at_cascade_fill) = std::thread::scope(|scope| {
+        // The most even assignment that fills as many requests as the cascade did: how low
+        // the cascade's Gini could be at all, with its fill count.
+        let at_fill = scope.spawn(|| {
+            let limit = cascade_filled as u64;
+            spread(&optimum::solve_up_to(&world, matching, validity, Bound::SameAnswers, limit, &mut || {}).assigned)
+        });
+        let handles: Vec<_> = outcomes
+            .iter()
+            .map(|(_, outcome)| scope.spawn(|| fairest_of(outcome)))
+            .collect();
+        let fairest: Vec<f64> = handles
+            .into_iter()
+            .map(|h| h.join().expect("a most even assignment"))
+            .collect();
+        (
+            fairest,
+            at_fill.join().expect("the most even assignment at the cascade's fill"),
+        )
+    });
+    let mut rows: Vec<StrategyReport> = outcomes
+        .iter()
+        .zip(fairest)
+        .map(|((row, outcome), fairest)| {
+            let gini = spread(&outcome.assigned);
+            StrategyReport {
+                name: row.name.clone(),
+                fill_rate: rate(outcome.filled, requests),
+                fill_vs_optimum: share(outcome.filled),
+                mails_per_fill: (outcome.filled > 0).then(|| outcome.mails as f64 / outcome.filled as f64),
+                median_minutes_to_fill: median(&outcome.minutes_to_fill),
+                gini,
+                fairest_gini_of_own_requests: fairest,
+                gini_above_fairest: gini - fairest,
+                filled: outcome.filled,
+                requests,
+                mails: Some(outcome.mails),
+                violations: outcome.violations,
+                refused_acceptances: Some(outcome.refused_acceptances),
+                accepted_in_window: Some(outcome.in_window),
+            }
+        })
+        .collect();
+    let optimum_gini = spread(&optimum.assigned);
+    rows.push(StrategyReport {
+        name: "optimum".to_owned(),
+        fill_rate: rate(optimum.filled, requests),
+        fill_vs_optimum: share(optimum.filled),
+        mails_per_fill: None,
+        median_minutes_to_fill: None,
+        gini: optimum_gini,
+        // Already the most even assignment of its requests.
+        fairest_gini_of_own_requests: optimum_gini,
+        gini_above_fairest: 0.0,
+        filled: optimum.filled,
         requests,
-        mails: Some(outcome.mails),
-        violations: outcome.violations,
-        refused_acceptances: Some(outcome.refused_acceptances),
-    };
-    let strategies = Strategies {
-        broadcast: replayed(&broadcast),
-        cascade: replayed(&cascade),
-        optimum: StrategyReport {
-            fill_rate: rate(optimum.filled, requests),
-            mails_per_fill: None,
-            median_minutes_to_fill: None,
-            gini: spread(&optimum.assigned),
-            filled: optimum.filled,
-            requests,
-            mails: None,
-            // Every edge of the flow network passed `first_violation`.
-            violations: 0,
-            refused_acceptances: None,
-        },
-    };
-    // The most even assignment that fills as many requests as the cascade did: how low the
-    // cascade's Gini could be at all, with its fill count.
-    let fairest = optimum::solve_up_to(
-        &world,
-        matching,
-        validity,
-        Bound::SameAnswers,
-        cascade.filled as u64,
-        &mut || {},
-    );
-    // The most even assignment of the very requests the cascade filled: how much of the
-    // cascade's Gini is the ranking's doing, and how much the choice of requests.
-    let cascade_requests: Vec<bool> = cascade.assigned.iter().map(Option::is_some).collect();
-    let same_requests = optimum::solve_for(
-        &world,
-        matching,
-        validity,
-        Bound::SameAnswers,
-        &cascade_requests,
-        &mut || {},
-    );
+        mails: None,
+        // Every edge of the flow network passed `first_violation`.
+        violations: 0,
+        refused_acceptances: None,
+        accepted_in_window: None,
+    });
+    let strategies = Strategies(rows);
+    let cascade = &outcomes
+        .iter()
+        .find(|(row, _)| row.name == "cascade")
+        .expect("the configured cascade is a row")
+        .1;
     let analysis = Analysis {
-        fairest_gini_at_cascade_fill: spread(&fairest.assigned),
-        fairest_gini_of_cascade_requests: spread(&same_requests.assigned),
+        fairest_gini_at_cascade_fill: fairest_at_cascade_fill,
+        fairest_gini_of_cascade_requests: strategies.cascade().fairest_gini_of_own_requests,
         everyone_says_yes_filled: everyone.filled,
         cascade_fill_vs_everyone_says_yes: (everyone.filled > 0)
             .then(|| cascade.filled as f64 / everyone.filled as f64),
@@ -197,7 +345,8 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
             })
             .collect(),
     };
-    let scenario = ScenarioSummary {
+    let summary = ScenarioSummary {
+        town: scenario.town,
         seed: scenario.seed,
         year: YEAR,
         volunteers: world.volunteers.len(),
@@ -214,30 +363,14 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
         requests_with_candidates: optimum.candidates.iter().filter(|&&c| c > 0).count(),
         wave_size: config.cascade.wave_size,
         wave_interval_minutes: config.cascade.wave_interval_minutes,
+        accept_window_minutes: config.cascade.accept_window_minutes,
+        scarcity_weight: config.matching.weights.scarcity,
     };
     Report {
-        targets: Targets::of(&strategies),
+        targets: Targets::of(strategies.cascade()),
         strategies,
-        scenario,
+        scenario: summary,
         analysis,
-    }
-}
-
-/// Counts steps over the whole run for the progress bar.
-struct Ticker<'a> {
-    progress: &'a mut dyn FnMut(Progress),
-    done: usize,
-    total: usize,
-}
-
-impl Ticker<'_> {
-    fn tick(&mut self, stage: &'static str) {
-        self.done += 1;
-        (self.progress)(Progress {
-            stage,
-            done: self.done,
-            total: self.total,
-        });
     }
 }
 
@@ -249,11 +382,11 @@ fn rate(part: usize, whole: usize) -> f64 {
 mod tests {
     use super::*;
     use lp_matcher::Rule;
-    use report::TARGET_GINI;
 
     fn small() -> SimulationConfig {
         SimulationConfig {
             scenario: Scenario {
+                town: Town::Default,
                 seed: 5,
                 volunteers: 30,
                 requests: 100,
@@ -263,63 +396,61 @@ mod tests {
     }
 
     #[test]
-    fn small_year_runs_without_violations_and_cascade_stays_under_the_optimum() {
+    fn small_year_runs_without_violations_and_every_strategy_stays_under_the_optimum() {
         let started = std::time::Instant::now();
         let report = run(&small());
         // Generous for debug builds on a shared machine; the point is "not minutes".
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(5),
+            started.elapsed() < std::time::Duration::from_secs(10),
             "{:?}",
             started.elapsed()
         );
         let s = &report.strategies;
-        assert_eq!(
-            (s.broadcast.violations, s.cascade.violations, s.optimum.violations),
-            (0, 0, 0)
-        );
-        assert!(
-            s.cascade.filled <= s.optimum.filled,
-            "{} > {}",
-            s.cascade.filled,
-            s.optimum.filled
-        );
-        assert!(s.broadcast.filled <= s.optimum.filled);
-        assert!(s.cascade.filled > 0);
-        assert_eq!(s.cascade.requests, 100);
+        let optimum = s.optimum().filled;
+        for row in &s.0 {
+            assert_eq!(row.violations, 0, "{}", row.name);
+            assert!(row.filled <= optimum, "{}: {} > {optimum}", row.name, row.filled);
+            // Nobody spreads the same requests more evenly than the most even assignment.
+            assert!(row.gini_above_fairest >= -1e-12, "{}", row.name);
+        }
+        assert!(s.cascade().filled > 0);
+        assert_eq!(s.cascade().requests, 100);
         // The cascade mails a few, broadcast everyone eligible.
-        assert!(s.cascade.mails <= s.broadcast.mails);
+        assert!(s.cascade().mails <= s.broadcast().mails);
+        let window = s
+            .get(&format!("cascade_window_{MEASURED_BEST_WINDOW_MINUTES}"))
+            .unwrap();
+        assert!(window.accepted_in_window.unwrap() >= window.filled as u64);
+        assert_eq!(s.cascade().accepted_in_window, Some(0));
     }
 
-    /// The issue's targets on the default year, as far as they can be met; the two that cannot
-    /// are held at today's figures, with the reason asserted beside them (see the README's
-    /// `simulate` section). A few seconds in a debug build.
+    /// The default year against issue 14's targets, with the shipped defaults (fairness
+    /// weight 8, no acceptance window). Held: mails per fill, median minutes and violations
+    /// (met), and the fill and spread the defaults reach, which stay short of 97 % and 0.04
+    /// (see the README's `simulate` section for why). About ten seconds in a debug build.
     #[test]
-    fn default_year_meets_the_reachable_targets() {
+    fn default_year_holds_the_targets_it_meets() {
         let report = run(&SimulationConfig::default());
-        let (s, t, a) = (&report.strategies, &report.targets, &report.analysis);
-        assert!(t.violations.met && t.cascade_mails_per_fill.met, "{}", report.table());
-        assert!(s.cascade.filled <= s.optimum.filled && s.broadcast.filled <= s.optimum.filled);
-        // Fill: 95.1 % of the optimum (target 97 %). The optimum may move work between
-        // volunteers knowing the whole year; the misses are requests whose one willing
-        // volunteer the cascade had given an earlier job that week or at that hour.
-        let share = t.cascade_fill_vs_optimum.value.unwrap();
-        assert!(
-            share >= 0.95,
-            "cascade fill fell to {share:.3} of the optimum\n{}",
-            report.table()
-        );
-        // Gini: 0.504 (target 0.3). No assignment of as many requests to volunteers who would
-        // say yes is more even than 0.354, nor of the very requests the cascade filled than
-        // 0.367, so the target is out of reach in this town; the cascade must not drift
-        // further from that.
-        assert!(a.fairest_gini_at_cascade_fill > TARGET_GINI);
-        assert!(a.fairest_gini_of_cascade_requests > TARGET_GINI);
-        assert!(
-            s.cascade.gini <= 0.51,
-            "cascade gini rose to {:.3}\n{}",
-            s.cascade.gini,
-            report.table()
-        );
+        let (s, t) = (&report.strategies, &report.targets);
+        let table = report.table();
+        assert!(t.violations.met, "{table}");
+        assert!(t.cascade_mails_per_fill.met, "{table}");
+        assert!(t.cascade_median_minutes_to_fill.met, "{table}");
+        for row in &s.0 {
+            assert_eq!(row.violations, 0, "{table}");
+        }
+        let cascade = s.cascade();
+        assert!(cascade.fill_vs_optimum.unwrap() >= 0.945, "{table}");
+        // Issue 3's cascade was 0.136 above the fairest; the fairness weight brings it down.
+        let before = s.get("cascade_before").unwrap();
+        assert!(cascade.gini_above_fairest <= 0.13, "{table}");
+        assert!(cascade.gini_above_fairest < before.gini_above_fairest, "{table}");
+        // The measured best window narrows it further at the cost of its minutes.
+        let window = s
+            .get(&format!("cascade_window_{MEASURED_BEST_WINDOW_MINUTES}"))
+            .unwrap();
+        assert!(window.gini_above_fairest < cascade.gini_above_fairest, "{table}");
+        assert!(window.median_minutes_to_fill.unwrap() <= 45.0, "{table}");
     }
 
     #[test]
@@ -330,26 +461,41 @@ mod tests {
     }
 
     #[test]
-    fn json_has_the_three_strategies_with_their_metrics() {
+    fn json_has_every_strategy_with_its_figures() {
         let json: serde_json::Value = serde_json::from_str(&run(&small()).to_json()).unwrap();
-        for strategy in ["broadcast", "cascade", "optimum"] {
-            let row = &json["strategies"][strategy];
+        let names: Vec<&String> = json["strategies"].as_object().unwrap().keys().collect();
+        for name in ["broadcast", "cascade_before", "cascade", "optimum"] {
+            assert!(names.iter().any(|n| *n == name), "{name} in {names:?}");
+            let row = &json["strategies"][name];
             for field in [
                 "fill_rate",
+                "fill_vs_optimum",
                 "mails_per_fill",
                 "median_minutes_to_fill",
                 "gini",
+                "fairest_gini_of_own_requests",
+                "gini_above_fairest",
                 "filled",
                 "requests",
                 "mails",
                 "violations",
             ] {
-                assert!(row.get(field).is_some(), "{strategy}.{field}");
+                assert!(row.get(field).is_some(), "{name}.{field}");
             }
         }
         assert!(json["strategies"]["optimum"]["mails"].is_null());
+        assert_eq!(json["strategies"]["optimum"]["fill_vs_optimum"], 1.0);
         let fairest = json["analysis"]["fairest_gini_of_cascade_requests"].as_f64().unwrap();
         assert!((0.0..1.0).contains(&fairest), "{fairest}");
+        for target in [
+            "cascade_fill_vs_optimum",
+            "cascade_gini_above_fairest",
+            "cascade_mails_per_fill",
+            "cascade_median_minutes_to_fill",
+            "violations",
+        ] {
+            assert!(json["targets"][target]["met"].is_boolean(), "{target}");
+        }
         // Speakers of the language excluded by another rule: never by language or status,
         // which make someone not a speaker, and in the order the rules are checked.
         let excluded = json["analysis"]["speakers_excluded_by"].as_array().unwrap();
@@ -366,12 +512,14 @@ mod tests {
             .collect();
         assert_eq!(rules, order);
         assert_eq!(json["scenario"]["volunteers"], 30);
+        assert_eq!(json["scenario"]["town"], "default");
     }
 
     #[test]
     fn empty_year_reports_zeros_not_nan() {
         let config = SimulationConfig {
             scenario: Scenario {
+                town: Town::Default,
                 seed: 1,
                 volunteers: 0,
                 requests: 0,
@@ -379,7 +527,7 @@ mod tests {
             ..SimulationConfig::default()
         };
         let report = run(&config);
-        assert_eq!(report.strategies.cascade.fill_rate, 0.0);
+        assert_eq!(report.strategies.cascade().fill_rate, 0.0);
         assert!(report.to_json().contains("\"fill_rate\": 0.0"));
         assert!(report.table().contains("cascade"));
     }

@@ -239,8 +239,25 @@ fn solve_inner(
     // from `b` to `b + 1` carries at most `b + 1` assignments (the (b+1)-th assignment of the
     // week must come from someone who says yes while holding b). A group enters where its most
     // tolerant member would, which errs upwards.
+    //
+    // A week's chain carries at most as many assignments as it has groups, so the links that
+    // could carry more bind nothing and are left out: with `n` groups the chain ends at link
+    // `n − 1` (or [`BUSY_CAP`]), and a group entering further up enters there. A group of one
+    // appointment needs no node of its own. (Both keep the network small enough for a
+    // year of 20,000 requests.)
+    let mut members = vec![0usize; groups.len()];
+    for &group in &group_of {
+        members[group] += 1;
+    }
+    let mut chain_groups: HashMap<(usize, Month, Week), usize> = HashMap::new();
+    let mut counted = vec![false; groups.len()];
+    for (i, pair) in pairs.iter().enumerate() {
+        if !std::mem::replace(&mut counted[group_of[i]], true) {
+            *chain_groups.entry((pair.volunteer, pair.month, pair.week)).or_default() += 1;
+        }
+    }
     let mut months: HashMap<(usize, Month), usize> = HashMap::new();
-    let mut chains: HashMap<(usize, Month, Week), usize> = HashMap::new();
+    let mut chains: HashMap<(usize, Month, Week), (usize, usize)> = HashMap::new();
     let mut group_nodes: Vec<Option<usize>> = vec![None; groups.len()];
     let mut edges = Vec::with_capacity(pairs.len());
     for &i in &order {
@@ -252,24 +269,31 @@ fn solve_inner(
             network.add_edge(node, volunteer_node(v), capacity);
             node
         });
-        let chain = *chains.entry((v, pair.month, pair.week)).or_insert_with(|| {
-            // Links 0..BUSY_CAP, then the month.
+        let key = (v, pair.month, pair.week);
+        let (chain, last) = *chains.entry(key).or_insert_with(|| {
+            // Links 0..last, then the month.
+            let last = BUSY_CAP.min(chain_groups[&key].saturating_sub(1));
             let first = network.add_node();
-            for link in 0..BUSY_CAP {
+            for link in 0..last {
                 let node = network.add_node();
                 debug_assert_eq!(node, first + link + 1);
                 network.add_edge(first + link, node, link as u64 + 1);
             }
-            network.add_edge(first + BUSY_CAP, month_node, requests as u64);
-            first
+            network.add_edge(first + last, month_node, requests as u64);
+            (first, last)
         });
         let group = group_of[i];
-        let group_node = *group_nodes[group].get_or_insert_with(|| {
-            let node = network.add_node();
-            network.add_edge(node, chain + groups[group], 1);
-            node
-        });
-        edges.push((pair.request, v, network.add_edge(2 + pair.request, group_node, 1)));
+        let entry = chain + groups[group].min(last);
+        let target = if members[group] == 1 {
+            entry
+        } else {
+            *group_nodes[group].get_or_insert_with(|| {
+                let node = network.add_node();
+                network.add_edge(node, entry, 1);
+                node
+            })
+        };
+        edges.push((pair.request, v, network.add_edge(2 + pair.request, target, 1)));
     }
     let (filled, _) = network.min_cost_flow(SOURCE, SINK, limit);
     let mut assigned = vec![None; requests];
@@ -345,8 +369,12 @@ impl FlowNetwork {
     }
 
     /// A flow of at most `limit` of least total cost among flows of its value, by successive
-    /// shortest paths (Bellman–Ford with a queue, as residual edges cost less than nothing):
-    /// each augmentation along a cheapest path keeps the flow the cheapest of its value.
+    /// shortest paths, all paths of one length at once (primal-dual): Dijkstra on costs
+    /// reduced by node potentials finds the shortest distance, then Dinic's blocking flows
+    /// fill every path of that length (the edges of reduced cost zero) before the next
+    /// search. Augmenting only along cheapest paths keeps the flow the cheapest of its value.
+    /// The distances take few values (the k-th job of a volunteer costs k), so a year of
+    /// 20,000 requests needs some dozens of searches, not one per request (which took minutes).
     /// Returns the flow and its cost. Costs must leave no cycle of negative cost in the
     /// network as given.
     pub fn min_cost_flow(&mut self, source: usize, sink: usize, limit: u64) -> (u64, i64) {
@@ -354,49 +382,152 @@ impl FlowNetwork {
         if source == sink {
             return (flow, cost);
         }
-        let nodes = self.adjacency.len();
+        let mut potential = self.bellman_ford(source);
         while flow < limit {
-            let mut distance = vec![i64::MAX; nodes];
-            let mut via = vec![usize::MAX; nodes];
-            let mut queued = vec![false; nodes];
-            distance[source] = 0;
-            let mut queue = VecDeque::from([source]);
-            while let Some(node) = queue.pop_front() {
-                queued[node] = false;
-                for &edge in &self.adjacency[node] {
-                    let next = self.to[edge];
-                    let through = distance[node] + self.cost[edge];
-                    if self.residual[edge] > 0 && through < distance[next] {
-                        distance[next] = through;
-                        via[next] = edge;
-                        if !queued[next] {
-                            queued[next] = true;
-                            queue.push_back(next);
-                        }
+            let Some(distance) = self.reduced_distances(source, &potential) else {
+                break;
+            };
+            if distance[sink] == i64::MAX {
+                break;
+            }
+            // Nodes the source cannot reach now never become reachable (a new residual edge
+            // joins two nodes of an augmenting path), so their potentials do not matter.
+            for (p, &d) in potential.iter_mut().zip(&distance) {
+                if d != i64::MAX {
+                    *p += d;
+                }
+            }
+            let reached: Vec<bool> = distance.iter().map(|&d| d != i64::MAX).collect();
+            let unit = potential[sink] - potential[source];
+            while flow < limit {
+                let Some(level) = self.admissible_levels(source, sink, &potential, &reached) else {
+                    break;
+                };
+                let mut next_edge = vec![0; self.adjacency.len()];
+                loop {
+                    let pushed = self.push_admissible(source, sink, limit - flow, &level, &potential, &mut next_edge);
+                    if pushed == 0 {
+                        break;
+                    }
+                    flow += pushed;
+                    cost += unit * pushed as i64;
+                    if flow == limit {
+                        break;
                     }
                 }
             }
-            if distance[sink] == i64::MAX {
-                return (flow, cost);
-            }
-            let mut pushed = limit - flow;
-            let mut node = sink;
-            while node != source {
-                let edge = via[node];
-                pushed = pushed.min(self.residual[edge]);
-                node = self.to[edge ^ 1];
-            }
-            let mut node = sink;
-            while node != source {
-                let edge = via[node];
-                self.residual[edge] -= pushed;
-                self.residual[edge ^ 1] += pushed;
-                node = self.to[edge ^ 1];
-            }
-            flow += pushed;
-            cost += distance[sink] * pushed as i64;
         }
         (flow, cost)
+    }
+
+    /// Shortest distances from `source` by Bellman–Ford with a queue (costs may be negative),
+    /// 0 for nodes it cannot reach: the first potentials.
+    fn bellman_ford(&self, source: usize) -> Vec<i64> {
+        let nodes = self.adjacency.len();
+        let mut distance = vec![i64::MAX; nodes];
+        let mut queued = vec![false; nodes];
+        distance[source] = 0;
+        let mut queue = VecDeque::from([source]);
+        while let Some(node) = queue.pop_front() {
+            queued[node] = false;
+            for &edge in &self.adjacency[node] {
+                let next = self.to[edge];
+                let through = distance[node] + self.cost[edge];
+                if self.residual[edge] > 0 && through < distance[next] {
+                    distance[next] = through;
+                    if !queued[next] {
+                        queued[next] = true;
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        distance.iter().map(|&d| if d == i64::MAX { 0 } else { d }).collect()
+    }
+
+    fn reduced_cost(&self, edge: usize, from: usize, potential: &[i64]) -> i64 {
+        self.cost[edge] + potential[from] - potential[self.to[edge]]
+    }
+
+    /// Dijkstra on reduced costs (never negative on a residual edge between reachable nodes).
+    fn reduced_distances(&self, source: usize, potential: &[i64]) -> Option<Vec<i64>> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut distance = vec![i64::MAX; self.adjacency.len()];
+        distance[source] = 0;
+        let mut heap = BinaryHeap::from([Reverse((0i64, source))]);
+        while let Some(Reverse((d, node))) = heap.pop() {
+            if d > distance[node] {
+                continue;
+            }
+            for &edge in &self.adjacency[node] {
+                if self.residual[edge] == 0 {
+                    continue;
+                }
+                let reduced = self.reduced_cost(edge, node, potential);
+                debug_assert!(reduced >= 0, "negative reduced cost {reduced}");
+                let next = self.to[edge];
+                let through = d + reduced.max(0);
+                if through < distance[next] {
+                    distance[next] = through;
+                    heap.push(Reverse((through, next)));
+                }
+            }
+        }
+        Some(distance)
+    }
+
+    /// Breadth-first levels over the residual edges of reduced cost zero.
+    fn admissible_levels(&self, source: usize, sink: usize, potential: &[i64], reached: &[bool]) -> Option<Vec<u32>> {
+        let mut level = vec![u32::MAX; self.adjacency.len()];
+        level[source] = 0;
+        let mut queue = VecDeque::from([source]);
+        while let Some(node) = queue.pop_front() {
+            for &edge in &self.adjacency[node] {
+                let next = self.to[edge];
+                if self.residual[edge] > 0
+                    && level[next] == u32::MAX
+                    && reached[next]
+                    && self.reduced_cost(edge, node, potential) == 0
+                {
+                    level[next] = level[node] + 1;
+                    queue.push_back(next);
+                }
+            }
+        }
+        (level[sink] != u32::MAX).then_some(level)
+    }
+
+    fn push_admissible(
+        &mut self,
+        node: usize,
+        sink: usize,
+        limit: u64,
+        level: &[u32],
+        potential: &[i64],
+        next_edge: &mut [usize],
+    ) -> u64 {
+        if node == sink {
+            return limit;
+        }
+        while next_edge[node] < self.adjacency[node].len() {
+            let edge = self.adjacency[node][next_edge[node]];
+            let next = self.to[edge];
+            if self.residual[edge] > 0
+                && level[next] == level[node] + 1
+                && self.reduced_cost(edge, node, potential) == 0
+            {
+                let pushed =
+                    self.push_admissible(next, sink, limit.min(self.residual[edge]), level, potential, next_edge);
+                if pushed > 0 {
+                    self.residual[edge] -= pushed;
+                    self.residual[edge ^ 1] += pushed;
+                    return pushed;
+                }
+            }
+            next_edge[node] += 1;
+        }
+        0
     }
 
     /// Dinic: breadth-first levels, then blocking flows along strictly rising levels.
@@ -551,6 +682,76 @@ mod tests {
         assert_eq!(network.min_cost_flow(s, t, 1), (1, 0));
     }
 
+    /// The plain successive shortest paths, one Bellman–Ford search per unit of flow: slow,
+    /// and obviously the least-cost flow of each value.
+    fn one_path_at_a_time(network: &mut FlowNetwork, source: usize, sink: usize, limit: u64) -> (u64, i64) {
+        let (mut flow, mut cost) = (0, 0);
+        while flow < limit {
+            let nodes = network.adjacency.len();
+            let mut distance = vec![i64::MAX; nodes];
+            let mut via = vec![usize::MAX; nodes];
+            distance[source] = 0;
+            for _ in 0..nodes {
+                for node in 0..nodes {
+                    if distance[node] == i64::MAX {
+                        continue;
+                    }
+                    for &edge in &network.adjacency[node] {
+                        let next = network.to[edge];
+                        if network.residual[edge] > 0 && distance[node] + network.cost[edge] < distance[next] {
+                            distance[next] = distance[node] + network.cost[edge];
+                            via[next] = edge;
+                        }
+                    }
+                }
+            }
+            if distance[sink] == i64::MAX {
+                break;
+            }
+            let mut node = sink;
+            while node != source {
+                let edge = via[node];
+                network.residual[edge] -= 1;
+                network.residual[edge ^ 1] += 1;
+                node = network.to[edge ^ 1];
+            }
+            flow += 1;
+            cost += distance[sink];
+        }
+        (flow, cost)
+    }
+
+    #[test]
+    fn all_shortest_paths_at_once_cost_what_one_at_a_time_costs() {
+        use rand::rngs::StdRng;
+        use rand::{RngExt, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(14);
+        for _ in 0..60 {
+            // Requests and volunteers with convex costs per volunteer, as in the optimum.
+            let (requests, volunteers) = (rng.random_range(1..12), rng.random_range(1..6));
+            let mut network = FlowNetwork::new(2 + requests + volunteers);
+            for r in 0..requests {
+                network.add_edge(SOURCE, 2 + r, 1);
+                for v in 0..volunteers {
+                    if rng.random_bool(0.4) {
+                        network.add_edge(2 + r, 2 + requests + v, 1);
+                    }
+                }
+            }
+            for v in 0..volunteers {
+                for k in 0..rng.random_range(1..5) {
+                    network.add_edge_with_cost(2 + requests + v, SINK, 1, k);
+                }
+            }
+            let limit = rng.random_range(0..=requests as u64 + 1);
+            let mut reference = network.clone();
+            assert_eq!(
+                network.min_cost_flow(SOURCE, SINK, limit),
+                one_path_at_a_time(&mut reference, SOURCE, SINK, limit)
+            );
+        }
+    }
+
     #[test]
     fn overlapping_appointments_of_one_volunteer_count_once_under_the_same_answers() {
         // One volunteer willing for everything, the same appointment filed twice.
@@ -579,6 +780,7 @@ mod tests {
                 strategies.push(Strategy::Cascade(CascadeConfig {
                     wave_size,
                     wave_interval_minutes,
+                    accept_window_minutes: 0,
                 }));
             }
             for strategy in strategies {

@@ -10,17 +10,25 @@
 //! makes. Every ranking and every re-check is the matcher's own [`rank`] and
 //! [`first_violation`], on profiles whose commitments and offer history grow as the year goes.
 //!
+//! The ranking's recent demand (the scarcity part) is summarised as the service does it, by
+//! [`RecentDemand::new`] over the requests filed in the last 90 days, once a day. With an
+//! acceptance window (`accept_window_minutes`) the first acceptance opens it, further ones
+//! are collected, no wave goes out meanwhile, and at its close the matcher's
+//! [`window_winner`] picks the job's volunteer from a fresh ranking; the time to fill then
+//! counts to the close.
+//!
 //! What the simulation leaves out: withdrawals and no-shows of assigned volunteers,
 //! cancellations, and changes of the weekly availability; a request's volunteer facts (status,
 //! training, pledge) are those of the day it was filed, as offers for it are judged by then.
 
 use crate::generate::{Reply, World, apply_facts, commitment, local_day};
-use chrono::{DateTime, Datelike, Duration, Utc};
-use lp_core::vocab::OfferState;
-use lp_matcher::cascade::{CascadeConfig, EarlierOffer, Occasion, Step, next_step};
-use lp_matcher::{MatchConfig, Profile, first_violation, rank};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use lp_core::vocab::{OfferState, VolunteerStatus};
+use lp_matcher::cascade::{CascadeConfig, EarlierOffer, Occasion, Step, next_step, window_closes_at, window_winner};
+use lp_matcher::{DEMAND_WINDOW_DAYS, MatchConfig, Profile, RecentDemand, first_violation, rank};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// How offers go out.
@@ -57,8 +65,11 @@ pub struct Outcome {
     /// Acceptances refused because the volunteer no longer qualified (e.g. took another job at
     /// that time meanwhile).
     pub refused_acceptances: u64,
-    /// From filing to the winning acceptance, per filled request.
+    /// From filing to the winning acceptance (or the close of its window), per filled
+    /// request.
     pub minutes_to_fill: Vec<f64>,
+    /// Acceptances collected in acceptance windows, winners included.
+    pub in_window: u64,
     /// The assigned volunteer per request.
     pub assigned: Vec<Option<usize>>,
 }
@@ -73,7 +84,9 @@ pub fn simulate(
 ) -> Outcome {
     let mut sim = Sim {
         world,
-        matching,
+        matching: matching.clone(),
+        demand_day: None,
+        in_window: 0,
         validity_months,
         strategy,
         pool: world.volunteers.iter().map(|v| v.profile.clone()).collect(),
@@ -101,6 +114,7 @@ pub fn simulate(
         sim.handle(now, event);
     }
     sim.out.violations += audit(world, &sim.out.assigned, matching, validity_months);
+    sim.out.in_window = sim.in_window;
     sim.out
 }
 
@@ -114,6 +128,8 @@ enum Event {
         accept: bool,
     },
     Deadline(usize),
+    /// The acceptance window of a request closes.
+    CloseWindow(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -134,11 +150,17 @@ struct Search {
     /// When the policy asked to look again; a wave event for another time is stale, as the
     /// service's claim on `next_wave_at` finds nothing due.
     next_wave_at: Option<DateTime<Utc>>,
+    /// The volunteers (by index) who accepted in the open acceptance window, if one is open.
+    window: Option<Vec<usize>>,
 }
 
 struct Sim<'a> {
     world: &'a World,
-    matching: &'a MatchConfig,
+    /// The pool's settings, with the recent demand of `demand_day`.
+    matching: MatchConfig,
+    demand_day: Option<NaiveDate>,
+    /// Acceptances collected in windows, winners included.
+    in_window: u64,
     validity_months: u32,
     strategy: Strategy,
     /// The live profiles: commitments and offer history grow as the year goes.
@@ -165,12 +187,19 @@ impl Sim<'_> {
         self.searches[r].status == Status::Open
     }
 
+    fn window_open(&self, r: usize) -> bool {
+        self.searches[r].window.is_some()
+    }
+
     fn handle(&mut self, now: DateTime<Utc>, event: Event) {
         match event {
             Event::Create(r) => self.create(r, now),
             Event::Wave(r) if self.is_open(r) && self.searches[r].next_wave_at == Some(now) => {
                 self.searches[r].next_wave_at = None;
-                self.step(r, Occasion::WaveDue, now);
+                // Someone has accepted: no more offers unless the window ends without a winner.
+                if !self.window_open(r) {
+                    self.step(r, Occasion::WaveDue, now);
+                }
             }
             Event::Answer {
                 request,
@@ -183,7 +212,16 @@ impl Sim<'_> {
                     self.decline(request, volunteer, now);
                 }
             }
-            Event::Deadline(r) if self.is_open(r) => self.unfilled(r),
+            Event::CloseWindow(r) if self.is_open(r) && self.window_open(r) => self.close_window(r, now),
+            Event::Deadline(r) if self.is_open(r) => {
+                // A window closes at the deadline at the latest: decided before giving up.
+                if self.window_open(r) {
+                    self.close_window(r, now);
+                }
+                if self.is_open(r) {
+                    self.unfilled(r);
+                }
+            }
             // Answers to a filled or unfilled request, and waves of one, change nothing.
             _ => {}
         }
@@ -203,7 +241,7 @@ impl Sim<'_> {
         self.prepare(r, now);
         let world = self.world;
         let request = &world.requests[r];
-        let ranking = rank(&request.spec, &self.pool, now, self.matching);
+        let ranking = rank(&request.spec, &self.pool, now, &self.matching);
         let step = next_step(
             occasion,
             ranking.candidates.iter().map(|c| c.volunteer_id),
@@ -238,13 +276,38 @@ impl Sim<'_> {
             apply_facts(profile, volunteer.facts_on(day, self.validity_months));
             profile.commitments.retain(|c| c.starts_at >= since);
         }
+        self.refresh_demand(now);
+    }
+
+    /// The recent demand as the service summarises it, once a day: the requests filed in the
+    /// last [`DEMAND_WINDOW_DAYS`] (up to `now`) over the pool's active volunteers of that day.
+    fn refresh_demand(&mut self, now: DateTime<Utc>) {
+        let today = local_day(now);
+        if self.demand_day == Some(today) {
+            return;
+        }
+        self.demand_day = Some(today);
+        let requests = &self.world.requests;
+        let from = requests.partition_point(|q| q.created_at < now - Duration::days(DEMAND_WINDOW_DAYS));
+        let to = requests.partition_point(|q| q.created_at <= now);
+        let active: Vec<Profile> = self
+            .world
+            .volunteers
+            .iter()
+            .filter(|v| v.timeline.status_on(today) == VolunteerStatus::Active)
+            .map(|v| v.profile.clone())
+            .collect();
+        self.matching.demand = Arc::new(RecentDemand::new(
+            requests[from..to].iter().map(|q| q.spec.language),
+            &active,
+        ));
     }
 
     fn offer(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
         let world = self.world;
         let spec = &world.requests[r].spec;
         // The simulator's own check that the matcher never offers to someone a rule excludes.
-        if first_violation(spec, &self.pool[v], now, self.matching).is_some() {
+        if first_violation(spec, &self.pool[v], now, &self.matching).is_some() {
             self.out.violations += 1;
         }
         self.out.mails += 1;
@@ -272,10 +335,54 @@ impl Sim<'_> {
         // As in the service: since the offer went out the volunteer may have taken another job
         // at that time or reached the monthly maximum. The refused offer stays out, as the
         // service rolls the acceptance back.
-        if first_violation(&request.spec, &self.pool[v], now, self.matching).is_some() {
+        if first_violation(&request.spec, &self.pool[v], now, &self.matching).is_some() {
             self.out.refused_acceptances += 1;
             return;
         }
+        let policy = self.strategy.policy();
+        if self.window_open(r) || policy.accept_window_minutes > 0 {
+            self.in_window += 1;
+            let search = &mut self.searches[r];
+            if let Some(i) = search.offered_to.iter().position(|&o| o == v) {
+                search.offers[i].state = OfferState::Accepted;
+            }
+            match &mut search.window {
+                Some(accepted) => accepted.push(v),
+                None => {
+                    search.window = Some(vec![v]);
+                    let closes = window_closes_at(now, request.fill_by, &policy).expect("a window is configured");
+                    self.schedule(closes, Event::CloseWindow(r));
+                }
+            }
+            return;
+        }
+        self.assign(r, v, now);
+    }
+
+    /// The window closes: the best-ranked of those who accepted, who still qualifies, gets the
+    /// job; if nobody does, the search goes on.
+    fn close_window(&mut self, r: usize, now: DateTime<Utc>) {
+        let accepted = self.searches[r].window.take().unwrap_or_default();
+        self.prepare(r, now);
+        let world = self.world;
+        let spec = &world.requests[r].spec;
+        let ranking = rank(spec, &self.pool, now, &self.matching);
+        let ids: Vec<_> = accepted.iter().map(|&v| self.pool[v].volunteer_id).collect();
+        let (pool, index, matching) = (&self.pool, &self.index, &self.matching);
+        let winner = window_winner(ranking.candidates.iter().map(|c| c.volunteer_id), &ids, |id| {
+            first_violation(spec, &pool[index[&id]], now, matching).is_none()
+        });
+        match winner {
+            Some(id) => self.assign(r, self.index[&id], now),
+            None => {
+                self.out.refused_acceptances += accepted.len() as u64;
+                self.step(r, Occasion::WaveDue, now);
+            }
+        }
+    }
+
+    fn assign(&mut self, r: usize, v: usize, now: DateTime<Utc>) {
+        let request = &self.world.requests[r];
         let profile = &mut self.pool[v];
         profile.commitments.push(commitment(request));
         profile.offers.accepted += 1;
@@ -294,7 +401,10 @@ impl Sim<'_> {
             search.offers[i].state = OfferState::Declined;
         }
         self.pool[v].offers.declined += 1;
-        self.step(r, Occasion::Declined, now);
+        // With an acceptance collected, a "no" passes nothing on.
+        if !self.window_open(r) {
+            self.step(r, Occasion::Declined, now);
+        }
     }
 
     /// Candidates ran out or the deadline passed. Offers still out expire unanswered, which
@@ -421,6 +531,7 @@ pub(crate) mod tests {
     const CASCADE: Strategy = Strategy::Cascade(CascadeConfig {
         wave_size: 3,
         wave_interval_minutes: 60,
+        accept_window_minutes: 0,
     });
 
     #[test]
@@ -440,6 +551,36 @@ pub(crate) mod tests {
         // Filing, then each of the five declines, asks the policy (and unanswered waves would).
         let steps = lp_matcher::cascade::steps_on_this_thread() - before;
         assert!(steps >= 6, "{steps} policy steps for {} mails", cascade.mails);
+    }
+
+    #[test]
+    fn a_window_gives_the_job_to_the_best_ranked_acceptance_at_its_close() {
+        let world = world(1.0, 0.0);
+        let config = CascadeConfig {
+            accept_window_minutes: 120,
+            ..CascadeConfig::default()
+        };
+        let windowed = replay(&world, Strategy::Cascade(config));
+        let first_wins = replay(&world, CASCADE);
+        // All three of the first wave accept inside the window; one gets the job.
+        assert_eq!((windowed.filled, windowed.in_window, windowed.mails), (1, 3, 3));
+        assert_eq!(first_wins.in_window, 0);
+        let request = &world.requests[0];
+        let day = local_day(request.created_at);
+        let pool: Vec<Profile> = world
+            .volunteers
+            .iter()
+            .map(|v| {
+                let mut profile = v.profile.clone();
+                apply_facts(&mut profile, v.facts_on(day, 24));
+                profile
+            })
+            .collect();
+        let best = rank(&request.spec, &pool, request.created_at, &MatchConfig::default()).candidates[0].volunteer_id;
+        assert_eq!(pool[windowed.assigned[0].unwrap()].volunteer_id, best);
+        // Filled when the window closes, two hours after the first "yes".
+        assert!(windowed.minutes_to_fill[0] >= 120.0, "{:?}", windowed.minutes_to_fill);
+        assert!(windowed.minutes_to_fill[0] > first_wins.minutes_to_fill[0]);
     }
 
     #[test]

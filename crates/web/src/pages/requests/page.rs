@@ -240,7 +240,8 @@ struct CandidatesPage {
     id: String,
     /// How many speak the language, qualify, and do not speak it.
     summary: String,
-    parts: Vec<&'static str>,
+    /// Each part's name and what it measures (the column's title).
+    parts: Vec<(&'static str, &'static str)>,
     rows: Vec<(String, String, Vec<String>)>,
     excluded: Vec<ExcludedRow>,
     suggestions: Vec<SuggestionView>,
@@ -275,7 +276,12 @@ pub(super) async fn candidates(
         .or_page(lang)?;
     let parts = lp_matcher::ScorePart::ALL
         .iter()
-        .map(|part| lang.pick(part.name_de(), part.name_en()))
+        .map(|part| {
+            (
+                lang.pick(part.name_de(), part.name_en()),
+                lang.pick(part.description_de(), part.description_en()),
+            )
+        })
         .collect();
     let rows = view
         .candidates
