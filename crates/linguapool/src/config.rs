@@ -126,9 +126,6 @@ const MAX_ACCEPT_WINDOW_MINUTES: u32 = 120;
 pub struct MatchingConfig {
     pub wave_size: u32,
     pub wave_interval_minutes: u32,
-    /// Acceptances this long after the first are collected and the best-ranked wins; 0: the
-    /// first wins. Read by `simulate`; the service's side is not built yet.
-    pub accept_window_minutes: u32,
     pub min_german: GermanLevel,
     pub settings_open_to_untrained: Vec<Setting>,
     pub travel_buffer_minutes: u32,

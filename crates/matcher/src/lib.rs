@@ -6,7 +6,6 @@
 //! was not asked. The order of both lists depends only on the inputs, never on the order of the
 //! pool, so a re-run (or a restart of the offer cascade) asks the same people in the same order.
 
-pub mod accept_window;
 pub mod alternatives;
 pub mod cascade;
 mod compiled;

@@ -49,8 +49,8 @@ pub(crate) async fn collect(
     let closes_at = match row.window_closes_at {
         Some(closes_at) => closes_at,
         None => {
-            let Some(closes_at) =
-                lp_matcher::accept_window::closes_at(now, row.fill_by, settings.accept_window_minutes)
+            let Some(closes_at) = lp_matcher::cascade::window_closes_at(now, row.fill_by, &settings.cascade())
+                .filter(|closes_at| *closes_at > now)
             else {
                 txn.rollback().await?;
                 return Ok(None);
@@ -114,6 +114,7 @@ pub(crate) async fn close(
             .await?,
     )?;
     let spec = crate::continuity::spec_of(txn, request, settings, now).await?;
+    // The hard rules on each one's calendar now, read in the transaction before choosing.
     let mut qualified = HashSet::new();
     for offer in &collected {
         let profile = profile_for_rules(
@@ -128,8 +129,12 @@ pub(crate) async fn close(
             qualified.insert(offer.volunteer_id);
         }
     }
-    let ranking = pool.compiled.rank(&spec, now, &settings.matching, None);
-    let winner = lp_matcher::accept_window::winner(ranking.candidates.iter().map(|c| c.volunteer_id), &qualified)
+    let ranking = pool.rank(&spec, now, &settings.matching, None);
+    let accepted: Vec<Uuid> = collected.iter().map(|o| o.volunteer_id).collect();
+    let winner =
+        lp_matcher::cascade::window_winner(ranking.candidates.iter().map(|c| c.volunteer_id), &accepted, |id| {
+            qualified.contains(&id)
+        })
         .and_then(|id| collected.iter().find(|o| o.volunteer_id == id));
     let Some(winner) = winner else {
         // Nobody may take it now: their yes lapses (they are not asked again) and the next

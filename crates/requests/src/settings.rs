@@ -22,7 +22,8 @@ pub struct RequestSettings {
     /// video appointment gets its meeting room on acceptance; none when unset.
     pub video_base_url: Option<String>,
     /// `matching.accept_window_minutes`: acceptances within this long of the first are
-    /// collected and the best-ranked wins ([`lp_matcher::accept_window`]); 0 is off.
+    /// collected and the best-ranked wins ([`lp_matcher::cascade::window_closes_at`],
+    /// [`lp_matcher::cascade::window_winner`]); 0 is off.
     pub accept_window_minutes: u32,
 }
 
@@ -31,8 +32,7 @@ impl RequestSettings {
         CascadeConfig {
             wave_size: self.wave_size,
             wave_interval_minutes: self.wave_interval_minutes,
-            // The service's acceptance window is not built yet: the first acceptance wins.
-            accept_window_minutes: 0,
+            accept_window_minutes: self.accept_window_minutes,
         }
     }
 
