@@ -10,12 +10,6 @@ use clap::{Parser, Subcommand};
 use config::Config;
 use lp_core::vocab::Role;
 use lp_registry::staff::{self, StaffUserInput};
-
-/// mimalloc instead of glibc's malloc: glibc gives each of the service's threads (the runtime's
-/// workers and one per pooled SQLite connection) an arena of its own and keeps what they
-/// freed, so the resident memory of a busy process crept past 95 MiB.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use lp_requests::RequestSettings;
 use sea_orm_migration::MigratorTrait;
 use uuid::Uuid;
