@@ -425,7 +425,9 @@ pub async fn decline(
         txn.rollback().await?;
         return Err(refusal(db, token, now, false).await);
     }
-    if request.status == RequestStatus::Open {
+    // While an acceptance window is open someone said yes: the close decides, and asks on
+    // only if none of them may take it.
+    if request.status == RequestStatus::Open && request.window_closes_at.is_none() {
         continue_search(&*txn, &request, Occasion::Declined, &pool, settings, now).await?;
     }
     pool_changes::record(&*txn, &[offer.volunteer_id], now).await?;

@@ -769,6 +769,7 @@ async fn twenty_acceptances_in_the_window_give_the_job_to_the_best_ranked_not_th
 
     let report = run_due(db, &settings, first_yes + Duration::minutes(10)).await.unwrap();
     assert_eq!(report.windows, 0, "the window is still open");
+    assert_eq!(report.waves, 0, "no wave while acceptances are collected");
     let report = run_due(db, &settings, first_yes + Duration::minutes(16)).await.unwrap();
     assert_eq!(report.windows, 1);
     let view = get(&pool, created.id, first_yes + Duration::minutes(16)).await;
@@ -854,4 +855,33 @@ async fn a_window_whose_acceptors_no_longer_qualify_sends_the_next_wave() {
     assert_eq!(view.offers.len(), 4, "the next wave went out at the close");
     let page = offers::page(db, &token, &settings, close).await.unwrap();
     assert_ne!(page.status, linguapool_requests::rules::OfferPageStatus::Pending);
+}
+
+#[tokio::test]
+async fn a_decline_while_a_window_is_open_asks_nobody_new_until_the_close() {
+    let pool = pool(4).await;
+    let settings = windowed(2);
+    let db = &pool.db.conn;
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    let yes = offer_token(db, &address(&created.offers[0].volunteer_name)).await;
+    let no = offer_token(db, &address(&created.offers[1].volunteer_name)).await;
+    offers::accept(db, &yes, &settings, None, now + Duration::minutes(1))
+        .await
+        .unwrap();
+    offers::decline(db, &no, &settings, None, now + Duration::minutes(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&pool, created.id, now).await.offers.len(),
+        2,
+        "the close decides first"
+    );
+    let close = now + Duration::minutes(16);
+    run_due(db, &settings, close).await.unwrap();
+    let view = get(&pool, created.id, close).await;
+    assert_eq!(view.status, RequestStatus::Assigned);
+    assert_eq!(view.offers.len(), 2);
 }
