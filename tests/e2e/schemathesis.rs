@@ -172,58 +172,38 @@ async fn the_api_agrees_with_its_openapi_document() {
     std::fs::create_dir_all(&dir).unwrap();
     let config_file = dir.join("schemathesis.toml");
     std::fs::write(&config_file, config()).unwrap();
-    let mut command = Command::new(&st);
-    command
-        .arg("--config-file")
-        .arg(&config_file)
-        .arg("--no-color")
-        .arg("run")
-        .arg(format!("{}/api/openapi.json", service.base))
-        .args(["--url", &service.base])
-        .args(["--header", &format!("Authorization: Bearer {token}")])
-        .args(["--phases", "examples,coverage,fuzzing"])
-        .args(["--max-examples", MAX_EXAMPLES])
-        .args(["--seed", "20261205"])
-        .args(["--workers", "2"])
-        .args(["--generation-database", "none"])
-        .args(["--request-timeout", "30"])
-        .args(["--output-truncate", "false"])
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
+    let run = |st: std::path::PathBuf| {
+        let mut command = Command::new(&st);
+        command
+            .arg("--config-file")
+            .arg(&config_file)
+            .arg("--no-color")
+            .arg("run")
+            .arg(format!("{}/api/openapi.json", service.base))
+            .args(["--url", &service.base])
+            .args(["--header", &format!("Authorization: Bearer {token}")])
+            .args(["--phases", "examples,coverage,fuzzing"])
+            .args(["--max-examples", MAX_EXAMPLES])
+            .args(["--seed", "20261205"])
+            .args(["--workers", "2"])
+            .args(["--generation-database", "none"])
+            .args(["--request-timeout", "30"])
+            .args(["--output-truncate", "false"])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        run_bounded(command)
+    };
     let started = Instant::now();
-    let output = tokio::task::spawn_blocking(move || {
-        let mut child = command.spawn().expect("schemathesis starts");
-        // Read the pipes while it runs, so a long report cannot block it.
-        let mut out = child.stdout.take().unwrap();
-        let mut err = child.stderr.take().unwrap();
-        let out = std::thread::spawn(move || {
-            let mut text = Vec::new();
-            std::io::Read::read_to_end(&mut out, &mut text).map(|_| text)
-        });
-        let err = std::thread::spawn(move || {
-            let mut text = Vec::new();
-            std::io::Read::read_to_end(&mut err, &mut text).map(|_| text)
-        });
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            if started.elapsed() > TIME_LIMIT {
-                let _ = child.kill();
-                panic!("schemathesis ran past {} s", TIME_LIMIT.as_secs());
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        };
-        std::process::Output {
-            status,
-            stdout: out.join().unwrap().unwrap(),
-            stderr: err.join().unwrap().unwrap(),
-        }
-    })
-    .await
-    .unwrap();
+    let mut output = run(st.clone()).await;
+    // schemathesis's own generator has failed once in a coverage run with Hypothesis's
+    // "Inconsistent results" (a KeyError inside schemathesis, every case passed): one more run
+    // tells such a crash of the tool from an answer of ours, which fails both runs alike.
+    if !output.status.success() && String::from_utf8_lossy(&output.stdout).contains("Inconsistent results") {
+        eprintln!("schemathesis crashed inside its own generator; running it once more");
+        output = run(st.clone()).await;
+    }
     let took = started.elapsed();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -254,4 +234,40 @@ async fn the_api_agrees_with_its_openapi_document() {
         "schemathesis found failures ({:.0} s):\n{stdout}\n{stderr}",
         took.as_secs_f64()
     );
+}
+
+/// Runs schemathesis to its end or [`TIME_LIMIT`], reading its pipes while it runs.
+async fn run_bounded(mut command: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let mut child = command.spawn().expect("schemathesis starts");
+        // Read the pipes while it runs, so a long report cannot block it.
+        let mut out = child.stdout.take().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let out = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut out, &mut text).map(|_| text)
+        });
+        let err = std::thread::spawn(move || {
+            let mut text = Vec::new();
+            std::io::Read::read_to_end(&mut err, &mut text).map(|_| text)
+        });
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > TIME_LIMIT {
+                let _ = child.kill();
+                panic!("schemathesis ran past {} s", TIME_LIMIT.as_secs());
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        std::process::Output {
+            status,
+            stdout: out.join().unwrap().unwrap(),
+            stderr: err.join().unwrap().unwrap(),
+        }
+    })
+    .await
+    .unwrap()
 }

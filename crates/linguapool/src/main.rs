@@ -396,6 +396,33 @@ fn print_credentials(staff: &demo::DemoStaff, config: &Config, first_run: bool) 
     println!();
 }
 
+/// glibc's malloc gives each thread that allocates an arena of its own (up to eight per core)
+/// and keeps what they freed: with the runtime's workers and one thread per pooled SQLite
+/// connection, a busy process's resident memory crept to 98 MiB; two arenas keep it near 75
+/// (measured with bench/soak). The limit is read only when a process starts, and setting it
+/// from inside needs `unsafe` (the workspace forbids it), so the process starts itself once
+/// more with `MALLOC_ARENA_MAX=2`, same pid, arguments and descriptors. An operator's own
+/// value is kept; if the start fails, it goes on as it is.
+#[cfg(target_os = "linux")]
+fn limit_malloc_arenas() {
+    use std::os::unix::process::CommandExt;
+    const ARENAS: &str = "MALLOC_ARENA_MAX";
+    if std::env::var_os(ARENAS).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    // Only returns if the new image could not start.
+    let _ = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(ARENAS, "2")
+        .exec();
+}
+
+#[cfg(not(target_os = "linux"))]
+fn limit_malloc_arenas() {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -429,30 +456,3 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
-
-/// glibc's malloc gives each thread that allocates an arena of its own (up to eight per core)
-/// and keeps what they freed: with the runtime's workers and one thread per pooled SQLite
-/// connection, a busy process's resident memory crept to 98 MiB; two arenas keep it near 75
-/// (measured with bench/soak). The limit is read only when a process starts, and setting it
-/// from inside needs `unsafe` (the workspace forbids it), so the process starts itself once
-/// more with `MALLOC_ARENA_MAX=2`, same pid, arguments and descriptors. An operator's own
-/// value is kept; if the start fails, it goes on as it is.
-#[cfg(target_os = "linux")]
-fn limit_malloc_arenas() {
-    use std::os::unix::process::CommandExt;
-    const ARENAS: &str = "MALLOC_ARENA_MAX";
-    if std::env::var_os(ARENAS).is_some() {
-        return;
-    }
-    let Ok(exe) = std::env::current_exe() else {
-        return;
-    };
-    // Only returns if the new image could not start.
-    let _ = std::process::Command::new(exe)
-        .args(std::env::args_os().skip(1))
-        .env(ARENAS, "2")
-        .exec();
-}
-
-#[cfg(not(target_os = "linux"))]
-fn limit_malloc_arenas() {}
