@@ -518,7 +518,21 @@ fn capabilities(viewport: Viewport, profile: &Path) -> serde_json::Map<String, V
 
 /// Starts chromedriver on a port it picks itself, in a process group of its own so that
 /// Chromium and its helpers can be ended with it; returns the child and the port.
+/// chromedriver sometimes finds the port it picked taken by the time it binds ("IPv4 port not
+/// available", seen once while many tests ran): it is asked again, a few times.
 fn start_driver() -> (Child, u16) {
+    const ATTEMPTS: usize = 3;
+    let mut said = String::new();
+    for _ in 0..ATTEMPTS {
+        match try_start_driver() {
+            Ok(started) => return started,
+            Err(output) => said = output,
+        }
+    }
+    panic!("{CHROMEDRIVER} exited before it was ready, {ATTEMPTS} times; it said:\n{said}");
+}
+
+fn try_start_driver() -> Result<(Child, u16), String> {
     let mut driver = Command::new(CHROMEDRIVER)
         .args(["--port=0", "--log-level=SEVERE"])
         .process_group(0)
@@ -533,10 +547,7 @@ fn start_driver() -> (Child, u16) {
     let port = loop {
         let Some(Ok(line)) = lines.next() else {
             kill_group(driver);
-            panic!(
-                "{CHROMEDRIVER} exited before it was ready; it said:\n{}",
-                seen.join("\n")
-            );
+            return Err(seen.join("\n"));
         };
         // "ChromeDriver was started successfully on port 41023."
         if let Some(rest) = line.split(" on port ").nth(1)
@@ -548,7 +559,7 @@ fn start_driver() -> (Child, u16) {
     };
     // Keep draining stdout so chromedriver never blocks on a full pipe.
     std::thread::spawn(move || for _ in lines {});
-    (driver, port)
+    Ok((driver, port))
 }
 
 fn kill_group(mut driver: Child) {
