@@ -12,7 +12,7 @@
 use crate::RequestError;
 use crate::entities::{offer, request};
 use crate::offers::{complete_acceptance, win_request};
-use crate::pool::profile_for_rules;
+use crate::pool::{Standing, standing};
 use crate::ranker::PoolSnapshot;
 use crate::request::{Offer, Request};
 use crate::search::continue_search;
@@ -78,15 +78,8 @@ pub(crate) async fn collect(
     // Nobody hears "we confirm by" for a job a hard rule keeps from them now.
     let request = Request::from_row(row)?;
     volunteers::lock(&*txn, offer.volunteer_id).await?;
-    if let Some(profile) = profile_for_rules(
-        &*txn,
-        offer.volunteer_id,
-        settings.training_validity_months,
-        now,
-        request.id,
-    )
-    .await?
-        && let Some(rule) = lp_matcher::first_violation(&request.spec(), &profile, now, &settings.matching)
+    if let Standing::Breaks(rule) =
+        standing(&*txn, offer.volunteer_id, &request.spec(), request.id, settings, now).await?
     {
         txn.rollback().await?;
         return Err(RequestError::NotEligible { rule });
@@ -117,15 +110,7 @@ pub(crate) async fn close(
     // The hard rules on each one's calendar now, read in the transaction before choosing.
     let mut qualified = HashSet::new();
     for offer in &collected {
-        let profile = profile_for_rules(
-            txn,
-            offer.volunteer_id,
-            settings.training_validity_months,
-            now,
-            request.id,
-        )
-        .await?;
-        if profile.is_some_and(|p| lp_matcher::first_violation(&spec, &p, now, &settings.matching).is_none()) {
+        if let Standing::May = standing(txn, offer.volunteer_id, &spec, request.id, settings, now).await? {
             qualified.insert(offer.volunteer_id);
         }
     }

@@ -3,7 +3,7 @@
 //! of the request and backed by a unique index on accepted offers.
 
 use crate::entities::{offer, request};
-use crate::pool::profile_for_rules;
+use crate::pool::{Standing, standing};
 use crate::request::{Offer, Request};
 use crate::rules::{LinkRefusal, OfferPageStatus, offer_page_status};
 use crate::search::{continue_search, withdraw_outstanding};
@@ -111,10 +111,10 @@ pub async fn page(
         OfferPageStatus::Open => {
             let mut dates = Vec::new();
             for date in crate::series::held_dates(db, &request).await? {
-                let profile =
-                    profile_for_rules(db, offer.volunteer_id, settings.training_validity_months, now, date.id).await?;
-                let free = profile
-                    .is_some_and(|p| lp_matcher::first_violation(&date.spec(), &p, now, &settings.matching).is_none());
+                let free = matches!(
+                    standing(db, offer.volunteer_id, &date.spec(), date.id, settings, now).await?,
+                    Standing::May
+                );
                 dates.push(OfferSeriesDate {
                     starts_at: local(date.starts_at),
                     free,
@@ -286,15 +286,8 @@ pub(crate) async fn complete_acceptance(
     // the monthly maximum or been paused: the hard rules are checked again, with the
     // volunteer's row locked so that two of their acceptances are judged one after the other.
     volunteers::lock(txn, offer.volunteer_id).await?;
-    if let Some(profile) = profile_for_rules(
-        txn,
-        offer.volunteer_id,
-        settings.training_validity_months,
-        now,
-        request.id,
-    )
-    .await?
-        && let Some(rule) = lp_matcher::first_violation(&request.spec(), &profile, now, &settings.matching)
+    if let Standing::Breaks(rule) =
+        standing(txn, offer.volunteer_id, &request.spec(), request.id, settings, now).await?
     {
         return Err(RequestError::NotEligible { rule });
     }

@@ -107,9 +107,38 @@ fn profile(
     }
 }
 
+/// Where a volunteer stands by the hard rules for one date, judged on their calendar now.
+pub(crate) enum Standing {
+    May,
+    Breaks(lp_matcher::Rule),
+    /// No longer in the registry.
+    Gone,
+}
+
+/// The hard rules for `spec` on the volunteer's calendar now, `except_request` (the date being
+/// judged) left out of it: what accepting, collecting in a window, closing one, taking a series'
+/// dates and the offer page each check.
+pub(crate) async fn standing(
+    db: &impl ConnectionTrait,
+    volunteer_id: Uuid,
+    spec: &lp_matcher::RequestSpec,
+    except_request: Uuid,
+    settings: &crate::RequestSettings,
+    now: DateTime<Utc>,
+) -> Result<Standing, crate::RequestError> {
+    let profile = profile_for_rules(db, volunteer_id, settings.training_validity_months, now, except_request).await?;
+    Ok(match profile {
+        None => Standing::Gone,
+        Some(profile) => match lp_matcher::first_violation(spec, &profile, now, &settings.matching) {
+            Some(rule) => Standing::Breaks(rule),
+            None => Standing::May,
+        },
+    })
+}
+
 /// One volunteer as the matcher sees them, to re-check the hard rules at acceptance (the offer
 /// history only weighs in the score, so it is left out).
-pub(crate) async fn profile_for_rules(
+async fn profile_for_rules(
     db: &impl ConnectionTrait,
     volunteer_id: Uuid,
     validity_months: u32,

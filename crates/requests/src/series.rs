@@ -112,10 +112,10 @@ pub(crate) async fn take(
 ) -> Result<Outcome, RequestError> {
     let mut outcome = Outcome::default();
     for date in held_dates(txn, first).await? {
-        let profile =
-            pool::profile_for_rules(txn, volunteer_id, settings.training_validity_months, now, date.id).await?;
-        let may =
-            profile.is_some_and(|p| lp_matcher::first_violation(&date.spec(), &p, now, &settings.matching).is_none());
+        let may = matches!(
+            pool::standing(txn, volunteer_id, &date.spec(), date.id, settings, now).await?,
+            pool::Standing::May
+        );
         if may && assign(txn, &date, volunteer_id, now).await? {
             let link = LinkSeed::fresh(LinkKind::Offer, Uuid::new_v4());
             offer::Entity::insert(offer::ActiveModel {
