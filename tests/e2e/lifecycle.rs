@@ -116,7 +116,9 @@ async fn caseworker_token(service: &Service, coordinator: &crate::support::Api) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sigkill_during_accepts_loses_no_acceptance_a_volunteer_was_told_of() {
-    let mut service = Service::start().await;
+    // A confirmation the kill cut off mid-send waits out its lease after the restart (the send
+    // timeout and 10 s); a short send timeout keeps that within the wait for it below.
+    let mut service = Service::start_with(&[("LINGUAPOOL__EMAIL__SEND_TIMEOUT_SECONDS", "2")]).await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
     const REQUESTS: usize = 12;
