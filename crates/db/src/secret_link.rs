@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use lp_core::secret::hash_token;
 use sea_orm::sea_query::SimpleExpr;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Select};
 
 /// A table of secret links: where the token's hash and the expiry are kept.
 pub trait LinkTable: EntityTrait {
@@ -36,7 +36,12 @@ pub fn standing(used: bool, expires_at: DateTime<Utc>, now: DateTime<Utc>) -> St
 
 /// The link's row, if the token names one.
 pub async fn find<T: LinkTable>(db: &impl ConnectionTrait, token: &str) -> Result<Option<T::Model>, DbErr> {
-    T::find().filter(T::token_hash().eq(hash_token(token))).one(db).await
+    select::<T>(token).one(db).await
+}
+
+/// The query for the link's row, for a caller that reads related rows in the same statement.
+pub fn select<T: LinkTable>(token: &str) -> Select<T> {
+    T::find().filter(T::token_hash().eq(hash_token(token)))
 }
 
 /// Spends the link: writes `changes` to its row if the row still meets `unspent` and has not

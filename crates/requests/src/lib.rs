@@ -1,6 +1,7 @@
 //! Interpreting requests and their offers: creation with the first wave of offers, the
 //! acceptance race with exactly one winner, decline, cancel and completion.
 
+mod accept_turns;
 mod accept_window;
 pub mod access_export;
 pub mod assignments;

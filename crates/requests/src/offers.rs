@@ -2,6 +2,7 @@
 //! back do. Accepting is a race that exactly one offer wins, decided by one conditional UPDATE
 //! of the request and backed by a unique index on accepted offers.
 
+use crate::accept_turns;
 use crate::entities::{offer, request};
 use crate::pool::{Standing, standing};
 use crate::request::{Offer, Request};
@@ -20,7 +21,7 @@ use lp_matcher::cascade::Occasion;
 use lp_registry::{organisations, pool_changes, staff, volunteers};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, JoinType, QueryFilter, QuerySelect,
 };
 use serde::Serialize;
 use std::net::IpAddr;
@@ -84,14 +85,21 @@ pub struct OfferSeriesDate {
     pub free: bool,
 }
 
-/// The offer a token names and its request.
+/// The offer a token names and its request, in one statement: every rival of an accept race
+/// reads them, most of them twice.
 async fn find_offer(db: &impl ConnectionTrait, token: &str) -> Result<(Offer, Request), RequestError> {
-    let offer = secret_link::find::<offer::Entity>(db, token)
+    let its_request = offer::Entity::belongs_to(request::Entity)
+        .from(offer::Column::RequestId)
+        .to(request::Column::Id)
+        .into();
+    let (offer, request) = secret_link::select::<offer::Entity>(token)
+        .select_also(request::Entity)
+        .join(JoinType::InnerJoin, its_request)
+        .one(db)
         .await?
         .ok_or(RequestError::NotFound)?;
-    let offer = Offer::from_row(offer)?;
-    let request = crate::request::get(db, offer.request_id).await?;
-    Ok((offer, request))
+    let request = request.ok_or(RequestError::NotFound)?;
+    Ok((Offer::from_row(offer)?, Request::from_row(request)?))
 }
 
 /// Reads only: mail scanners open links, so a GET must never act.
@@ -181,36 +189,57 @@ pub async fn accept(
     addr: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<Accepted, RequestError> {
-    let (offer, request) = find_offer(db, token).await?;
-    // Most rivals of a race arrive after the winner committed: they read the answer and never
-    // queue for the write lock. A stale "open" only sends them on to the conditional write.
-    let status = offer_page_status(&offer, request.status, now);
-    if let (OfferPageStatus::Pending, Some(confirm_by)) = (status, request.window_closes_at) {
-        // A second tap on the button: the acceptance is collected already.
-        return Ok(Accepted::Pending {
-            request_id: request.id,
-            confirm_by,
-        });
-    }
-    if status != OfferPageStatus::Open {
-        return Err(RequestError::Link(LinkRefusal::for_status(status, false)));
-    }
-    if settings.accept_window_minutes > 0 {
-        return match crate::accept_window::collect(db, &offer, token, settings, now).await? {
-            Some(confirm_by) => Ok(Accepted::Pending {
+    loop {
+        let (offer, request) = find_offer(db, token).await?;
+        // Most rivals of a race arrive after the winner committed: they read the answer and
+        // never queue for the write lock. A stale "open" only sends them on to the turn.
+        let status = offer_page_status(&offer, request.status, now);
+        if let (OfferPageStatus::Pending, Some(confirm_by)) = (status, request.window_closes_at) {
+            // A second tap on the button: the acceptance is collected already.
+            return Ok(Accepted::Pending {
                 request_id: request.id,
                 confirm_by,
-            }),
-            None => Err(refusal(db, token, now, false).await),
+            });
+        }
+        if status != OfferPageStatus::Open {
+            return Err(RequestError::Link(LinkRefusal::for_status(status, false)));
+        }
+        if settings.accept_window_minutes > 0 {
+            return match crate::accept_window::collect(db, &offer, token, settings, now).await? {
+                Some(confirm_by) => Ok(Accepted::Pending {
+                    request_id: request.id,
+                    confirm_by,
+                }),
+                None => Err(refusal(db, token, now, false).await),
+            };
+        }
+        // Rivals in this process wait for the accept in flight and hear its outcome.
+        let mut turn = match accept_turns::enter(request.id).await {
+            accept_turns::Entry::Turn(turn) => turn,
+            accept_turns::Entry::Waited { won_by: Some(winner) } => {
+                // The request is assigned now; this offer's answer follows without a read.
+                let status = if winner == offer.id {
+                    OfferPageStatus::Accepted
+                } else {
+                    offer_page_status(&offer, RequestStatus::Assigned, now)
+                };
+                return Err(RequestError::Link(LinkRefusal::for_status(status, false)));
+            }
+            accept_turns::Entry::Waited { won_by: None } => continue,
         };
-    }
-    match try_accept(db, &offer, token, settings, addr, now).await {
-        Ok(true) => Ok(Accepted::Assigned {
-            request_id: offer.request_id,
-        }),
-        Ok(false) => Err(refusal(db, token, now, false).await),
-        Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Link(LinkRefusal::Filled)),
-        Err(err) => Err(err),
+        let tried = try_accept(db, &offer, token, settings, addr, now).await;
+        if matches!(tried, Ok(true)) {
+            turn.won_by(offer.id);
+        }
+        drop(turn);
+        return match tried {
+            Ok(true) => Ok(Accepted::Assigned {
+                request_id: offer.request_id,
+            }),
+            Ok(false) => Err(refusal(db, token, now, false).await),
+            Err(RequestError::Db(err)) if is_unique_violation(&err) => Err(RequestError::Link(LinkRefusal::Filled)),
+            Err(err) => Err(err),
+        };
     }
 }
 

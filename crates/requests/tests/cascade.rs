@@ -885,3 +885,57 @@ async fn a_decline_while_a_window_is_open_asks_nobody_new_until_the_close() {
     assert_eq!(view.status, RequestStatus::Assigned);
     assert_eq!(view.offers.len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_volunteers_tapping_accept_twice_at_once_give_one_assignment_and_refusals_that_say_why() {
+    let pool = pool(20).await;
+    let settings = RequestSettings {
+        wave_size: 20,
+        ..settings()
+    };
+    let db = &pool.db.conn;
+    let now = start_of_test();
+    let created = lifecycle::create(db, pool.caseworker, &request_input(), &settings, now)
+        .await
+        .unwrap();
+    assert_eq!(created.offers.len(), 20);
+    let mut tokens = Vec::new();
+    for i in 0..20 {
+        tokens.push(offer_token(db, &format!("v{i}@pool.test")).await);
+    }
+    // Every volunteer taps twice, all at once: the rivals of the accept in flight wait for it
+    // and hear its outcome.
+    let at = now + Duration::minutes(5);
+    let taps: Vec<String> = tokens.iter().chain(&tokens).cloned().collect();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(taps.len()));
+    let mut answers = tokio::task::JoinSet::new();
+    for token in taps {
+        let (db, settings, barrier) = (db.clone(), settings.clone(), barrier.clone());
+        answers.spawn(async move {
+            barrier.wait().await;
+            offers::accept(&db, &token, &settings, None, at).await
+        });
+    }
+    let (mut assigned, mut theirs_already, mut filled) = (0, 0, 0);
+    while let Some(answer) = answers.join_next().await {
+        match answer.unwrap() {
+            Ok(offers::Accepted::Assigned { request_id }) => {
+                assert_eq!(request_id, created.id);
+                assigned += 1;
+            }
+            Err(RequestError::Link(LinkRefusal::AlreadyAccepted)) => theirs_already += 1,
+            Err(RequestError::Link(LinkRefusal::Filled)) => filled += 1,
+            other => panic!("a winner or a refusal saying why: {other:?}"),
+        }
+    }
+    assert_eq!(
+        (assigned, theirs_already, filled),
+        (1, 1, 38),
+        "the winner's second tap hears the job is theirs, everyone else's that it is filled"
+    );
+    let view = get(&pool, created.id, at).await;
+    assert_eq!(view.status, RequestStatus::Assigned);
+    let mails = outbox(db).await;
+    assert_eq!(mails_of_kind(&mails, "assignment_confirmed").len(), 1);
+    assert_eq!(mails_of_kind(&mails, "offer_filled").len(), 19, "the others hear once");
+}
