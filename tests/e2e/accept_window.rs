@@ -2,7 +2,7 @@
 //! killed while the window is open, and after the restart the window still closes once and
 //! gives the job to one of them; an acceptance after the close is a conflict.
 
-use crate::support::{PUBLIC_BASE_URL, Service, organisation_with_caseworker, request_body, volunteer};
+use crate::support::{Service, first_offer_links, organisation_with_caseworker, request_body, speakers};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
@@ -18,23 +18,11 @@ async fn a_window_open_across_a_crash_closes_once_and_later_acceptances_conflict
     .await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Jobcenter").await;
-    for i in 0..ASKED {
-        let created = coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Ahmad {i}"), &format!("ahmad{i}@pool.test"), "prs"),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    }
+    speakers(&coordinator, "Ahmad", "prs", ASKED).await;
     let created = caseworker.post("/api/v1/requests", request_body("prs")).await;
     assert_eq!(created.body["offers"].as_array().unwrap().len(), ASKED);
     let id = created.body["id"].as_str().unwrap().to_owned();
-    let mut links = Vec::new();
-    for i in 0..ASKED {
-        let mail = service.smtp.wait_for(&format!("ahmad{i}@pool.test"), 1).await.remove(0);
-        links.push(mail.link(PUBLIC_BASE_URL, "/o/").unwrap());
-    }
+    let links = first_offer_links(&service, "Ahmad", ASKED).await;
 
     let anonymous = service.anonymous();
     for link in &links[..2] {

@@ -1,7 +1,7 @@
 //! The process's own life: a graceful stop on SIGTERM finishes what it started and refuses
 //! what comes after; a crash (SIGKILL) loses nothing a client was told succeeded.
 
-use crate::support::{Service, organisation_with_caseworker, request_body, volunteer};
+use crate::support::{Service, organisation_with_caseworker, request_body, speakers};
 use reqwest::StatusCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -12,15 +12,7 @@ async fn sigterm_finishes_the_requests_in_flight_and_refuses_new_ones() {
     let mut service = Service::start().await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
-    for i in 0..3 {
-        let created = coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    }
+    speakers(&coordinator, "Selam", "tir", 3).await;
     let token = caseworker_token(&service, &coordinator).await;
     // A fresh connection per request: a request is either refused at connect (after the
     // stop) or answered in full, never cut off.
@@ -122,15 +114,7 @@ async fn sigkill_during_accepts_loses_no_acceptance_a_volunteer_was_told_of() {
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
     const REQUESTS: usize = 12;
-    for i in 0..2 {
-        let created = coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Amal {i}"), &format!("amal{i}@pool.test"), "ara"),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    }
+    speakers(&coordinator, "Amal", "ara", 2).await;
     // Twelve requests on twelve different days, each offered to both volunteers.
     let first: chrono::DateTime<chrono::FixedOffset> = crate::support::appointment_start().parse().unwrap();
     let mut ids = Vec::new();
@@ -206,14 +190,7 @@ async fn sigterm_hands_the_mail_leases_back_so_the_next_start_sends_at_once() {
     let mut service = Service::start().await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
-    for i in 0..3 {
-        coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
-            )
-            .await;
-    }
+    speakers(&coordinator, "Selam", "tir", 3).await;
     // The mail server stops answering: the worker is mid-send (its lease held) when told to stop.
     service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::Silent);
     let filed = caseworker.post("/api/v1/requests", request_body("tir")).await;
@@ -251,14 +228,7 @@ async fn sigkill_with_mails_queued_and_a_wave_due_loses_none_and_doubles_none() 
     .await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Stadt Winnenden").await;
-    for i in 0..3 {
-        coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Selam {i}"), &format!("selam{i}@pool.test"), "tir"),
-            )
-            .await;
-    }
+    speakers(&coordinator, "Selam", "tir", 3).await;
     // Mails queue while the server refuses connections' messages for now (451).
     service.smtp.set_behaviour(lp_testkit::SmtpBehaviour::TryLater);
     let filed = caseworker.post("/api/v1/requests", request_body("tir")).await;

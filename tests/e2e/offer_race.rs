@@ -1,6 +1,6 @@
 //! Exactly one winner: many volunteers accept the same request at the same moment.
 
-use crate::support::{PUBLIC_BASE_URL, Service, organisation_with_caseworker, request_body, volunteer};
+use crate::support::{Service, first_offer_links, organisation_with_caseworker, request_body, speakers};
 use reqwest::StatusCode;
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -12,24 +12,12 @@ async fn fifty_simultaneous_accepts_have_exactly_one_winner() {
     let service = Service::start_with(&[("LINGUAPOOL__MATCHING__WAVE_SIZE", "50")]).await;
     let coordinator = service.coordinator();
     let (_, caseworker) = organisation_with_caseworker(&service, &coordinator, "Integrationsmanagement").await;
-    for i in 0..RIVALS {
-        let created = coordinator
-            .post(
-                "/api/v1/volunteers",
-                volunteer(&format!("Ahmad {i}"), &format!("ahmad{i}@pool.test"), "prs"),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    }
+    speakers(&coordinator, "Ahmad", "prs", RIVALS).await;
     let created = caseworker.post("/api/v1/requests", request_body("prs")).await;
     assert_eq!(created.body["offers"].as_array().unwrap().len(), RIVALS);
     let id = created.body["id"].as_str().unwrap().to_owned();
 
-    let mut links = Vec::new();
-    for i in 0..RIVALS {
-        let mail = service.smtp.wait_for(&format!("ahmad{i}@pool.test"), 1).await.remove(0);
-        links.push(mail.link(PUBLIC_BASE_URL, "/o/").unwrap());
-    }
+    let links = first_offer_links(&service, "Ahmad", RIVALS).await;
 
     let barrier = Arc::new(Barrier::new(RIVALS));
     let mut rivals = tokio::task::JoinSet::new();

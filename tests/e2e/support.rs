@@ -392,6 +392,35 @@ pub fn volunteer(name: &str, email: &str, language: &str) -> Value {
     })
 }
 
+/// Registers `count` [`volunteer`]s speaking `language`, "{name} {i}" at
+/// `{name lower-cased}{i}@pool.test`; returns what the API answered for each.
+pub async fn speakers(coordinator: &Api, name: &str, language: &str, count: usize) -> Vec<Value> {
+    let mut created = Vec::new();
+    for i in 0..count {
+        let email = format!("{}{i}@pool.test", name.to_lowercase());
+        let answer = coordinator
+            .post(
+                "/api/v1/volunteers",
+                volunteer(&format!("{name} {i}"), &email, language),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+        created.push(answer.body);
+    }
+    created
+}
+
+/// The offer link in the first mail to each of [`speakers`]' first `count` addresses, in order.
+pub async fn first_offer_links(service: &Service, name: &str, count: usize) -> Vec<String> {
+    let mut links = Vec::new();
+    for i in 0..count {
+        let address = format!("{}{i}@pool.test", name.to_lowercase());
+        let mail = service.smtp.wait_for(&address, 1).await.remove(0);
+        links.push(mail.link(PUBLIC_BASE_URL, "/o/").expect("an offer link"));
+    }
+    links
+}
+
 /// A weekday at 10:00 Berlin time, two to three weeks ahead of the real clock the binary uses.
 pub fn appointment_start() -> String {
     use chrono::{Datelike, Duration as Days, Weekday};

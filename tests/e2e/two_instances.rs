@@ -3,7 +3,9 @@
 //! workers of both send each wave, deadline, reminder and mail once; a change made through one
 //! is ranked by the other at once.
 
-use crate::support::{Api, PUBLIC_BASE_URL, Service, organisation_with_caseworker, request_body, volunteer};
+use crate::support::{
+    Api, PUBLIC_BASE_URL, Service, first_offer_links, organisation_with_caseworker, request_body, volunteer,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 use std::collections::HashMap;
@@ -79,11 +81,7 @@ async fn two_instances_share_sessions_one_winner_and_every_mail_once() {
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
     assert_eq!(created.body["offers"].as_array().unwrap().len(), RIVALS);
     let id = created.body["id"].as_str().unwrap().to_owned();
-    let mut links = Vec::new();
-    for i in 0..RIVALS {
-        let mail = service.smtp.wait_for(&format!("ahmad{i}@pool.test"), 1).await.remove(0);
-        links.push(mail.link(PUBLIC_BASE_URL, "/o/").unwrap());
-    }
+    let links = first_offer_links(&service, "Ahmad", RIVALS).await;
 
     // Fifty simultaneous accepts, spread over both: one winner.
     let barrier = Arc::new(Barrier::new(RIVALS));
