@@ -12,7 +12,8 @@
 //!
 //! Settings by environment: SOAK_DATABASE_URL (required: `sqlite://…?mode=rwc` or
 //! `postgres://…`, an empty database), LINGUAPOOL_BIN (default target/release/linguapool),
-//! SOAK_VOLUNTEERS (1000), SOAK_RACE_ROUNDS (10), SOAK_SECONDS (600), SOAK_CLIENTS (8).
+//! SOAK_VOLUNTEERS (1000), SOAK_RACE_ROUNDS (10), SOAK_SECONDS (600), SOAK_CLIENTS (8),
+//! SOAK_SERVER_LOG (the service's log filter, `warn`).
 
 use lp_testkit::SmtpServer;
 use reqwest::StatusCode;
@@ -71,6 +72,11 @@ impl Server {
             .map_or(0.0, |kib| kib / 1024.0)
     }
 
+    /// CPU time the process has used so far (user and system), in ms, from /proc.
+    fn cpu_ms(&self) -> f64 {
+        cpu_ms(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -91,6 +97,19 @@ fn cli(bin: &str, args: &[&str], env: &[(String, String)]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// User and system CPU time in ms from a `/proc/…/stat` file (clock ticks of 10 ms).
+fn cpu_ms(stat_path: &str) -> f64 {
+    let stat = std::fs::read_to_string(stat_path).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) * 10.0
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -138,6 +157,8 @@ async fn main() {
     let soak_seconds: u64 = setting("SOAK_SECONDS", "600").parse().unwrap();
     let clients: usize = setting("SOAK_CLIENTS", "8").parse().unwrap();
     let smtp = SmtpServer::start();
+    // `info` shows each request's latency as the service measured it.
+    let server_log = setting("SOAK_SERVER_LOG", "warn");
     let dir = std::env::temp_dir().join(format!("lp-soak-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let env: Vec<(String, String)> = [
@@ -148,7 +169,7 @@ async fn main() {
         ("LINGUAPOOL__EMAIL__SMTP_URL", &smtp.url()),
         ("LINGUAPOOL__EMAIL__POLL_INTERVAL_MS", "100"),
         ("LINGUAPOOL__SECRET_KEY_FILE", dir.join("secret.key").to_str().unwrap()),
-        ("LINGUAPOOL_LOG", "warn"),
+        ("LINGUAPOOL_LOG", server_log.as_str()),
         // All the load comes from one address and one user: the rate limits would throttle it.
         ("LINGUAPOOL__WEB__API_RATE_BURST", "100000000"),
         ("LINGUAPOOL__WEB__API_RATE_PER_SECOND", "1000000"),
@@ -311,6 +332,7 @@ async fn main() {
             tokio::time::sleep(Duration::from_millis(100)).await;
         };
         let copies = 100usize.div_ceil(links.len());
+        let cpu_before = (server.cpu_ms(), cpu_ms("/proc/self/stat"));
         let barrier = Arc::new(tokio::sync::Barrier::new(links.len() * copies));
         let mut tasks = tokio::task::JoinSet::new();
         for link in &links {
@@ -330,6 +352,8 @@ async fn main() {
             }
         }
         let answers = tasks.join_all().await;
+        // What the round cost the two cores: the service's CPU time and this client's.
+        let cpu = (server.cpu_ms() - cpu_before.0, cpu_ms("/proc/self/stat") - cpu_before.1);
         peak = peak.max(server.rss_mib());
         let winners = answers.iter().filter(|(_, s)| matches!(s, Ok(StatusCode::OK))).count();
         let failures: Vec<String> = answers
@@ -357,12 +381,14 @@ async fn main() {
         let mut round_ms: Vec<f64> = answers.iter().map(|(ms, _)| *ms).collect();
         round_ms.sort_by(f64::total_cmp);
         println!(
-            "race round {round}: {} accepts on {} offers, winners {winners}, accepted offers stored {accepted}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms{}",
+            "race round {round}: {} accepts on {} offers, winners {winners}, accepted offers stored {accepted}, p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, CPU service {:.0} ms client {:.0} ms{}",
             answers.len(),
             links.len(),
             percentile(&round_ms, 50.0),
             percentile(&round_ms, 99.0),
             round_ms.last().unwrap(),
+            cpu.0,
+            cpu.1,
             if failures.is_empty() {
                 String::new()
             } else {
