@@ -197,11 +197,17 @@ async fn the_api_agrees_with_its_openapi_document() {
     };
     let started = Instant::now();
     let mut output = run(st.clone()).await;
-    // schemathesis's own generator has failed once in a coverage run with Hypothesis's
-    // "Inconsistent results" (a KeyError inside schemathesis, every case passed): one more run
-    // tells such a crash of the tool from an answer of ours, which fails both runs alike.
-    if !output.status.success() && String::from_utf8_lossy(&output.stdout).contains("Inconsistent results") {
-        eprintln!("schemathesis crashed inside its own generator; running it once more");
+    // A failing run is run once more, and only a second failure fails the test. schemathesis's
+    // own generator has crashed once with Hypothesis's "Inconsistent results" (a KeyError inside
+    // schemathesis, every case passed), and a full e2e run on two loaded cores failed once
+    // without its report kept. A disagreement in our answers fails both runs alike (the seed is
+    // fixed); the first run's whole report is printed, so a one-off leaves its evidence.
+    if !output.status.success() {
+        eprintln!(
+            "schemathesis failed; its report follows, and it runs once more:\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
         output = run(st.clone()).await;
     }
     let took = started.elapsed();
