@@ -8,7 +8,7 @@
 
 use linguapool_simulate::generate::{Town, World};
 use linguapool_simulate::optimum::{self, Bound};
-use linguapool_simulate::report::{gini, median};
+use linguapool_simulate::report::{assignment_gini, median};
 use linguapool_simulate::strategies::{self, Strategy};
 use lp_matcher::MatchConfig;
 use lp_matcher::cascade::CascadeConfig;
@@ -89,14 +89,7 @@ fn main() {
                 town.as_str(),
                 started.elapsed().as_secs_f64()
             );
-            let eligible: Vec<usize> = (0..world.volunteers.len()).filter(|&v| best.eligible[v]).collect();
-            let spread = |assigned: &[Option<usize>]| {
-                let mut counts = vec![0u32; world.volunteers.len()];
-                for &v in assigned.iter().flatten() {
-                    counts[v] += 1;
-                }
-                gini(&eligible.iter().map(|&v| counts[v]).collect::<Vec<_>>())
-            };
+            let spread = |assigned: &[Option<usize>]| assignment_gini(&best.eligible, assigned);
             for (k, variant) in variants.iter().enumerate() {
                 let started = std::time::Instant::now();
                 let outcome = strategies::simulate(&world, variant.strategy, &variant.matching, 24, &mut || {});

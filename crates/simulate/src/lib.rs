@@ -233,13 +233,7 @@ pub fn run_with_progress(config: &SimulationConfig, progress: &mut dyn FnMut(Pro
     });
 
     let eligible: Vec<usize> = (0..world.volunteers.len()).filter(|&v| optimum.eligible[v]).collect();
-    let spread = |assigned: &[Option<usize>]| {
-        let mut counts = vec![0u32; world.volunteers.len()];
-        for &v in assigned.iter().flatten() {
-            counts[v] += 1;
-        }
-        gini(&eligible.iter().map(|&v| counts[v]).collect::<Vec<_>>())
-    };
+    let spread = |assigned: &[Option<usize>]| report::assignment_gini(&optimum.eligible, assigned);
     // The most even assignment of the very requests a strategy filled: how much of its Gini is
     // the ranking's doing, and how much the choice of requests.
     let fairest_of = |outcome: &Outcome| {

@@ -235,6 +235,20 @@ impl Targets {
     }
 }
 
+/// How unevenly a year's assignments spread: the [`gini`] of the jobs each volunteer got,
+/// over the volunteers the hard rules allow for at least one request (`eligible`, by index).
+pub fn assignment_gini(eligible: &[bool], assigned: &[Option<usize>]) -> f64 {
+    let mut counts = vec![0u32; eligible.len()];
+    for &v in assigned.iter().flatten() {
+        counts[v] += 1;
+    }
+    let eligible_counts: Vec<u32> = (0..eligible.len())
+        .filter(|&v| eligible[v])
+        .map(|v| counts[v])
+        .collect();
+    gini(&eligible_counts)
+}
+
 /// Gini coefficient of non-negative counts: the mean absolute difference between all pairs
 /// over twice the mean. 0 for no counts or all zero.
 pub fn gini(counts: &[u32]) -> f64 {
